@@ -1,0 +1,52 @@
+"""Where tuifeed keeps things: one home (--home / TUIFEED_HOME / the platform data dir)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from tuifeed.errors import TuifeedError
+
+APP_NAME = "tuifeed"
+HOME_ENV = "TUIFEED_HOME"
+DATABASE_NAME = "tuifeed.db"
+
+
+@dataclass(frozen=True)
+class Locations:
+    home: Path
+    cache: Path
+
+    @property
+    def database(self) -> Path:
+        return self.home / DATABASE_NAME
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> "Locations":
+        """An explicit home wins, then $TUIFEED_HOME, then the platform's user data dir."""
+        chosen = home if home is not None else os.environ.get(HOME_ENV) or None
+        if chosen is not None:
+            root = Path(chosen).expanduser()
+            return cls(home=root, cache=root / "cache")
+        return cls(
+            home=Path(platformdirs.user_data_dir(APP_NAME)),
+            cache=Path(platformdirs.user_cache_dir(APP_NAME)),
+        )
+
+    def prepare(self) -> None:
+        """Create the home and check it can hold a database, without touching anything in it."""
+        for folder in (self.home, self.cache):
+            if folder.exists() and not folder.is_dir():
+                raise TuifeedError(f"{folder} is a file, not a folder; choose another --home")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise TuifeedError(f"cannot create {folder}: {error.strerror}") from None
+        if not os.access(self.home, os.W_OK | os.X_OK):
+            raise TuifeedError(f"{self.home} is not writable; choose another --home")
+        database = self.database
+        if database.exists() and not database.is_file():
+            raise TuifeedError(f"{database} is not a database file (it is a folder or device)")

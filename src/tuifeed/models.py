@@ -1,0 +1,36 @@
+"""The domain's plain data: items (videos) and behaviour events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One short video's metadata, already cleaned of control sequences."""
+
+    id: str
+    title: str
+    creator: str
+    topics: tuple[str, ...]
+    description: str
+    duration: float  # seconds
+    published: float  # Unix time, UTC
+    views: int
+    likes: int
+    thumbnail: str = ""  # a local path or URL; "" when there is none
+    source: str = "demo"
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing the viewer did: value is seconds for dwell, a fraction for watch, else None."""
+
+    id: int
+    ts: float  # Unix time, UTC
+    item_id: str
+    kind: str
+    value: float | None = None
+    session_id: str = ""
+    extra: dict = field(default_factory=dict, compare=False)

@@ -1,0 +1,201 @@
+"""The scorer: score = the sum of named contributions, one pass over every candidate.
+
+Terms that depend only on the item and the viewer (topic, creator, freshness, ...) are numpy
+columns over the whole catalogue. Two terms depend on the queue itself and are decided while it
+is built: diversity (a penalty for repeating a creator or topic among the last few cards) and
+exploration (labelled slots given to items the model would not have picked). The numbers
+reported for an item are the ones that placed it, and they add up exactly to its score.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tuifeed.models import Item
+from tuifeed.ranking.catalog import Catalog
+from tuifeed.ranking.interests import InterestModel
+from tuifeed.ranking.recipe import Recipe
+
+# The order in which terms are added, in the code, the JSON and on screen.
+ITEM_TERMS = ("topic", "creator", "freshness", "quality", "popularity", "novelty", "seen")
+TERMS = (*ITEM_TERMS, "diversity", "exploration")
+QUALITY_SMOOTHING_VIEWS = 200.0
+POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
+EXPLORE_HORIZON = 50  # exploration picks come from beyond the model's own top 50
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One position of the queue: the item, its score and what the score is made of."""
+
+    rank: int
+    item: Item
+    score: float
+    contributions: dict[str, float]
+    explore: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the ranking depends on besides the model: the moment, the candidates, the session."""
+
+    now: float
+    candidates: np.ndarray  # bool mask over the catalogue
+    seen: np.ndarray  # bool mask: items already shown to the viewer
+    recent: tuple[int, ...] = ()  # catalogue rows of the last cards shown, oldest first
+    seed: int = 0
+    epoch: int = 0  # exploration picks change only when this does (a new card was shown)
+    extra_terms: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
+               context: Context) -> dict[str, np.ndarray]:
+    """The terms that depend on the item alone, for every item, already weighted."""
+    now = context.now
+    affinities = model.at(now)
+    scale = recipe.memory.get("affinity_scale", 2.0)
+    topic_taste = np.tanh(affinities.topic / scale).astype(np.float32)
+    creator_taste = np.tanh(affinities.creator / scale)
+    age_days = np.maximum(now - catalog.published, 0.0) / 86400.0
+    freshness_half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
+    mean_rate = (catalog.likes.sum() + 1.0) / (catalog.views.sum() + 1.0)
+    rate = (catalog.likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (
+        catalog.views + QUALITY_SMOOTHING_VIEWS
+    )
+    unshown_creator = model.creator_impressions[catalog.creator_codes] == 0
+    return {
+        "topic": recipe.term("topic") * (catalog.topic_matrix @ topic_taste),
+        "creator": recipe.term("creator") * creator_taste[catalog.creator_codes],
+        "freshness": recipe.term("freshness") * np.exp2(-age_days / freshness_half_life),
+        "quality": recipe.term("quality") * np.clip(np.log2(rate / mean_rate), -1.0, 1.0),
+        "popularity": recipe.term("popularity") * np.clip(np.log10(catalog.views + 1) / 7, 0, 1),
+        "novelty": recipe.term("novelty") * unshown_creator,
+        "seen": recipe.term("seen") * context.seen,
+        **context.extra_terms,
+    }
+
+
+def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Context,
+         limit: int | None = None) -> list[Ranked]:
+    """The candidates best first. A shorter limit always gives a prefix of a longer one."""
+    terms = item_terms(catalog, model, recipe, context)
+    names = (*ITEM_TERMS, *context.extra_terms)
+    base = np.zeros(len(catalog))
+    for name in names:
+        base = base + terms[name]
+    positions = np.flatnonzero(context.candidates)
+    wanted = len(positions) if limit is None else min(limit, len(positions))
+    slots = _exploration_slots(recipe, wanted)
+    regular, diversity = _diversify(catalog, recipe, base, positions, context.recent,
+                                    min(len(positions), max(wanted, EXPLORE_HORIZON) + len(slots)))
+    picks = _exploration_picks(positions, regular[:EXPLORE_HORIZON], context, len(slots))
+    slot_picks = dict(zip(slots, picks))
+    following = iter(row for row in regular if row not in slot_picks.values())
+    order = [slot_picks[place] if place in slot_picks else next(following)
+             for place in range(1, wanted + 1)]
+    scores = [base[row] + diversity.get(row, 0.0) for row in order]
+    exploration: dict[int, float] = {}
+    explored = set(picks)
+    for index, row in enumerate(order):
+        if row in explored:
+            above = scores[index - 1] if index > 0 else base[row] + 1.0
+            below = next((scores[later] for later in range(index + 1, len(order))
+                          if order[later] not in explored), above - 1.0)
+            exploration[row] = (above + below) / 2 - base[row]
+            scores[index] = base[row] + exploration[row]
+    ranked = []
+    for place, row in enumerate(order, start=1):
+        parts = {name: float(terms[name][row]) + 0.0 for name in names}  # no -0.0
+        parts["diversity"] = diversity.get(row, 0.0)
+        parts["exploration"] = float(exploration.get(row, 0.0))
+        ranked.append(Ranked(rank=place, item=catalog.items[row], score=sum(parts.values()),
+                             contributions=parts, explore=row in exploration))
+    return ranked
+
+
+def _best(positions: np.ndarray, score: np.ndarray, count: int) -> np.ndarray:
+    """The `count` best rows by score, best first; ties go to catalogue order."""
+    if count <= 0 or len(positions) == 0:
+        return positions[:0]
+    if count < len(positions):
+        threshold = np.partition(-score[positions], count - 1)[count - 1]
+        positions = positions[-score[positions] <= threshold]
+    return positions[np.lexsort((positions, -score[positions]))][:count]
+
+
+def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np.ndarray,
+               recent: tuple[int, ...], count: int) -> tuple[list[int], dict[int, float]]:
+    """Greedy sliding-window re-rank: each pick pays for repeats among the last few cards.
+
+    It runs on a pool of the best items by item score, grown until no item outside the pool
+    could have beaten any pick (penalties only lower scores), so the result is exact.
+    """
+    window = int(recipe.term("diversity_window"))
+    per_creator, per_topic = recipe.term("diversity_creator"), recipe.term("diversity_topic")
+    if window <= 0 or (per_creator == 0 and per_topic == 0):
+        return [int(row) for row in _best(positions, base, count)], {}
+    pool_size = count + POOL_EXTRA
+    while True:
+        pool = _best(positions, base, pool_size)
+        outside_best = -np.inf
+        if len(pool) < len(positions):
+            outside_best = base[_best(np.setdiff1d(positions, pool, assume_unique=True), base, 1)][0]
+        creators = catalog.creator_codes[pool]
+        topics = catalog.main_topic[pool]
+        history = list(recent[-window:])
+        available = np.ones(len(pool), dtype=bool)
+        order: list[int] = []
+        penalties: dict[int, float] = {}
+        exact = True
+        for _ in range(min(count, len(pool))):
+            creator_repeats = np.zeros(len(pool))
+            topic_repeats = np.zeros(len(pool))
+            for row in history[-window:]:
+                creator_repeats += creators == catalog.creator_codes[row]
+                topic_repeats += topics == catalog.main_topic[row]
+            penalty = -(per_creator * creator_repeats + per_topic * topic_repeats)
+            adjusted = np.where(available, base[pool] + penalty, -np.inf)
+            pick = int(np.argmax(adjusted))  # first maximum: ties keep the pool's order
+            if adjusted[pick] < outside_best:
+                exact = False
+                break
+            available[pick] = False
+            row = int(pool[pick])
+            order.append(row)
+            penalties[row] = float(penalty[pick]) + 0.0  # no -0.0
+            history.append(row)
+        if exact:
+            return order, penalties
+        pool_size *= 4
+
+
+def _exploration_slots(recipe: Recipe, wanted: int) -> list[int]:
+    """The ranks given to exploration: first_slot, then every 1/rate ranks."""
+    rate = recipe.exploration.get("rate", 0.0)
+    if rate <= 0:
+        return []
+    every = max(int(round(1 / rate)), 2)
+    first = int(recipe.exploration.get("first_slot", every))
+    return list(range(first, wanted + 1, every))
+
+
+def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
+                       count: int) -> list[int]:
+    """Items from beyond the model's top EXPLORE_HORIZON, drawn with a seeded generator.
+
+    Draws are sequential, so the k-th pick is the same whatever the limit asked for; the
+    generator is seeded by (seed, epoch), so picks change only when a new card is shown.
+    """
+    tail = np.setdiff1d(positions, np.asarray(top, dtype=positions.dtype))
+    picks: list[int] = []
+    if len(tail) == 0:
+        return picks
+    generator = random.Random(f"{context.seed}:{context.epoch}")
+    while len(picks) < min(count, len(tail)):
+        row = int(tail[generator.randrange(len(tail))])
+        if row not in picks:
+            picks.append(row)
+    return picks

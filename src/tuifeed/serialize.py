@@ -1,0 +1,69 @@
+"""Plain dicts of the domain objects, for JSON output (same names as in code and on screen)."""
+
+from __future__ import annotations
+
+from tuifeed.clock import iso_utc
+from tuifeed.ranking import Ranked
+from tuifeed.ranking.explain import Explanation
+from tuifeed.ranking.profile import Interest
+
+
+def ranked_dict(entry: Ranked) -> dict:
+    item = entry.item
+    return {
+        "rank": entry.rank,
+        "id": item.id,
+        "title": item.title,
+        "creator": item.creator,
+        "topics": list(item.topics),
+        "score": entry.score,
+        "contributions": entry.contributions,
+        "explore": entry.explore,
+    }
+
+
+def explanation_dict(explanation: Explanation) -> dict:
+    item = explanation.item
+    return {
+        "id": item.id,
+        "title": item.title,
+        "creator": item.creator,
+        "topics": list(item.topics),
+        "status": explanation.status,
+        "rank": explanation.rank,
+        "score": explanation.score,
+        "contributions": {line.name: line.value for line in explanation.lines},
+        "lines": [
+            {
+                "name": line.name,
+                "value": line.value,
+                "sentence": line.sentence,
+                "evidence": [
+                    {
+                        "event_id": evidence.event_id,
+                        "ts": iso_utc(evidence.ts),
+                        "kind": evidence.kind,
+                        "item_id": evidence.item_id,
+                        "title": evidence.title,
+                        "value": evidence.value,
+                        "weight": evidence.weight,
+                        "about": evidence.about,
+                    }
+                    for evidence in line.evidence
+                ],
+            }
+            for line in explanation.lines
+        ],
+        "what_if": explanation.what_if,
+    }
+
+
+def interest_dict(interest: Interest) -> dict:
+    return {
+        "kind": interest.kind,
+        "name": interest.name,
+        "total": interest.total,
+        "short": interest.short,
+        "long": interest.long,
+        "events": interest.events,
+    }

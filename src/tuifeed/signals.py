@@ -1,0 +1,44 @@
+"""The event kinds a viewer can produce, and what their values mean."""
+
+from __future__ import annotations
+
+import math
+
+from tuifeed.errors import TuifeedError
+
+# kind -> (what the value is, or None when the kind takes no value)
+KINDS: dict[str, str | None] = {
+    "impression": None,
+    "dwell": "seconds the card was on screen",
+    "skip": None,
+    "like": None,
+    "unlike": None,
+    "dislike": None,
+    "save": None,
+    "follow": None,
+    "unfollow": None,
+    "watch": "fraction of the video watched (1.0 = once through)",
+    "share": None,
+}
+
+
+def check_signal(kind: str, value: float | str | None) -> float | None:
+    """The value as a number, or a TuifeedError naming what is wrong."""
+    if kind not in KINDS:
+        raise TuifeedError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
+    meaning = KINDS[kind]
+    if meaning is None:
+        if value is not None:
+            raise TuifeedError(f"{kind} takes no value (got {value!r})")
+        return None
+    if value is None:
+        raise TuifeedError(f"{kind} needs a value: {meaning}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TuifeedError(f"{kind} needs a number ({meaning}), not {value!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise TuifeedError(f"{kind} must be a finite number >= 0, not {value!r}")
+    if kind == "watch" and number > 100:
+        raise TuifeedError(f"watch is a fraction of the video (1.0 = once), not {value!r}")
+    return number

@@ -1,0 +1,1 @@
+"""Where items come from. Each source kind is one module that yields cleaned Items."""

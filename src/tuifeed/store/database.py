@@ -1,0 +1,147 @@
+"""Opening, creating and upgrading the database, and reading what it holds."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from tuifeed.clock import iso_utc, parse_iso_utc
+from tuifeed.errors import TuifeedError
+from tuifeed.models import Event, Item
+from tuifeed.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with the settings every tuifeed connection shares."""
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection
+
+
+def check_is_database(path: Path) -> None:
+    """Refuse to open (and so overwrite) a file that is not an SQLite database."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise TuifeedError(f"{path} is not a tuifeed database (not SQLite); move it away and retry")
+
+
+class Store:
+    """The SQLite file: schema, items, events and follows. Writes of events go through EventWriter."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        check_is_database(path)
+        try:
+            self.connection = connect(path)
+            self._migrate()  # first, so a newer database is refused before anything is written
+            self.connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as error:
+            raise TuifeedError(f"cannot open {path}: {error}") from None
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self.connection.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise TuifeedError(
+                f"{self.path} was written by a newer tuifeed (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade tuifeed"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.connection:
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target]:
+                    self.connection.execute(statement)
+                self.connection.execute(f"PRAGMA user_version = {target}")
+            self.connection.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    # -- meta ---------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.connection:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value)
+            )
+
+    # -- items --------------------------------------------------------------------------------
+
+    def upsert_items(self, items: Iterable[Item]) -> None:
+        rows = [
+            (
+                item.id, item.source, item.title, item.creator, json.dumps(list(item.topics)),
+                item.description, item.duration, iso_utc(item.published), item.views,
+                item.likes, item.thumbnail, item.url,
+            )
+            for item in items
+        ]
+        with self.connection:
+            self.connection.executemany(
+                """
+                INSERT INTO items(id, source, title, creator, topics, description, duration,
+                                  published, views, likes, thumbnail, url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    source = excluded.source, title = excluded.title,
+                    creator = excluded.creator, topics = excluded.topics,
+                    description = excluded.description, duration = excluded.duration,
+                    published = excluded.published, views = excluded.views,
+                    likes = excluded.likes, thumbnail = excluded.thumbnail, url = excluded.url
+                """,
+                rows,
+            )
+
+    def items(self) -> list[Item]:
+        rows = self.connection.execute(
+            "SELECT id, title, creator, topics, description, duration, published, views, likes,"
+            " thumbnail, source, url FROM items ORDER BY id"
+        )
+        return [
+            Item(
+                id=row[0], title=row[1], creator=row[2], topics=tuple(json.loads(row[3])),
+                description=row[4], duration=row[5], published=parse_iso_utc(row[6]),
+                views=row[7], likes=row[8], thumbnail=row[9], source=row[10], url=row[11],
+            )
+            for row in rows
+        ]
+
+    # -- events and follows -------------------------------------------------------------------
+
+    def events(self) -> list[Event]:
+        rows = self.connection.execute(
+            "SELECT id, ts, item_id, kind, value, session_id FROM events ORDER BY id"
+        )
+        return [
+            Event(id=row[0], ts=parse_iso_utc(row[1]), item_id=row[2], kind=row[3],
+                  value=row[4], session_id=row[5])
+            for row in rows
+        ]
+
+    def max_event_id(self) -> int:
+        return self.connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def follows(self) -> set[str]:
+        return {row[0] for row in self.connection.execute("SELECT creator FROM follows")}

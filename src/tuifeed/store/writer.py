@@ -1,0 +1,109 @@
+"""One background writer: the UI thread only enqueues; events reach SQLite in batches."""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+from pathlib import Path
+
+from tuifeed.clock import iso_utc
+from tuifeed.models import Event
+from tuifeed.store.database import connect
+
+FLUSH_INTERVAL = 0.2  # seconds; the issue's bound is 250 ms
+
+
+class EventWriter:
+    """Batches events off the calling thread and writes them at least every FLUSH_INTERVAL."""
+
+    def __init__(self, path: Path, flush_interval: float = FLUSH_INTERVAL) -> None:
+        self._path = path
+        self._interval = flush_interval
+        self._queue: queue.Queue[Event | threading.Event | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="tuifeed-writer", daemon=True)
+        self._closed = False
+        self.error: Exception | None = None
+        self._thread.start()
+
+    def write(self, event: Event) -> None:
+        """Cheap and non-blocking: called from the UI thread."""
+        if self._closed:
+            raise RuntimeError("the event writer is closed")
+        self._queue.put(event)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Block until every event enqueued so far is on disk."""
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        connection = connect(self._path)
+        try:
+            stop = False
+            while not stop:
+                pending: list[Event] = []
+                waiters: list[threading.Event] = []
+                try:
+                    first = self._queue.get(timeout=self._interval)
+                except queue.Empty:
+                    continue
+                entries = [first]
+                # Take whatever else is already queued: one transaction a batch.
+                while True:
+                    try:
+                        entries.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                for entry in entries:
+                    if entry is None:
+                        stop = True
+                    elif isinstance(entry, threading.Event):
+                        waiters.append(entry)
+                    else:
+                        pending.append(entry)
+                if pending:
+                    self._write_batch(connection, pending)
+                for waiter in waiters:
+                    waiter.set()
+        finally:
+            connection.close()
+
+    def _write_batch(self, connection: sqlite3.Connection, events: list[Event]) -> None:
+        try:
+            with connection:
+                for event in events:
+                    self._write_one(connection, event)
+        except sqlite3.Error as error:  # keep the app alive; the error is shown on quit
+            self.error = error
+
+    @staticmethod
+    def _write_one(connection: sqlite3.Connection, event: Event) -> None:
+        row = (iso_utc(event.ts), event.item_id, event.kind, event.value, event.session_id)
+        try:
+            connection.execute(
+                "INSERT INTO events(id, ts, item_id, kind, value, session_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (event.id, *row),
+            )
+        except sqlite3.IntegrityError:
+            # Another process took this id first; keep the event under a fresh one.
+            connection.execute(
+                "INSERT INTO events(ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+        creator = event.extra.get("creator")
+        if event.kind == "follow" and creator:
+            connection.execute(
+                "INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)", (creator, row[0])
+            )
+        elif event.kind == "unfollow" and creator:
+            connection.execute("DELETE FROM follows WHERE creator = ?", (creator,))

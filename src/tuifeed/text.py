@@ -1,0 +1,31 @@
+"""Untrusted text (anything a source sends) made safe to show: no control sequences, no markup."""
+
+from __future__ import annotations
+
+import re
+
+# CSI, OSC, DCS/SOS/PM/APC strings and single-character escapes, then any C0/C1 control left.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]              # CSI ... final byte
+    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC ... BEL or ST
+    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?       # DCS, SOS, PM, APC ... ST
+    | \x1b[@-Z\\-_]                       # two-character escapes
+    | \x9b[0-?]*[ -/]*[@-~]               # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WHITESPACE_RUN = re.compile(r"[ \t\n]+")
+
+
+def clean_text(value: object, *, single_line: bool = True, limit: int | None = None) -> str:
+    """Strip terminal control sequences and control characters from untrusted text."""
+    text = "" if value is None else str(value)
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _CONTROL.sub("", text)
+    if single_line:
+        text = _WHITESPACE_RUN.sub(" ", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

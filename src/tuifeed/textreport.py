@@ -1,0 +1,36 @@
+"""Plain-text forms of explanations for the CLI (the TUI draws its own)."""
+
+from __future__ import annotations
+
+from tuifeed.ranking.explain import Explanation
+
+BAR_WIDTH = 12
+
+
+def bar(value: float, scale: float) -> str:
+    """A signed bar: ██████ to the right for positive, ░░░ for negative."""
+    cells = min(round(abs(value) / scale * BAR_WIDTH), BAR_WIDTH)
+    return ("█" if value >= 0 else "░") * cells
+
+
+def explanation_text(explanation: Explanation) -> str:
+    item = explanation.item
+    place = {
+        "queued": f"#{explanation.rank} in your queue",
+        "current": "on screen now",
+        "seen": "already seen (comes back only when everything unseen is used up)",
+        "disliked": "marked not interested: it never comes back",
+        "beyond": "further down the queue than tuifeed looks",
+    }[explanation.status]
+    lines = [f"{item.id}  {item.title}", f"@{item.creator}  {' '.join('#' + t for t in item.topics)}",
+             f"{place}; score {explanation.score:+.3f} = the sum of:"]
+    scale = max((abs(line.value) for line in explanation.lines), default=1.0) or 1.0
+    for line in explanation.lines:
+        lines.append(f"  {line.name:<12} {line.value:+.3f}  {bar(line.value, scale):<{BAR_WIDTH}}  "
+                     f"{line.sentence}")
+        for evidence in line.evidence[:3]:
+            lines.append(f"{'':>32}event {evidence.event_id}: {evidence.kind} of "
+                         f"\"{evidence.title[:40]}\" ({evidence.weight:+.2f})")
+    for sentence in explanation.what_if:
+        lines.append(f"What would change it: {sentence}")
+    return "\n".join(lines)

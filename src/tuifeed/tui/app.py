@@ -1,0 +1,156 @@
+"""FeedApp: the card, the queue beside it, and the keys that drive the Feed facade."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Footer, Header
+
+from tuifeed.feed import Feed
+from tuifeed.tui.graphics import choose_image_widget
+from tuifeed.tui.screens.help import HelpScreen
+from tuifeed.tui.widgets.card import VideoCard
+from tuifeed.tui.widgets.queue import QueuePanel
+
+QUEUE_LENGTH = 8
+NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
+TICK_SECONDS = 0.25
+
+
+class FeedApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tuifeed"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("j", "next", "Next"),
+        Binding("down,space", "next", "Next", show=False),
+        Binding("k", "previous", "Prev"),
+        Binding("up", "previous", "Prev", show=False),
+        Binding("l", "like", "Like"),
+        Binding("x", "dislike", "Not interested"),
+        Binding("s", "save", "Save"),
+        Binding("f", "follow", "Follow"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, feed: Feed, image_widget: type[Widget] | None = None,
+                 tick_seconds: float | None = TICK_SECONDS) -> None:
+        super().__init__()
+        self.feed = feed
+        self._image_widget = image_widget
+        self._tick_seconds = tick_seconds
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield VideoCard(self._image_widget, id="card")
+            yield QueuePanel(id="queue")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos"
+        queue = self.query_one("#queue")
+        queue.border_title = "Up next"
+        queue.border_subtitle = "▲▼ moved · • new · ✦ exploring"
+        self.feed.start()
+        self.refresh_feed()
+        if self._tick_seconds:
+            self.set_interval(self._tick_seconds, self.tick)
+
+    def on_unmount(self) -> None:
+        self.feed.close()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def refresh_feed(self) -> None:
+        """Redraw the card and the queue from the feed (after every action)."""
+        feed = self.feed
+        item = feed.current
+        card = self.query_one(VideoCard)
+        card.show(
+            item, feed.clock.now(),
+            liked=item is not None and item.id in feed.state.liked,
+            saved=item is not None and item.id in feed.state.saved,
+            following=item is not None and item.creator in feed.state.followed,
+        )
+        card.border_title = f"#{feed.position + 1} of this session"
+        card.show_progress(feed.elapsed())
+        self.query_one(QueuePanel).show(feed.upcoming(QUEUE_LENGTH))
+
+    def tick(self) -> None:
+        self.query_one(VideoCard).show_progress(self.feed.elapsed())
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        self.feed.next()
+        self.refresh_feed()
+
+    def action_previous(self) -> None:
+        self.feed.previous()
+        self.refresh_feed()
+
+    def action_like(self) -> None:
+        if (item := self.feed.current) is not None:
+            event = self.feed.toggle_like(item.id)
+            self.notify("Liked: you will see more like this" if event.kind == "like"
+                        else "Like removed", timeout=2)
+            self.refresh_feed()
+
+    def action_dislike(self) -> None:
+        if (item := self.feed.current) is not None:
+            self.feed.signal(item.id, "dislike")
+            self.notify("Not interested: less from this creator and its topics", timeout=2)
+            self.action_next()
+
+    def action_save(self) -> None:
+        if (item := self.feed.current) is not None:
+            if item.id in self.feed.state.saved:
+                self.notify("Already saved", timeout=2)
+                return
+            self.feed.signal(item.id, "save")
+            self.notify("Saved", timeout=2)
+            self.refresh_feed()
+
+    def action_follow(self) -> None:
+        if (item := self.feed.current) is not None:
+            event = self.feed.toggle_follow(item.id)
+            verb = "Following" if event.kind == "follow" else "Unfollowed"
+            self.notify(f"{verb} @{item.creator}", markup=False, timeout=2)
+            self.refresh_feed()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.action_next()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.action_previous()
+
+
+def make_app(feed: Feed, *, headless: bool = False,
+             tick_seconds: float | None = TICK_SECONDS) -> FeedApp:
+    """The one app factory, used by the CLI and by every TUI test."""
+    return FeedApp(feed, image_widget=choose_image_widget(headless), tick_seconds=tick_seconds)
+
+
+def run_app(feed: Feed) -> None:
+    try:
+        # The image protocol is detected here, before Textual takes over the terminal.
+        app = make_app(feed)
+        app.run()
+    finally:
+        feed.close()

@@ -1,0 +1,26 @@
+"""Choosing how thumbnails are drawn. Detection must happen before the app takes the terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from textual.widget import Widget
+
+
+def choose_image_widget(headless: bool = False) -> type[Widget] | None:
+    """The textual-image widget class to use, or None for the text fallback.
+
+    Half-block cells in tmux, headless runs and plain terminals; Sixel or the Kitty protocol
+    where the terminal answers textual-image's query; text where colours are unavailable.
+    """
+    if os.environ.get("TERM") == "dumb":
+        return None
+    if headless or os.environ.get("TMUX") or not sys.__stdout__ or not sys.__stdout__.isatty():
+        from textual_image.widget import HalfcellImage
+
+        return HalfcellImage
+    # Importing textual_image.widget queries the terminal; it must happen before App.run().
+    from textual_image.widget import HalfcellImage, Image, UnicodeImage
+
+    return HalfcellImage if Image is UnicodeImage else Image

@@ -1,0 +1,86 @@
+"""The current item as a large card: thumbnail, title, creator, topics, stats, autoplay bar."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import ProgressBar, Static
+
+from tuifeed.models import Item
+from tuifeed.tui.format import age, clock_time, compact_count
+from tuifeed.tui.widgets.thumbnail import Thumbnail, fit_portrait
+
+
+class VideoCard(Vertical):
+    """Shows one item. Untrusted text goes in as rich Text, so no markup is ever interpreted."""
+
+    def __init__(self, image_widget: type[Widget] | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._image_widget = image_widget
+        self.item: Item | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="card-body"):
+            yield Thumbnail(self._image_widget, id="thumbnail")
+            with Vertical(id="details"):
+                yield Static(id="title")
+                yield Static(id="byline")
+                yield Static(id="topics")
+                yield Static(id="stats")
+                yield Static(id="badges")
+                yield Static(id="description")
+        with Horizontal(id="playback"):
+            yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="progress")
+            yield Static(id="elapsed")
+
+    def on_resize(self) -> None:
+        self.fit_thumbnail()
+
+    def fit_thumbnail(self) -> None:
+        """Keep the thumbnail portrait and as large as the card allows."""
+        body = self.query_one("#card-body").size
+        share = 0.4 if self.app.has_class("-narrow") else 0.5
+        columns, rows = fit_portrait(body.width, body.height, share)
+        thumbnail = self.query_one(Thumbnail)
+        thumbnail.styles.width = columns
+        thumbnail.styles.height = rows
+
+    def show(self, item: Item | None, now: float, *, liked: bool, saved: bool,
+             following: bool) -> None:
+        """Fill the card; the thumbnail is rebuilt only when the item changes."""
+        if item is None:
+            self.query_one("#title", Static).update(Text("Nothing left to show.", "bold"))
+            return
+        if self.item is None or self.item.id != item.id:
+            self.query_one(Thumbnail).show(item)
+        self.item = item
+        self.query_one("#title", Static).update(Text(item.title, style="bold"))
+        self.query_one("#byline", Static).update(Text.assemble(
+            ("@", "dim"), (item.creator, "bold"),
+            ("  ✓ following" if following else "", "green"),
+        ))
+        self.query_one("#topics", Static).update(
+            Text("  ".join(f"#{topic}" for topic in item.topics), style="italic")
+        )
+        self.query_one("#stats", Static).update(Text(
+            f"{clock_time(item.duration)} · {compact_count(item.views)} views · "
+            f"{compact_count(item.likes)} likes · {age(now - item.published)}"
+        ))
+        badges = Text()
+        badges.append("♥ liked  " if liked else "", "bold red")
+        badges.append("★ saved  " if saved else "", "bold yellow")
+        self.query_one("#badges", Static).update(badges)
+        self.query_one("#description", Static).update(Text(item.description, style="dim"))
+
+    def show_progress(self, elapsed: float) -> None:
+        """Autoplay: the bar loops over the item's duration, as a clip replays."""
+        if self.item is None:
+            return
+        duration = max(self.item.duration, 1.0)
+        position = elapsed % duration
+        self.query_one("#progress", ProgressBar).update(total=duration, progress=position)
+        self.query_one("#elapsed", Static).update(
+            f"{clock_time(position)} / {clock_time(duration)}"
+        )

@@ -1,0 +1,39 @@
+"""Shared fixtures: every test gets its own home and a virtual clock; nothing touches ~."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point TUIFEED_HOME at a temporary folder so no test can write to the real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TUIFEED_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+@pytest.fixture
+def feed(isolated_home: Path, clock: VirtualClock) -> Iterator[Feed]:
+    opened = Feed.open(isolated_home, clock=clock, seed=7)
+    yield opened
+    opened.close()
+
+
+def event_counts(database: Path) -> dict[str, int]:
+    """kind -> count, read straight from the SQLite file as a user would."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall()
+    return dict(rows)

@@ -1,0 +1,103 @@
+"""The Feed facade: the queue, signals and the session, as the TUI and CLI use them."""
+
+import pytest
+
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+from tuifeed.errors import TuifeedError
+
+from conftest import event_counts
+
+
+def test_upcoming_is_ranked_and_explains_itself(feed):
+    queue = feed.upcoming(10)
+    assert [entry.rank for entry in queue] == list(range(1, 11))
+    for entry in queue:
+        assert sum(entry.contributions.values()) == entry.score
+        assert entry.explore == (entry.contributions["exploration"] != 0)
+    # Before diversity and exploration, the queue is in item-score order.
+    regular = [entry for entry in queue if not entry.explore]
+    item_scores = [e.score - e.contributions["diversity"] for e in regular]
+    assert item_scores[0] == max(item_scores)
+
+
+def test_dislike_of_top_item_removes_its_creator_from_the_top(feed):
+    before = feed.upcoming(10)
+    top = before[0].item
+    feed.signal(top.id, "dislike")
+    after = feed.upcoming(10)
+    assert [entry.item.id for entry in after] != [entry.item.id for entry in before]
+    assert top.id not in {entry.item.id for entry in feed.upcoming(400)}
+    assert top.creator not in {entry.item.creator for entry in after}
+
+
+def test_likes_pull_a_topic_up(feed):
+    queue = feed.upcoming(300)
+    topic = "alligators"
+    gator_items = [entry.item for entry in queue if topic in entry.item.topics]
+    first_rank = min(entry.rank for entry in queue if topic in entry.item.topics)
+    for item in gator_items[:2]:
+        feed.signal(item.id, "like")
+    after = feed.upcoming(300)
+    new_first = min(entry.rank for entry in after if topic in entry.item.topics)
+    assert new_first < first_rank or new_first == 1
+
+
+def test_bad_signals_are_refused_and_nothing_is_written(feed):
+    item_id = feed.upcoming(1)[0].item.id
+    with pytest.raises(TuifeedError, match="unknown item"):
+        feed.signal("demo:9999", "like")
+    with pytest.raises(TuifeedError, match="unknown kind"):
+        feed.signal(item_id, "adore")
+    with pytest.raises(TuifeedError, match="dwell needs a value"):
+        feed.signal(item_id, "dwell")
+    with pytest.raises(TuifeedError, match="finite number"):
+        feed.signal(item_id, "dwell", "-3")
+    with pytest.raises(TuifeedError, match="takes no value"):
+        feed.signal(item_id, "like", 2)
+    feed.flush()
+    assert event_counts(feed.locations.database) == {}
+
+
+def test_session_records_impressions_dwell_and_fast_skips(feed, clock):
+    first = feed.start()
+    clock.advance(12.5)
+    second = feed.next()
+    feed.next()  # left the second card at once: a fast skip
+    feed.previous()
+    assert feed.current == second
+    feed.close()
+    counts = event_counts(feed.locations.database)
+    assert counts["impression"] == 3
+    assert counts["dwell"] == 4  # three leaves + the card on screen at quit
+    assert counts["skip"] >= 1
+    reopened = Feed.open(feed.home, clock=clock)
+    dwell = [e for e in reopened.store.events() if e.kind == "dwell" and e.item_id == first.id]
+    assert dwell[0].value == pytest.approx(12.5)
+    reopened.close()
+
+
+def test_same_events_clock_and_seed_give_the_same_queue(tmp_path):
+    queues = []
+    for name in ("a", "b"):
+        clock = VirtualClock()
+        with Feed.open(tmp_path / name, clock=clock, seed=3) as feed:
+            feed.start()
+            clock.advance(30)
+            feed.toggle_like(feed.current.id)
+            feed.next()
+            queues.append([(e.item.id, e.score) for e in feed.upcoming(20)])
+    assert queues[0] == queues[1]
+
+
+def test_events_survive_reopen_and_keep_the_queue(tmp_path, clock):
+    with Feed.open(tmp_path / "h", clock=clock) as feed:
+        fresh = [entry.item.id for entry in feed.upcoming(10)]
+        feed.start()
+        feed.toggle_like(feed.current.id)
+    queues = []
+    for _ in range(2):
+        with Feed.open(tmp_path / "h", clock=clock) as feed:
+            queues.append([entry.item.id for entry in feed.upcoming(10)])
+    assert queues[0] == queues[1]
+    assert queues[0] != fresh  # the like (and the seen card) still shape the queue

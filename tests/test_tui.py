@@ -1,0 +1,112 @@
+"""The feed TUI driven by Textual's Pilot against a real database file."""
+
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Static
+
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+from tuifeed.tui import make_app
+from tuifeed.tui.widgets.card import VideoCard
+from tuifeed.tui.widgets.queue import QueuePanel, moves
+
+from conftest import event_counts
+
+SNAPSHOT_SIZE = (100, 40)
+
+
+def open_app(home: Path, clock: VirtualClock):
+    return make_app(Feed.open(home, clock=clock, seed=1), headless=True, tick_seconds=None)
+
+
+async def test_keys_write_the_matching_events(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        first = app.feed.current
+        clock.advance(8)
+        await pilot.press("j")
+        second = app.feed.current
+        assert second != first
+        await pilot.press("l", "x")  # like, then "not interested" moves on
+        assert app.feed.current not in (first, second)
+        await pilot.press("s", "f", "q")
+    counts = event_counts(isolated_home / "tuifeed.db")
+    assert counts["impression"] == 3
+    assert counts["like"] == 1 and counts["dislike"] == 1
+    assert counts["save"] == 1 and counts["follow"] == 1
+    assert counts["dwell"] == 3  # left the first, the second, and quit on the third
+
+
+async def test_card_shows_the_current_item_and_like_toggles(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        item = app.feed.current
+        card = app.query_one(VideoCard)
+        assert str(card.query_one("#title", Static).content) == item.title
+        await pilot.press("l")
+        assert "liked" in str(card.query_one("#badges", Static).content)
+        await pilot.press("l")
+        assert "liked" not in str(card.query_one("#badges", Static).content)
+        await pilot.press("k")  # nothing before the first card: stays
+        assert app.feed.current == item
+        await pilot.press("q")
+    assert event_counts(isolated_home / "tuifeed.db")["unlike"] == 1
+
+
+async def test_queue_panel_lists_what_comes_next(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        panel_text = str(app.query_one(QueuePanel).render())
+        upcoming = app.feed.upcoming(8)
+        assert upcoming[0].item.title[:20] in panel_text
+        await pilot.press("j")
+        assert app.feed.current == upcoming[0].item
+
+
+async def wheel(pilot, event_class) -> None:
+    card = pilot.app.query_one(VideoCard)
+    card.post_message(event_class(card, 10, 5, 0, 1, 0, False, False, False))
+    await pilot.pause()
+
+
+async def test_mouse_wheel_moves_between_cards(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        first = app.feed.current
+        await wheel(pilot, events.MouseScrollDown)
+        assert app.feed.current != first
+        await wheel(pilot, events.MouseScrollUp)
+        assert app.feed.current == first
+
+
+async def test_help_opens_and_closes(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        assert app.screen.__class__.__name__ != "HelpScreen"
+
+
+async def test_resizes_down_to_40x12_without_error(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for size in ((80, 24), (40, 12), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.press("j")
+            await pilot.pause()
+        assert app.is_running
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.has_class("-narrow")
+
+
+def test_moves_ignore_items_that_left_the_queue():
+    assert moves(["a", "b", "c"], ["b", "c", "d"]) == {"b": 0, "c": 0, "d": None}
+    assert moves(["a", "b", "c"], ["c", "a", "b"]) == {"c": 2, "a": -1, "b": -1}
+
+
+def test_feed_screen_snapshot(isolated_home, snap_compare):
+    app = open_app(isolated_home, VirtualClock())
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE)
