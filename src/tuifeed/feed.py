@@ -57,6 +57,15 @@ class ViewerState:
             self.followed.discard(item.creator)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """How a card was ranked at the moment it was shown: kept so "why" can replay it exactly."""
+
+    ranked: Ranked
+    context: Context
+    events_seen: int  # how many events the ranker knew of then
+
+
 class Feed:
     """A viewer's feed: the items, their behaviour log and the ranked queue."""
 
@@ -86,6 +95,7 @@ class Feed:
         self._queue_cache: tuple[int, list[Ranked]] | None = None
         # The session: cards shown so far, which one is current, when it became current.
         self.trail: list[str] = []
+        self._placements: dict[str, Placement] = {}
         self.position = -1
         self._shown_at = clock.monotonic()
         self._engaged = False
@@ -157,16 +167,14 @@ class Feed:
     def why(self, item_id: str) -> Explanation:
         """The item's rank, score, every contribution with its evidence, and what would change it."""
         item = self.item(item_id)
+        if self.current is not None and item_id == self.current.id:
+            return self._why_current(item)
         context = self.ranking_context()
         queue = rank(self.catalog, self.model, self.recipe, context, WHY_HORIZON)
         placed = next((entry for entry in queue if entry.item.id == item_id), None)
         status = self._status(item, in_queue=placed is not None)
-        if placed is None:
-            # Not in the queue (or beyond the horizon): explain its item terms all the same.
-            solo = Context(now=context.now, candidates=self._only(item_id), seen=context.seen,
-                           recent=context.recent, seed=context.seed, epoch=context.epoch)
-            unexplored = replace(self.recipe, exploration={})
-            placed = rank(self.catalog, self.model, unexplored, solo, 1)[0]
+        if placed is None:  # not in the queue: explain its terms as if it were the only one
+            placed = self._solo(item_id, context)
         before = [self.catalog.items[row] for row in context.recent]
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
         lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
@@ -180,11 +188,27 @@ class Feed:
             what_if=self._what_if(item, lines) if status == "queued" else [],
         )
 
+    def _why_current(self, item: Item) -> Explanation:
+        """The card on screen, explained with the numbers that put it there when it was shown."""
+        placement = self._placements.get(item.id)
+        if placement is None:  # shown in an earlier session: explain it as it would rank now
+            placement = Placement(self._solo(item.id, self.ranking_context()),
+                                  self.ranking_context(), len(self.events))
+        context = placement.context
+        before = [self.catalog.items[row] for row in context.recent]
+        lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
+                        self.events[: placement.events_seen], before)
+        return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
+                           status="current", lines=lines, what_if=[])
+
+    def _solo(self, item_id: str, context: Context) -> Ranked:
+        """The item ranked alone (no exploration slot), as if it were the only candidate."""
+        solo = replace(context, candidates=self._only(item_id))
+        return rank(self.catalog, self.model, replace(self.recipe, exploration={}), solo, 1)[0]
+
     def _status(self, item: Item, in_queue: bool) -> str:
         if item.id in self.state.disliked:
             return "disliked"
-        if self.current is not None and item.id == self.current.id:
-            return "current"
         if in_queue:
             return "queued"
         return "seen" if item.id in self.state.seen else "beyond"
@@ -263,11 +287,13 @@ class Feed:
             self.position += 1
             self._show(first_time=False)
         else:
-            upcoming = self.upcoming(1)
-            if not upcoming:
+            if not self.upcoming(1):
                 return self.current
-            self._leave()
-            self.trail.append(upcoming[0].item.id)
+            self._leave()  # the dwell on the card being left counts before the next is picked
+            placed = self.upcoming(1)[0]
+            self._placements[placed.item.id] = Placement(placed, self.ranking_context(),
+                                                         len(self.events))
+            self.trail.append(placed.item.id)
             self.position = len(self.trail) - 1
             self._show(first_time=True)
         return self.current

@@ -20,7 +20,7 @@ from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked
 
 # How a kind reads in a sentence: "3 likes", "1 fast skip".
 KIND_WORDS = {
-    "impression": ("showing", "showings"), "dwell": ("watch", "watches"),
+    "impression": ("showing", "showings"), "dwell": ("dwell", "dwells"),
     "watch": ("player watch", "player watches"), "skip": ("fast skip", "fast skips"),
     "like": ("like", "likes"), "unlike": ("unlike", "unlikes"),
     "dislike": ('"not interested"', '"not interested"s'), "save": ("save", "saves"),

@@ -6,12 +6,14 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
 from tuifeed.feed import Feed
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.screens.help import HelpScreen
+from tuifeed.tui.screens.why import WhyScreen
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.queue import QueuePanel
 
@@ -34,6 +36,7 @@ class FeedApp(App[None]):
         Binding("x", "dislike", "Not interested"),
         Binding("s", "save", "Save"),
         Binding("f", "follow", "Follow"),
+        Binding("w", "why", "Why this?"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -127,18 +130,20 @@ class FeedApp(App[None]):
             self.notify(f"{verb} @{item.creator}", markup=False, timeout=2)
             self.refresh_feed()
 
+    def action_why(self) -> None:
+        if (item := self.feed.current) is not None:
+            self.push_screen(WhyScreen(self.feed.why(item.id), self.feed.clock.now()))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        if isinstance(self.screen, HelpScreen):
-            return
-        self.action_next()
+        if not isinstance(self.screen, ModalScreen):
+            self.action_next()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        if isinstance(self.screen, HelpScreen):
-            return
-        self.action_previous()
+        if not isinstance(self.screen, ModalScreen):
+            self.action_previous()
 
 
 def make_app(feed: Feed, *, headless: bool = False,

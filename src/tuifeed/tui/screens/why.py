@@ -1,0 +1,77 @@
+"""'Why this?': the current card's rank and score, each term as a bar with its evidence."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuifeed.ranking.explain import Explanation, age_words
+
+BAR_CELLS = 10
+
+
+def signed_bar(value: float, scale: float) -> Text:
+    """Positive terms grow right in green, negative ones in red; the width is the weight."""
+    cells = min(round(abs(value) / scale * BAR_CELLS), BAR_CELLS) if scale else 0
+    if value >= 0:
+        return Text(" " * BAR_CELLS + "│" + "█" * cells, "green")
+    return Text(" " * (BAR_CELLS - cells) + "█" * cells + "│", "red")
+
+
+def explanation_view(explanation: Explanation, now: float) -> Group:
+    """Rich renderables only; untrusted titles always go in as Text, never as markup."""
+    item = explanation.item
+    header = Text.assemble((item.title, "bold"), "\n", (f"@{item.creator}", "bold"), "  ",
+                           " ".join(f"#{topic}" for topic in item.topics))
+    if explanation.status == "queued":
+        place = f"#{explanation.rank} in your queue"
+    elif explanation.status == "current":
+        place = f"on screen now, ranked #{explanation.rank} when it was shown"
+    else:
+        place = explanation.status
+    summary = Text(f"{place} · score {explanation.score:+.3f} = the sum of these terms",
+                   "italic")
+    scale = max((abs(line.value) for line in explanation.lines), default=1.0) or 1.0
+    table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
+    table.add_column("term", style="bold", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("bar", no_wrap=True)
+    table.add_column("evidence", ratio=1)
+    for line in explanation.lines:
+        detail = Text(line.sentence)
+        for evidence in line.evidence[:3]:
+            detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
+                          f"{age_words(now - evidence.ts)} · ", "dim")
+            detail.append(evidence.title, "dim italic")
+            detail.append(f" ({evidence.weight:+.2f})", "dim")
+        table.add_row(Text(line.name), Text(f"{line.value:+.3f}"),
+                      signed_bar(line.value, scale), detail)
+    parts = [header, Text(), summary, Text(), table]
+    if explanation.what_if:
+        parts += [Text(), Text("What would change it", "bold")]
+        parts += [Text(f"• {sentence}") for sentence in explanation.what_if]
+    return Group(*parts)
+
+
+class WhyScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,w,q", "dismiss", "Close")]
+
+    def __init__(self, explanation: Explanation, now: float) -> None:
+        super().__init__()
+        self.explanation = explanation
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="why-body") as body:
+            body.border_title = "Why this?"
+            body.border_subtitle = "escape to close"
+            yield Static(explanation_view(self.explanation, self.now), id="why-text")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
