@@ -110,3 +110,26 @@ def test_moves_ignore_items_that_left_the_queue():
 def test_feed_screen_snapshot(isolated_home, snap_compare):
     app = open_app(isolated_home, VirtualClock())
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE)
+
+
+async def test_missing_or_broken_thumbnail_shows_a_placeholder(isolated_home, clock, tmp_path):
+    from dataclasses import replace
+
+    from tuifeed.tui.widgets.thumbnail import Thumbnail
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8 not really a jpeg")
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        thumbnail = app.query_one(Thumbnail)
+        image, placeholder = thumbnail.query_one("#thumbnail-image"), thumbnail.query_one(
+            "#thumbnail-placeholder", Static)
+        assert image.display and not placeholder.display
+        for path in (str(tmp_path / "missing.jpg"), str(broken), ""):
+            thumbnail.show(replace(app.feed.current, thumbnail=path))
+            await pilot.pause()
+            assert placeholder.display and not image.display
+            assert "#" + app.feed.current.topics[0] in str(placeholder.content)
+        thumbnail.show(app.feed.current)
+        await pilot.pause()
+        assert image.display and not placeholder.display
