@@ -1,6 +1,9 @@
 """The feed TUI driven by Textual's Pilot against a real database file."""
 
+import io
 from pathlib import Path
+
+from rich.console import Console
 
 from textual import events
 from textual.widgets import Static
@@ -14,6 +17,13 @@ from tuifeed.tui.widgets.queue import QueuePanel, moves
 from conftest import event_counts
 
 SNAPSHOT_SIZE = (100, 40)
+
+
+def rendered_text(renderable) -> str:
+    """What a rich renderable shows, as plain text."""
+    console = Console(width=120, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
 
 
 def open_app(home: Path, clock: VirtualClock):
@@ -133,3 +143,43 @@ async def test_missing_or_broken_thumbnail_shows_a_placeholder(isolated_home, cl
         thumbnail.show(app.feed.current)
         await pilot.pause()
         assert image.display and not placeholder.display
+
+
+async def test_likes_move_a_topic_up_and_why_shows_the_like(isolated_home, clock):
+    from tuifeed.tui.screens.why import WhyScreen
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        feed = app.feed
+        topic = feed.current.topics[0]
+
+        def topic_ranks() -> list[int]:
+            return [entry.rank for entry in feed.upcoming(50) if topic in entry.item.topics]
+
+        before = topic_ranks()
+        clock.advance(20)
+        await pilot.press("l")  # like the first card
+        for _ in range(30):  # then move on to the next card of the same topic and like it too
+            clock.advance(1)
+            await pilot.press("j")
+            if topic in feed.current.topics:
+                break
+        assert topic in feed.current.topics
+        await pilot.press("l")
+        after = topic_ranks()
+        assert len(after[:3]) > 0 and after[0] <= before[0]
+        assert sum(rank <= 8 for rank in after) > sum(rank <= 8 for rank in before)
+        panel = str(app.query_one(QueuePanel).render())
+        assert "▲" in panel  # the moves are marked in the queue panel
+
+        await pilot.press("j")
+        assert topic in feed.current.topics  # the liked topic now leads the queue
+        await pilot.press("w")
+        assert isinstance(app.screen, WhyScreen)
+        topic_line = next(line for line in app.screen.explanation.lines if line.name == "topic")
+        likes = [evidence for evidence in topic_line.evidence if evidence.kind == "like"]
+        assert len(likes) == 2
+        screen_text = rendered_text(app.screen.query_one("#why-text", Static).content)
+        assert f"event {likes[0].event_id} · like" in screen_text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, WhyScreen)

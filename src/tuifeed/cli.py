@@ -9,6 +9,7 @@ import click
 
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
+from tuifeed.locations import Locations
 from tuifeed.serialize import explanation_dict, interest_dict, ranked_dict
 from tuifeed.textreport import bar, explanation_text
 
@@ -101,6 +102,28 @@ def profile_command(ctx: click.Context, as_json: bool) -> None:
         label = f"{'#' if interest.kind == 'topic' else '@'}{interest.name}"
         click.echo(f"{label[:28]:<28} {interest.total:>+7.2f} {interest.short:>+7.2f} "
                    f"{interest.long:>+7.2f} {interest.events:>6}  {bar(interest.total, 2.0)}")
+
+
+@cli.command("bench")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--sizes", default="10000,100000,1000000", show_default=True,
+              help="Candidate counts for the speed benchmark, comma-separated.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.pass_context
+def bench_command(ctx: click.Context, as_json: bool, sizes: str, seed: int) -> None:
+    """Measure that the ranker learns, responds and is fast (against same-run references)."""
+    from tuifeed import bench
+
+    try:
+        counts = [int(size) for size in sizes.split(",")]
+    except ValueError:
+        raise TuifeedError(f"--sizes takes whole numbers separated by commas, not {sizes!r}")
+    if any(count < 100 for count in counts):
+        raise TuifeedError("--sizes: each size must be at least 100 candidates")
+    locations = Locations.resolve(ctx.obj["home"])
+    locations.prepare()
+    results = bench.run_all(seed, counts, str(locations.cache))
+    click.echo(dumps(results) if as_json else bench.report(results))
 
 
 def dumps(data: object) -> str:

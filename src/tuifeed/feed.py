@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -70,7 +71,8 @@ class Feed:
     """A viewer's feed: the items, their behaviour log and the ranked queue."""
 
     def __init__(self, locations: Locations, store: Store, clock: Clock, seed: int,
-                 recipe: Recipe, flush_interval: float) -> None:
+                 recipe: Recipe, flush_interval: float,
+                 catalogue: Sequence[Item] | None = None) -> None:
         self.locations = locations
         self.store = store
         self.clock = clock
@@ -80,7 +82,8 @@ class Feed:
         if first_run is None:
             first_run = repr(clock.now())
             store.set_meta("first_run", first_run)
-        store.upsert_items(load_demo_catalogue(float(first_run)))
+        store.upsert_items(catalogue if catalogue is not None
+                           else load_demo_catalogue(float(first_run)))
         self.catalog = Catalog(store.items())
         self.model = InterestModel(self.catalog, recipe)
         self.state = ViewerState()
@@ -104,13 +107,18 @@ class Feed:
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, *, clock: Clock | None = None,
              seed: int = 0, recipe: str = DEFAULT_RECIPE,
-             flush_interval: float = FLUSH_INTERVAL) -> "Feed":
-        """Open (creating if needed) the feed living in `home` (see Locations.resolve)."""
+             flush_interval: float = FLUSH_INTERVAL,
+             catalogue: Sequence[Item] | None = None) -> "Feed":
+        """Open (creating if needed) the feed living in `home` (see Locations.resolve).
+
+        `catalogue` replaces the bundled demo items (for simulations and benchmarks).
+        """
         locations = Locations.resolve(home)
         locations.prepare()
         chosen = load_recipe(recipe)
         store = Store(locations.database)
-        return cls(locations, store, clock or SystemClock(), seed, chosen, flush_interval)
+        return cls(locations, store, clock or SystemClock(), seed, chosen, flush_interval,
+                   catalogue)
 
     @property
     def home(self) -> Path:

@@ -8,6 +8,9 @@ import numpy as np
 
 from tuifeed.models import Item
 
+# Quality is likes per view, smoothed as if each item had this many extra average views.
+QUALITY_SMOOTHING_VIEWS = 200.0
+
 
 class Catalog:
     """Items indexed 0..n-1 with their topic and creator codes and numeric features."""
@@ -39,6 +42,13 @@ class Catalog:
         self.duration = np.fromiter((max(item.duration, 1.0) for item in self.items), np.float64, n)
         self.views = np.fromiter((item.views for item in self.items), np.float64, n)
         self.likes = np.fromiter((item.likes for item in self.items), np.float64, n)
+        # Item-only features, in [-1, 1] and [0, 1]; computed once, weighted by the recipe.
+        mean_rate = (self.likes.sum() + 1.0) / (self.views.sum() + 1.0)
+        rate = (self.likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (
+            self.views + QUALITY_SMOOTHING_VIEWS
+        )
+        self.quality = np.clip(np.log2(rate / mean_rate), -1.0, 1.0)
+        self.popularity = np.clip(np.log10(self.views + 1) / 7, 0.0, 1.0)
 
     def __len__(self) -> int:
         return len(self.items)

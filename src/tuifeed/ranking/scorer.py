@@ -22,9 +22,8 @@ from tuifeed.ranking.recipe import Recipe
 # The order in which terms are added, in the code, the JSON and on screen.
 ITEM_TERMS = ("topic", "creator", "freshness", "quality", "popularity", "novelty", "seen")
 TERMS = (*ITEM_TERMS, "diversity", "exploration")
-QUALITY_SMOOTHING_VIEWS = 200.0
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
-EXPLORE_HORIZON = 50  # exploration picks come from beyond the model's own top 50
+EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
 
 
 @dataclass(frozen=True)
@@ -61,17 +60,13 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
     creator_taste = np.tanh(affinities.creator / scale)
     age_days = np.maximum(now - catalog.published, 0.0) / 86400.0
     freshness_half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
-    mean_rate = (catalog.likes.sum() + 1.0) / (catalog.views.sum() + 1.0)
-    rate = (catalog.likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (
-        catalog.views + QUALITY_SMOOTHING_VIEWS
-    )
     unshown_creator = model.creator_impressions[catalog.creator_codes] == 0
     return {
         "topic": recipe.term("topic") * (catalog.topic_matrix @ topic_taste),
         "creator": recipe.term("creator") * creator_taste[catalog.creator_codes],
         "freshness": recipe.term("freshness") * np.exp2(-age_days / freshness_half_life),
-        "quality": recipe.term("quality") * np.clip(np.log2(rate / mean_rate), -1.0, 1.0),
-        "popularity": recipe.term("popularity") * np.clip(np.log10(catalog.views + 1) / 7, 0, 1),
+        "quality": recipe.term("quality") * catalog.quality,
+        "popularity": recipe.term("popularity") * catalog.popularity,
         "novelty": recipe.term("novelty") * unshown_creator,
         "seen": recipe.term("seen") * context.seen,
         **context.extra_terms,
@@ -90,8 +85,9 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     wanted = len(positions) if limit is None else min(limit, len(positions))
     slots = _exploration_slots(recipe, wanted)
     regular, diversity = _diversify(catalog, recipe, base, positions, context.recent,
-                                    min(len(positions), max(wanted, EXPLORE_HORIZON) + len(slots)))
-    picks = _exploration_picks(positions, regular[:EXPLORE_HORIZON], context, len(slots))
+                                    min(len(positions), wanted + len(slots)))
+    top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)]
+    picks = _exploration_picks(positions, top, context, len(slots))
     slot_picks = dict(zip(slots, picks))
     following = iter(row for row in regular if row not in slot_picks.values())
     order = [slot_picks[place] if place in slot_picks else next(following)
@@ -139,37 +135,51 @@ def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np
         return [int(row) for row in _best(positions, base, count)], {}
     pool_size = count + POOL_EXTRA
     while True:
-        pool = _best(positions, base, pool_size)
-        outside_best = -np.inf
-        if len(pool) < len(positions):
-            outside_best = base[_best(np.setdiff1d(positions, pool, assume_unique=True), base, 1)][0]
-        creators = catalog.creator_codes[pool]
-        topics = catalog.main_topic[pool]
-        history = list(recent[-window:])
-        available = np.ones(len(pool), dtype=bool)
-        order: list[int] = []
-        penalties: dict[int, float] = {}
-        exact = True
-        for _ in range(min(count, len(pool))):
-            creator_repeats = np.zeros(len(pool))
-            topic_repeats = np.zeros(len(pool))
-            for row in history[-window:]:
-                creator_repeats += creators == catalog.creator_codes[row]
-                topic_repeats += topics == catalog.main_topic[row]
-            penalty = -(per_creator * creator_repeats + per_topic * topic_repeats)
-            adjusted = np.where(available, base[pool] + penalty, -np.inf)
-            pick = int(np.argmax(adjusted))  # first maximum: ties keep the pool's order
-            if adjusted[pick] < outside_best:
-                exact = False
-                break
-            available[pick] = False
-            row = int(pool[pick])
-            order.append(row)
-            penalties[row] = float(penalty[pick]) + 0.0  # no -0.0
-            history.append(row)
-        if exact:
-            return order, penalties
+        ranked = _best(positions, base, pool_size + 1)
+        pool = ranked[:pool_size]
+        # The best item left out of the pool; nothing below it can beat a pick either.
+        outside_best = base[ranked[pool_size]] if len(ranked) > pool_size else -np.inf
+        result = _greedy(catalog, base, pool, list(recent[-window:]), count, window,
+                         per_creator, per_topic, outside_best)
+        if result is not None:
+            return result
         pool_size *= 4
+
+
+def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, window_rows: list[int],
+            count: int, window: int, per_creator: float, per_topic: float,
+            outside_best: float) -> tuple[list[int], dict[int, float]] | None:
+    """Pick `count` from the pool; None when an item outside the pool could have won a pick."""
+    creators = catalog.creator_codes[pool]
+    topics = catalog.main_topic[pool]
+    creator_repeats = np.zeros(len(pool))
+    topic_repeats = np.zeros(len(pool))
+
+    def slide(row: int, step: int) -> None:  # add (+1) or drop (-1) a card from the window
+        nonlocal creator_repeats, topic_repeats
+        creator_repeats += step * (creators == catalog.creator_codes[row])
+        topic_repeats += step * (topics == catalog.main_topic[row])
+
+    for row in window_rows:
+        slide(row, +1)
+    scores = base[pool].astype(np.float64)
+    order: list[int] = []
+    penalties: dict[int, float] = {}
+    for _ in range(min(count, len(pool))):
+        penalty = -(per_creator * creator_repeats + per_topic * topic_repeats)
+        adjusted = scores + penalty
+        pick = int(np.argmax(adjusted))  # first maximum: ties keep the pool's order
+        if adjusted[pick] < outside_best:
+            return None
+        scores[pick] = -np.inf  # taken
+        row = int(pool[pick])
+        order.append(row)
+        penalties[row] = float(penalty[pick]) + 0.0  # no -0.0
+        window_rows.append(row)
+        slide(row, +1)
+        if len(window_rows) > window:
+            slide(window_rows.pop(0), -1)
+    return order, penalties
 
 
 def _exploration_slots(recipe: Recipe, wanted: int) -> list[int]:
@@ -184,18 +194,18 @@ def _exploration_slots(recipe: Recipe, wanted: int) -> list[int]:
 
 def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
                        count: int) -> list[int]:
-    """Items from beyond the model's top EXPLORE_HORIZON, drawn with a seeded generator.
+    """Items from beyond the top EXPLORE_HORIZON by item score, drawn with a seeded generator.
 
     Draws are sequential, so the k-th pick is the same whatever the limit asked for; the
     generator is seeded by (seed, epoch), so picks change only when a new card is shown.
     """
-    tail = np.setdiff1d(positions, np.asarray(top, dtype=positions.dtype))
+    excluded = set(top)
+    available = len(positions) - len(excluded)
     picks: list[int] = []
-    if len(tail) == 0:
-        return picks
     generator = random.Random(f"{context.seed}:{context.epoch}")
-    while len(picks) < min(count, len(tail)):
-        row = int(tail[generator.randrange(len(tail))])
-        if row not in picks:
+    while len(picks) < min(count, available):
+        row = int(positions[generator.randrange(len(positions))])
+        if row not in excluded:  # rejection keeps each draw independent of the limit
+            excluded.add(row)
             picks.append(row)
     return picks
