@@ -10,8 +10,11 @@ import click
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
 from tuifeed.locations import Locations
-from tuifeed.serialize import explanation_dict, interest_dict, ranked_dict
-from tuifeed.textreport import bar, explanation_text
+from tuifeed.ranking.compare import compare, move_label
+from tuifeed.ranking.recipe import load_recipe, recipe_names
+from tuifeed.ranking.steering import describe
+from tuifeed.serialize import explanation_dict, interest_dict, ranked_dict, steering_dict
+from tuifeed.textreport import bar, explanation_text, steering_text
 
 
 class FeedGroup(click.Group):
@@ -39,26 +42,61 @@ def cli(ctx: click.Context, home: str | None) -> None:
         run_app(Feed.open(home))
 
 
-def open_feed(ctx: click.Context) -> Feed:
-    feed = Feed.open(ctx.obj["home"])
+def open_feed(ctx: click.Context, recipe: str | None = None) -> Feed:
+    feed = Feed.open(ctx.obj["home"], recipe=recipe)
     ctx.call_on_close(feed.close)
     return feed
 
 
+recipe_option = click.option("--recipe", "recipe", metavar="NAME",
+                             help="Rank with this recipe (this command only).")
+COMPARE_DEPTH = 200  # how deep the other queue is searched for an item's move
+
+
 @cli.command("rank")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
+@recipe_option
+@click.option("--compare", "other", metavar="NAME",
+              help="Show this recipe's queue beside it, with each item's move.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
-def rank_command(ctx: click.Context, limit: int, as_json: bool) -> None:
+def rank_command(ctx: click.Context, limit: int, recipe: str | None, other: str | None,
+                 as_json: bool) -> None:
     """The upcoming queue, best first."""
-    queue = open_feed(ctx).upcoming(limit)
+    feed = open_feed(ctx, recipe)
+    if other is not None:
+        depth = max(limit, COMPARE_DEPTH)
+        rows = compare(feed.upcoming(depth), feed.recipe_queue(other, depth))[:limit]
+        echo_comparison(feed.recipe.name, other, rows, as_json)
+        return
+    queue = feed.upcoming(limit)
     if as_json:
         click.echo(dumps([ranked_dict(entry) for entry in queue]))
         return
     for entry in queue:
         item = entry.item
-        click.echo(f"{entry.rank:>3}  {entry.score:+.3f}  {item.id}  {item.title[:50]}"
-                   f"  · {item.creator}")
+        mark = "✦" if entry.explore else " "
+        click.echo(f"{entry.rank:>3} {mark} {entry.score:+7.3f}  {item.id}  {item.title[:50]}"
+                   f"  · @{item.creator}")
+
+
+def echo_comparison(first: str, second: str, rows, as_json: bool) -> None:
+    if as_json:
+        click.echo(dumps({"recipe": first, "compare": second, "rows": [
+            {"rank": index,
+             first: ranked_dict(left.entry) if left else None,
+             second: {**ranked_dict(right.entry), "rank_in_" + first: right.other_rank,
+                      "move": right.move} if right else None}
+            for index, (left, right) in enumerate(rows, start=1)
+        ]}))
+        return
+    width = 38
+    click.echo(f"{'':>4}{first:<{width}}  {second} (move against {first})")
+    for index, (left, right) in enumerate(rows, start=1):
+        left_text = f"{left.entry.item.title[:width - 2]}" if left else ""
+        right_text = (f"{move_label(right.move):>4} {right.entry.item.title[:width - 2]}"
+                      if right else "")
+        click.echo(f"{index:>3} {left_text:<{width}}  {right_text}")
 
 
 @cli.command("signal")
@@ -74,11 +112,12 @@ def signal_command(ctx: click.Context, item_id: str, kind: str, value: str | Non
 
 @cli.command("why")
 @click.argument("item_id")
+@recipe_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
-def why_command(ctx: click.Context, item_id: str, as_json: bool) -> None:
+def why_command(ctx: click.Context, item_id: str, recipe: str | None, as_json: bool) -> None:
     """Why an item has its place: every term of its score and the evidence behind it."""
-    explanation = open_feed(ctx).why(item_id)
+    explanation = open_feed(ctx, recipe).why(item_id)
     if as_json:
         click.echo(dumps(explanation_dict(explanation)))
     else:
@@ -124,6 +163,110 @@ def bench_command(ctx: click.Context, as_json: bool, sizes: str, seed: int) -> N
     locations.prepare()
     results = bench.run_all(seed, counts, str(locations.cache))
     click.echo(dumps(results) if as_json else bench.report(results))
+
+
+@cli.group("steer")
+def steer_group() -> None:
+    """Steer the ranker directly: boost, mute, forget, pause, reset, undo."""
+
+
+def steering_done(record) -> None:
+    click.echo(f"steering {record.id}: {describe(record)}")
+
+
+@steer_group.command("boost", context_settings={"ignore_unknown_options": True})
+@click.argument("target", type=click.Choice(["topic", "creator"]))
+@click.argument("name")
+@click.argument("amount")
+@click.pass_context
+def steer_boost(ctx: click.Context, target: str, name: str, amount: str) -> None:
+    """Raise or lower a topic or creator by AMOUNT (-2..+2; 0 removes the boost)."""
+    steering_done(open_feed(ctx).steer("boost", target, name, amount))
+
+
+@steer_group.command("mute")
+@click.argument("target", type=click.Choice(["topic", "creator", "word"]))
+@click.argument("name")
+@click.pass_context
+def steer_mute(ctx: click.Context, target: str, name: str) -> None:
+    """Never show items of a topic, a creator, or with a word in the title."""
+    steering_done(open_feed(ctx).steer("mute", target, name))
+
+
+@steer_group.command("unmute")
+@click.argument("target", type=click.Choice(["topic", "creator", "word"]))
+@click.argument("name")
+@click.pass_context
+def steer_unmute(ctx: click.Context, target: str, name: str) -> None:
+    """Lift a mute."""
+    steering_done(open_feed(ctx).steer("unmute", target, name))
+
+
+@steer_group.command("forget")
+@click.argument("target", type=click.Choice(["topic"]))
+@click.argument("name")
+@click.pass_context
+def steer_forget(ctx: click.Context, target: str, name: str) -> None:
+    """Clear what was learned about a topic (the events stay in your history)."""
+    steering_done(open_feed(ctx).steer("forget", target, name))
+
+
+def feed_action(action: str, help_text: str) -> None:
+    @steer_group.command(action, help=help_text)
+    @click.pass_context
+    def command(ctx: click.Context) -> None:
+        steering_done(open_feed(ctx).steer(action))
+
+
+feed_action("pause", "Pause learning: events are still recorded but not learned from.")
+feed_action("resume", "Resume learning.")
+feed_action("reset", "Start over as a new viewer, keeping follows and mutes.")
+
+
+@steer_group.command("undo")
+@click.pass_context
+def steer_undo(ctx: click.Context) -> None:
+    """Take back the latest steering still in force (repeat to go further back)."""
+    record = open_feed(ctx).undo_steering()
+    click.echo(f"undid steering {record.id}: {describe(record)}")
+
+
+@steer_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def steer_show(ctx: click.Context, as_json: bool) -> None:
+    """The steering in force, and the log of every instruction."""
+    feed = open_feed(ctx)
+    if as_json:
+        click.echo(dumps(steering_dict(feed.steering, feed.steering_log)))
+    else:
+        click.echo(steering_text(feed.steering, feed.steering_log))
+
+
+@cli.group("recipes")
+def recipes_group() -> None:
+    """The recipes that shape the ranking (built-in, or your own in the config folder)."""
+
+
+@recipes_group.command("list")
+@click.pass_context
+def recipes_list(ctx: click.Context) -> None:
+    """Every recipe, with where it comes from."""
+    feed = open_feed(ctx)
+    for name in recipe_names(feed.locations.recipes):
+        recipe = load_recipe(name, feed.locations.recipes)
+        mark = "*" if name == feed.recipe.name else " "
+        click.echo(f"{mark} {name:<14} {recipe.description}  [{recipe.origin}]")
+    click.echo(f"Your own recipes go in {feed.locations.recipes}/NAME.toml "
+               f"(copy one with: tuifeed recipes show for-you > NAME.toml)")
+
+
+@recipes_group.command("show")
+@click.argument("name")
+@click.pass_context
+def recipes_show(ctx: click.Context, name: str) -> None:
+    """Print a recipe's TOML, ready to copy and edit."""
+    click.echo(load_recipe(name, open_feed(ctx).locations.recipes).source, nl=False)
 
 
 def dumps(data: object) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+from copy import deepcopy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,16 +18,21 @@ import numpy as np
 from tuifeed.clock import Clock, SystemClock, iso_utc
 from tuifeed.errors import TuifeedError
 from tuifeed.locations import Locations
-from tuifeed.models import Event, Item
+from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
-from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain
+from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
 from tuifeed.ranking.profile import Interest, interests
+from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, resolve_name,
+                                      word_pattern)
+from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.signals import check_signal
+from tuifeed.text import clean_text
 from tuifeed.sources.demo import load_demo_catalogue
 from tuifeed.store import EventWriter, Store
 from tuifeed.store.writer import FLUSH_INTERVAL
 
 DEFAULT_RECIPE = "for-you"
+FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
 WHY_HORIZON = 1000  # "why" and "what if" look this far down the queue
 
 
@@ -42,7 +48,7 @@ class ViewerState:
 
     def apply(self, event: Event, item: Item) -> None:
         kind, item_id = event.kind, event.item_id
-        if kind not in ("follow", "unfollow"):  # anything done to an item means it was seen
+        if kind not in FOLLOW_KINDS:  # anything done to an item means it was seen
             self.seen.add(item_id)
         if kind == "like":
             self.liked.add(item_id)
@@ -85,14 +91,14 @@ class Feed:
         store.upsert_items(catalogue if catalogue is not None
                            else load_demo_catalogue(float(first_run)))
         self.catalog = Catalog(store.items())
-        self.model = InterestModel(self.catalog, recipe)
-        self.state = ViewerState()
         self.events = store.events()
-        self.model.rebuild(self.events)
-        for event in self.events:
-            if event.item_id in self.catalog.index:
-                self.state.apply(event, self.catalog.item(event.item_id))
+        self.steering_log = store.steering()
+        self.steering = SteeringState.replay(self.steering_log)
+        self._relearn()
         self._next_event_id = store.max_event_id() + 1
+        self._next_steering_id = store.max_steering_id() + 1
+        self._mute_cache: tuple[frozenset, np.ndarray] | None = None
+        self._before_steering: dict[int, tuple[InterestModel, ViewerState, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"
         self.writer = EventWriter(store.path, flush_interval)
         self._queue_cache: tuple[int, list[Ranked]] | None = None
@@ -103,22 +109,47 @@ class Feed:
         self._shown_at = clock.monotonic()
         self._engaged = False
         self._closed = False
+        self.warnings: list[str] = []
+
+    def _relearn(self) -> None:
+        """Rebuild the interest model and the viewer state from the log, under the steering."""
+        steering = self.steering
+        self.model = InterestModel(self.catalog, self.recipe)
+        self.model.rebuild([event for event in self.events if steering.learns_from(event)],
+                           steering.forgotten)
+        self.state = ViewerState()
+        for event in self.events:
+            if event.item_id in self.catalog.index and (
+                    event.kind in FOLLOW_KINDS or steering.counts(event)):
+                self.state.apply(event, self.catalog.item(event.item_id))
+        self._queue_cache = None
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, *, clock: Clock | None = None,
-             seed: int = 0, recipe: str = DEFAULT_RECIPE,
+             seed: int = 0, recipe: str | None = None,
              flush_interval: float = FLUSH_INTERVAL,
              catalogue: Sequence[Item] | None = None) -> "Feed":
         """Open (creating if needed) the feed living in `home` (see Locations.resolve).
 
-        `catalogue` replaces the bundled demo items (for simulations and benchmarks).
+        `recipe` picks a recipe for this session only; without it, the one last chosen with
+        use_recipe() (or for-you). `catalogue` replaces the bundled demo items (simulations
+        and benchmarks).
         """
         locations = Locations.resolve(home)
         locations.prepare()
-        chosen = load_recipe(recipe)
+        chosen = load_recipe(recipe, locations.recipes) if recipe else None
         store = Store(locations.database)
-        return cls(locations, store, clock or SystemClock(), seed, chosen, flush_interval,
+        warnings: list[str] = []
+        if chosen is None:
+            try:
+                chosen = load_recipe(store.get_meta("recipe") or DEFAULT_RECIPE, locations.recipes)
+            except TuifeedError as error:  # the saved choice broke: say so, use the default
+                warnings.append(f"{error}; using {DEFAULT_RECIPE}")
+                chosen = load_recipe(DEFAULT_RECIPE)
+        feed = cls(locations, store, clock or SystemClock(), seed, chosen, flush_interval,
                    catalogue)
+        feed.warnings = warnings
+        return feed
 
     @property
     def home(self) -> Path:
@@ -145,18 +176,34 @@ class Feed:
         index = self.catalog.index
         seen = np.zeros(len(self.catalog), dtype=bool)
         seen[[index[item_id] for item_id in self.state.seen]] = True
+        topic_boosts = np.zeros(len(self.catalog.topics))
+        creator_boosts = np.zeros(len(self.catalog.creators))
+        for (target, name), amount in self.steering.boosts.items():
+            if target == "topic" and name in self.catalog.topic_index:
+                topic_boosts[self.catalog.topic_index[name]] = amount
+            elif target == "creator" and name in self.catalog.creator_index:
+                creator_boosts[self.catalog.creator_index[name]] = amount
+        followed = np.zeros(len(self.catalog.creators), dtype=bool)
+        followed[[self.catalog.creator_index[creator] for creator in self.state.followed
+                  if creator in self.catalog.creator_index]] = True
         return Context(
             now=self.clock.now(),
-            candidates=self._candidates(seen),
+            candidates=self._candidates(seen, followed),
             seen=seen,
             recent=tuple(index[item_id] for item_id in self.trail[: self.position + 1]),
             seed=self.seed,
             epoch=len(self.trail),
+            topic_boosts=topic_boosts,
+            creator_boosts=creator_boosts,
+            followed=followed,
         )
 
-    def _candidates(self, seen: np.ndarray) -> np.ndarray:
-        """Unseen items, never a disliked one nor the current card; seen ones once all are."""
-        mask = np.ones(len(self.catalog), dtype=bool)
+    def _candidates(self, seen: np.ndarray, followed: np.ndarray | None = None) -> np.ndarray:
+        """Unseen items, never a disliked or muted one nor the current card; seen ones once
+        all are. The recipe's filter may keep followed creators only."""
+        mask = ~self._muted()
+        if self.recipe.filter.get("followed_only") and followed is not None:
+            mask &= followed[self.catalog.creator_codes]
         mask[[self.catalog.index[item_id] for item_id in self.state.disliked]] = False
         if self.current is not None:
             mask[self.catalog.index[self.current.id]] = False
@@ -186,7 +233,7 @@ class Feed:
         before = [self.catalog.items[row] for row in context.recent]
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
         lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
-                        before)
+                        before, self.steering)
         return Explanation(
             item=item,
             rank=placed.rank if status == "queued" else None,
@@ -194,7 +241,11 @@ class Feed:
             status=status,
             lines=lines,
             what_if=self._what_if(item, lines) if status == "queued" else [],
+            steering=self._steering_notes(item),
         )
+
+    def _steering_notes(self, item: Item) -> list[str]:
+        return steering_notes(item, self.steering, int(self._muted().sum()), self.clock.now())
 
     def _why_current(self, item: Item) -> Explanation:
         """The card on screen, explained with the numbers that put it there when it was shown."""
@@ -205,9 +256,10 @@ class Feed:
         context = placement.context
         before = [self.catalog.items[row] for row in context.recent]
         lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
-                        self.events[: placement.events_seen], before)
+                        self.events[: placement.events_seen], before, self.steering)
         return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
-                           status="current", lines=lines, what_if=[])
+                           status="current", lines=lines, what_if=[],
+                           steering=self._steering_notes(item))
 
     def _solo(self, item_id: str, context: Context) -> Ranked:
         """The item ranked alone (no exploration slot), as if it were the only candidate."""
@@ -243,6 +295,115 @@ class Feed:
         """Learned interests, strongest first, with their short- and long-term parts."""
         return interests(self.model, self.clock.now())
 
+    # -- steering -----------------------------------------------------------------------------
+
+    def _muted(self) -> np.ndarray:
+        """Items hidden by a mute (cached until the mutes change)."""
+        mutes = frozenset(self.steering.mutes)
+        if self._mute_cache is not None and self._mute_cache[0] == mutes:
+            return self._mute_cache[1]
+        catalog = self.catalog
+        hidden = np.zeros(len(catalog), dtype=bool)
+        for target, name in mutes:
+            if target == "topic" and name in catalog.topic_index:
+                hidden |= catalog.topic_hot[:, catalog.topic_index[name]] > 0
+            elif target == "creator" and name in catalog.creator_index:
+                hidden |= catalog.creator_codes == catalog.creator_index[name]
+            elif target == "word":
+                pattern = word_pattern(name)
+                hidden |= np.fromiter((bool(pattern.search(item.title)) for item in catalog.items),
+                                      bool, len(catalog))
+        self._mute_cache = (mutes, hidden)
+        return hidden
+
+    def steer(self, action: str, target: str = "", name: str = "",
+              amount: float | str | None = None) -> SteeringAction:
+        """Record one steering instruction; the queue reflects it from the next call on."""
+        target, name, number = self._check_steering(action, target, name, amount)
+        record = SteeringAction(id=self._next_steering_id, ts=self.clock.now(), action=action,
+                                target=target, name=name, amount=number)
+        self._next_steering_id += 1
+        # Kept so that undo brings back exactly this model, not a recomputed near-copy.
+        self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),
+                                            len(self.events))
+        self.steering_log.append(record)
+        self.writer.write(record)
+        self._apply_steering(relearn=action in ("forget", "reset"))
+        return record
+
+    def undo_steering(self) -> SteeringAction:
+        """Take back the latest steering instruction still in force."""
+        for position in range(len(self.steering_log) - 1, -1, -1):
+            record = self.steering_log[position]
+            if not record.undone:
+                undone = replace(record, undone=True)
+                self.steering_log[position] = undone
+                self.writer.write(undone)
+                saved = self._before_steering.pop(record.id, None)
+                if saved is not None and saved[2] == len(self.events):  # nothing happened since
+                    self.model, self.state = saved[0], saved[1]
+                    self._apply_steering(relearn=False)
+                else:
+                    self._apply_steering(relearn=True)
+                return record
+        raise TuifeedError("nothing to undo: no steering in force")
+
+    def _apply_steering(self, relearn: bool) -> None:
+        self.steering = SteeringState.replay(self.steering_log)
+        if relearn:
+            self._relearn()
+        self._queue_cache = None
+
+    def _check_steering(self, action: str, target: str, name: str,
+                        amount: float | str | None) -> tuple[str, str, float | None]:
+        if action in FEED_ACTIONS:
+            return "", "", None
+        if action not in STEERING_TARGETS:
+            known = ", ".join([*STEERING_TARGETS, *FEED_ACTIONS])
+            raise TuifeedError(f"unknown steering action {action!r}; actions are: {known}")
+        if target not in STEERING_TARGETS[action]:
+            raise TuifeedError(f"{action} takes {' or '.join(STEERING_TARGETS[action])}, "
+                               f"not {target!r}")
+        name = clean_text(name)
+        if not name:
+            raise TuifeedError(f"{action} {target} needs a name")
+        if target == "topic":
+            name = resolve_name("topic", name, self.catalog.topics)
+        elif target == "creator":
+            name = resolve_name("creator", name, self.catalog.creators)
+        if action != "boost":
+            return target, name, None
+        try:
+            number = float(amount)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise TuifeedError(f"boost needs an amount from -{BOOST_LIMIT:g} to "
+                               f"+{BOOST_LIMIT:g}, not {amount!r}") from None
+        if not -BOOST_LIMIT <= number <= BOOST_LIMIT:
+            raise TuifeedError(f"boost amount must be from -{BOOST_LIMIT:g} to "
+                               f"+{BOOST_LIMIT:g}, not {amount!r}")
+        return target, name, number
+
+    def use_recipe(self, name: str) -> Recipe:
+        """Switch recipe for this and later sessions; a bad recipe leaves the current one."""
+        recipe = load_recipe(name, self.locations.recipes)
+        self.recipe = recipe
+        self.store.set_meta("recipe", name)
+        self._relearn()
+        return recipe
+
+    def recipe_queue(self, name: str, limit: int) -> list[Ranked]:
+        """The queue another recipe would give right now, without switching to it."""
+        other = load_recipe(name, self.locations.recipes)
+        model = InterestModel(self.catalog, other)
+        model.rebuild([event for event in self.events if self.steering.learns_from(event)],
+                      self.steering.forgotten)
+        saved, self.recipe = self.recipe, other
+        try:
+            context = self.ranking_context()
+        finally:
+            self.recipe = saved
+        return rank(self.catalog, model, other, context, limit)
+
     # -- signals ------------------------------------------------------------------------------
 
     def signal(self, item_id: str, kind: str, value: float | str | None = None) -> Event:
@@ -257,7 +418,8 @@ class Feed:
         self.writer.write(event)
         self.events.append(event)
         self.state.apply(event, item)
-        self.model.add(event)
+        if self.steering.learns_from(event):
+            self.model.add(event)
         self._queue_cache = None
         if kind not in ("impression", "dwell", "skip") and item_id == getattr(self.current, "id", None):
             self._engaged = True

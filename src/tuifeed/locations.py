@@ -19,6 +19,12 @@ DATABASE_NAME = "tuifeed.db"
 class Locations:
     home: Path
     cache: Path
+    config: Path
+
+    @property
+    def recipes(self) -> Path:
+        """The viewer's own recipes (TOML files), which win over built-ins of the same name."""
+        return self.config / "recipes"
 
     @property
     def database(self) -> Path:
@@ -30,10 +36,11 @@ class Locations:
         chosen = home if home is not None else os.environ.get(HOME_ENV) or None
         if chosen is not None:
             root = Path(chosen).expanduser()
-            return cls(home=root, cache=root / "cache")
+            return cls(home=root, cache=root / "cache", config=root / "config")
         return cls(
             home=Path(platformdirs.user_data_dir(APP_NAME)),
             cache=Path(platformdirs.user_cache_dir(APP_NAME)),
+            config=Path(platformdirs.user_config_dir(APP_NAME)),
         )
 
     def prepare(self) -> None:

@@ -34,3 +34,16 @@ class Event:
     value: float | None = None
     session_id: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SteeringAction:
+    """One direct instruction from the viewer to the ranker (see ranking/steering.py)."""
+
+    id: int
+    ts: float  # Unix time, UTC
+    action: str  # boost, mute, unmute, forget, pause, resume, reset
+    target: str = ""  # topic, creator, word, or "" for the whole feed
+    name: str = ""
+    amount: float | None = None
+    undone: bool = False

@@ -5,7 +5,9 @@ from __future__ import annotations
 from tuifeed.clock import iso_utc
 from tuifeed.ranking import Ranked
 from tuifeed.ranking.explain import Explanation
+from tuifeed.models import SteeringAction
 from tuifeed.ranking.profile import Interest
+from tuifeed.ranking.steering import SteeringState, describe
 
 
 def ranked_dict(entry: Ranked) -> dict:
@@ -55,6 +57,7 @@ def explanation_dict(explanation: Explanation) -> dict:
             for line in explanation.lines
         ],
         "what_if": explanation.what_if,
+        "steering": explanation.steering,
     }
 
 
@@ -66,4 +69,19 @@ def interest_dict(interest: Interest) -> dict:
         "short": interest.short,
         "long": interest.long,
         "events": interest.events,
+    }
+
+
+def steering_dict(state: SteeringState, log: list[SteeringAction]) -> dict:
+    return {
+        "boosts": [{"target": target, "name": name, "amount": amount}
+                   for (target, name), amount in sorted(state.boosts.items())],
+        "mutes": [{"target": target, "name": name} for target, name in sorted(state.mutes)],
+        "forgotten": {topic: iso_utc(moment) for topic, moment in sorted(state.forgotten.items())},
+        "paused": state.paused,
+        "paused_since": iso_utc(state.paused_since) if state.paused_since else None,
+        "reset_at": iso_utc(state.reset_at) if state.reset_at else None,
+        "log": [{"id": action.id, "ts": iso_utc(action.ts), "action": action.action,
+                 "target": action.target, "name": action.name, "amount": action.amount,
+                 "undone": action.undone, "text": describe(action)} for action in log],
     }

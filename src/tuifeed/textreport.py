@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from tuifeed.clock import iso_utc
+from tuifeed.models import SteeringAction
 from tuifeed.ranking.explain import Explanation
+from tuifeed.ranking.steering import SteeringState, describe
 
 BAR_WIDTH = 12
 
@@ -26,11 +29,35 @@ def explanation_text(explanation: Explanation) -> str:
              f"{place}; score {explanation.score:+.3f} = the sum of:"]
     scale = max((abs(line.value) for line in explanation.lines), default=1.0) or 1.0
     for line in explanation.lines:
-        lines.append(f"  {line.name:<12} {line.value:+.3f}  {bar(line.value, scale):<{BAR_WIDTH}}  "
+        lines.append(f"  {line.name:<13} {line.value:+.3f}  {bar(line.value, scale):<{BAR_WIDTH}}  "
                      f"{line.sentence}")
         for evidence in line.evidence[:3]:
             lines.append(f"{'':>32}event {evidence.event_id}: {evidence.kind} of "
                          f"\"{evidence.title[:40]}\" ({evidence.weight:+.2f})")
     for sentence in explanation.what_if:
         lines.append(f"What would change it: {sentence}")
+    for sentence in explanation.steering:
+        lines.append(f"Your steering: {sentence}")
+    return "\n".join(lines)
+
+
+def steering_text(state: SteeringState, log: list[SteeringAction]) -> str:
+    lines = ["In force:"]
+    for (target, name), amount in sorted(state.boosts.items()):
+        lines.append(f"  boost {'#' if target == 'topic' else '@'}{name} {amount:+g}")
+    for target, name in sorted(state.mutes):
+        lines.append(f"  mute {target} {name}")
+    for topic, moment in sorted(state.forgotten.items()):
+        lines.append(f"  forgot #{topic} at {iso_utc(moment)}")
+    if state.paused_since is not None:
+        lines.append(f"  learning paused since {iso_utc(state.paused_since)}")
+    if state.reset_at is not None:
+        lines.append(f"  started over at {iso_utc(state.reset_at)}")
+    if len(lines) == 1:
+        lines.append("  nothing: the recipe alone decides")
+    if log:
+        lines.append("Log (newest last; undo takes back the latest in force):")
+        for action in log:
+            mark = " (undone)" if action.undone else ""
+            lines.append(f"  {action.id:>4}  {iso_utc(action.ts)}  {describe(action)}{mark}")
     return "\n".join(lines)

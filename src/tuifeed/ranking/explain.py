@@ -16,6 +16,7 @@ from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import Catalog
 from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strength
 from tuifeed.ranking.recipe import Recipe
+from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked
 
 # How a kind reads in a sentence: "3 likes", "1 fast skip".
@@ -59,6 +60,7 @@ class Explanation:
     status: str  # "queued", "current", "seen", "disliked", ...
     lines: list[Line]
     what_if: list[str]
+    steering: list[str] = field(default_factory=list)  # each steering in force, one line each
 
 
 def ago(seconds: float) -> str:
@@ -125,7 +127,8 @@ def summarise(evidence: Sequence[Evidence], now: float) -> str:
 
 
 def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Recipe,
-            context: Context, events: Sequence[Event], before: Sequence[Item] = ()) -> list[Line]:
+            context: Context, events: Sequence[Event], before: Sequence[Item] = (),
+            steering: SteeringState | None = None) -> list[Line]:
     """One line a term, in the scorer's order, each with its evidence sentence.
 
     `before` is the cards shown just before this one (the session's, then the queue's).
@@ -142,14 +145,50 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
             evidence = evidence_for(events, catalog, model, recipe, now, creator=item.creator)
             sentence = summarise(evidence, now)
         else:
-            sentence = describe_term(name, value, item, catalog, recipe, context, before)
+            sentence = describe_term(name, value, item, catalog, recipe, context, before,
+                                     steering or SteeringState())
         lines.append(Line(name, value, sentence, evidence))
     return lines
 
 
+def steering_notes(item: Item, steering: SteeringState, hidden: int, now: float) -> list[str]:
+    """Each steering instruction in force that bears on this item, in plain words."""
+    notes = []
+    for (target, name), amount in sorted(steering.boosts.items()):
+        applies = name in item.topics if target == "topic" else name == item.creator
+        subject = f"#{name}" if target == "topic" else f"@{name}"
+        notes.append(f"boost {subject} {amount:+g}: "
+                     + ("applies to this item" if applies else "not this item"))
+    for topic, moment in sorted(steering.forgotten.items()):
+        if topic in item.topics:
+            notes.append(f"you asked to forget #{topic} {age_words(now - moment)}: "
+                         f"only what you did since counts for it")
+    if steering.paused_since is not None:
+        notes.append("learning is paused: what you do is recorded, not learned from")
+    if steering.reset_at is not None:
+        notes.append("you started over as a new viewer: earlier events do not count")
+    if steering.mutes:
+        muted = ", ".join(f"{target} {name}" for target, name in sorted(steering.mutes))
+        notes.append(f"mutes in force ({muted}) hide {hidden} items from the queue")
+    return notes
+
+
 def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe: Recipe,
-                  context: Context, before: Sequence[Item]) -> str:
+                  context: Context, before: Sequence[Item], steering: SteeringState) -> str:
     now = context.now
+    if name in ("boost_topic", "boost_creator"):
+        if name == "boost_topic":
+            boosts = {f"#{topic}": steering.boosts.get(("topic", topic)) for topic in item.topics}
+        else:
+            boosts = {f"@{item.creator}": steering.boosts.get(("creator", item.creator))}
+        given = [f"{subject} {amount:+g}" for subject, amount in boosts.items() if amount]
+        return f"your boost: {', '.join(given)}" if given else "no boost of yours applies"
+    if name == "following":
+        followed = context.followed is not None and bool(
+            context.followed[catalog.creator_index[item.creator]])
+        return f"you follow @{item.creator}" if followed else f"you do not follow @{item.creator}"
+    if name == "recency":
+        return f"published {age_words(now - item.published)}: newest first"
     if name == "freshness":
         half_life = recipe.term("freshness_half_life_days") or 7.0
         return f"published {age_words(now - item.published)}; freshness halves every {half_life:g} days"

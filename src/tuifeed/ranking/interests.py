@@ -7,7 +7,7 @@ event costs O(topics + creators) and a rebuild from a million events is one nump
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,8 +68,12 @@ class InterestModel:
 
     # -- learning -----------------------------------------------------------------------------
 
-    def rebuild(self, events: Sequence[Event]) -> None:
-        """Forget everything and learn again from these events, in one vectorised pass."""
+    def rebuild(self, events: Sequence[Event], forgotten: Mapping[str, float] | None = None) -> None:
+        """Forget everything and learn again from these events, in one vectorised pass.
+
+        `forgotten` maps a topic to the moment the viewer asked to forget it: events up to
+        then do not count for that topic.
+        """
         self.__init__(self.catalog, self.recipe)  # type: ignore[misc]
         known = [event for event in events if event.item_id in self.catalog.index]
         if not known:
@@ -84,7 +88,7 @@ class InterestModel:
         creator_only = np.fromiter((e.kind in CREATOR_ONLY for e in known), bool, len(known))
         impressions = np.fromiter((e.kind == "impression" for e in known), bool, len(known))
         self.anchor = float(times.max())
-        self._accumulate(rows, times, strengths, creator_only, impressions)
+        self._accumulate(rows, times, strengths, creator_only, impressions, forgotten or {})
 
     def add(self, event: Event) -> None:
         """Learn from one more event."""
@@ -99,7 +103,21 @@ class InterestModel:
             np.array([event.kind in CREATOR_ONLY]), np.array([event.kind == "impression"]),
         )
 
-    def _accumulate(self, rows, times, strengths, creator_only, impressions) -> None:
+    def copy(self) -> "InterestModel":
+        twin = InterestModel.__new__(InterestModel)
+        twin.__dict__ = {name: value.copy() if isinstance(value, np.ndarray) else value
+                         for name, value in self.__dict__.items()}
+        return twin
+
+    def forget_topic(self, topic: str) -> None:
+        """Clear what was learned about a topic (later events count again)."""
+        code = self.catalog.topic_index.get(topic)
+        if code is not None:
+            self.topic_short[code] = self.topic_long[code] = 0.0
+            self.topic_support[code] = 0
+
+    def _accumulate(self, rows, times, strengths, creator_only, impressions,
+                    forgotten: Mapping[str, float] | None = None) -> None:
         catalog = self.catalog
         short = strengths * np.exp2(-(self.anchor - times) / self.short_half_life)
         long = strengths * np.exp2(-(self.anchor - times) / self.long_half_life)
@@ -112,6 +130,10 @@ class InterestModel:
         on_topics = ~creator_only
         if on_topics.any():
             hot = catalog.topic_hot[rows[on_topics]]
+            for topic, moment in (forgotten or {}).items():
+                code = catalog.topic_index.get(topic)
+                if code is not None:
+                    hot[times[on_topics] <= moment, code] = 0.0
             self.topic_short += hot.T @ short[on_topics]
             self.topic_long += hot.T @ long[on_topics]
             self.topic_support += hot.sum(axis=0).astype(np.int64)

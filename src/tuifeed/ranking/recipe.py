@@ -1,13 +1,25 @@
-"""Recipes: every weight and half-life of the ranker, as data read from TOML."""
+"""Recipes: every weight, half-life and switch of the ranker, as TOML files.
+
+Built-in recipes ship in ranking/recipes/; a viewer's own live in <config>/recipes/ and win
+over a built-in of the same name. Every recipe is read on top of for-you, so a file only
+needs the numbers it changes; an unknown section or key is an error (a typo must not be
+silently ignored), reported with the file and line.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from tuifeed.errors import TuifeedError
+
+BASE_RECIPE = "for-you"
+NUMERIC_SECTIONS = ("signals", "memory", "terms", "exploration")
+SWITCH_SECTIONS = ("filter",)
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,9 @@ class Recipe:
     memory: dict[str, float]
     terms: dict[str, float]
     exploration: dict[str, float]
+    filter: dict[str, bool]
+    origin: str = "built-in"
+    source: str = ""  # the TOML text it was read from
 
     def signal(self, kind: str) -> float:
         return self.signals.get(kind, 0.0)
@@ -26,37 +41,100 @@ class Recipe:
         return self.terms.get(name, 0.0)
 
 
+def _builtin_folder():
+    return resources.files("tuifeed.ranking") / "recipes"
+
+
 def builtin_names() -> list[str]:
-    folder = resources.files("tuifeed.ranking") / "recipes"
-    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir()
+    return sorted(entry.name.removesuffix(".toml") for entry in _builtin_folder().iterdir()
                   if entry.name.endswith(".toml"))
 
 
-def parse_recipe(text: str, origin: str) -> Recipe:
+def user_recipes(folder: Path | None) -> dict[str, Path]:
+    if folder is None or not folder.is_dir():
+        return {}
+    return {path.stem: path for path in sorted(folder.glob("*.toml"))}
+
+
+def recipe_names(folder: Path | None = None) -> list[str]:
+    return sorted(set(builtin_names()) | set(user_recipes(folder)))
+
+
+def _line_of(text: str, section: str | None, key: str) -> int:
+    """The line where `key` is set (inside [section] when given), for error messages."""
+    current = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1)
+            if section is not None and key == "" and current == section:
+                return number
+            continue
+        if current == section and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return 1
+
+
+def parse_recipe(text: str, origin: str, base: Recipe | None = None) -> Recipe:
+    """Read a recipe; values it leaves out come from `base` (for-you)."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise TuifeedError(f"{origin}: {error}") from None
-    sections = {}
-    for section in ("signals", "memory", "terms", "exploration"):
-        table = data.get(section, {})
+    sections: dict[str, dict] = {}
+    for section, table in data.items():
+        if section in ("name", "description"):
+            continue
+        line = _line_of(text, section, "")
+        if section not in NUMERIC_SECTIONS + SWITCH_SECTIONS:
+            raise TuifeedError(f"{origin}, line {line}: unknown section [{section}]")
         if not isinstance(table, dict):
-            raise TuifeedError(f"{origin}: [{section}] must be a table")
+            raise TuifeedError(f"{origin}, line {line}: [{section}] must be a table")
+        known = getattr(base, section) if base is not None else None
         for key, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TuifeedError(f"{origin}: {section}.{key} must be a number, not {value!r}")
-        sections[section] = {key: float(value) for key, value in table.items()}
+            line = _line_of(text, section, key)
+            if known is not None and key not in known:
+                raise TuifeedError(f"{origin}, line {line}: unknown key {section}.{key}")
+            wanted = bool if section in SWITCH_SECTIONS else (int, float)
+            if isinstance(value, bool) != (wanted is bool) or not isinstance(value, wanted):
+                kind = "true or false" if wanted is bool else "a number"
+                raise TuifeedError(
+                    f"{origin}, line {line}: {section}.{key} must be {kind}, not {value!r}"
+                )
+        sections[section] = table
+    merged = {
+        section: {**(getattr(base, section) if base else {}), **{
+            key: (bool(value) if section in SWITCH_SECTIONS else float(value))
+            for key, value in sections.get(section, {}).items()
+        }}
+        for section in NUMERIC_SECTIONS + SWITCH_SECTIONS
+    }
     return Recipe(
-        name=str(data.get("name", origin)),
+        name=str(data.get("name", Path(origin).stem)),
         description=str(data.get("description", "")),
-        **sections,
+        origin=origin,
+        source=text,
+        **merged,
     )
 
 
-def load_recipe(name: str) -> Recipe:
-    if name not in builtin_names():
-        raise TuifeedError(
-            f"unknown recipe {name!r}; known recipes: {', '.join(builtin_names())}"
-        )
-    text = (resources.files("tuifeed.ranking") / "recipes" / f"{name}.toml").read_text("utf-8")
-    return parse_recipe(text, f"{name}.toml")
+def load_recipe(name: str, folder: Path | None = None) -> Recipe:
+    """A recipe by name: the viewer's own file first, then the built-in one."""
+    base = parse_recipe((_builtin_folder() / f"{BASE_RECIPE}.toml").read_text("utf-8"),
+                        f"{BASE_RECIPE}.toml")
+    own = user_recipes(folder)
+    if name in own:
+        path = own[name]
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise TuifeedError(f"{path}: cannot read it ({error})") from None
+        recipe = parse_recipe(text, str(path), base)
+        return Recipe(**{**recipe.__dict__, "name": name})
+    if name in builtin_names():
+        if name == BASE_RECIPE:
+            return base
+        text = (_builtin_folder() / f"{name}.toml").read_text("utf-8")
+        return parse_recipe(text, f"{name}.toml", base)
+    raise TuifeedError(f"unknown recipe {name!r}; known recipes: {', '.join(recipe_names(folder))}")

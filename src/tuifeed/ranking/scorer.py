@@ -10,7 +10,7 @@ reported for an item are the ones that placed it, and they add up exactly to its
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +20,8 @@ from tuifeed.ranking.interests import InterestModel
 from tuifeed.ranking.recipe import Recipe
 
 # The order in which terms are added, in the code, the JSON and on screen.
-ITEM_TERMS = ("topic", "creator", "freshness", "quality", "popularity", "novelty", "seen")
+ITEM_TERMS = ("topic", "creator", "freshness", "recency", "quality", "popularity", "novelty",
+              "following", "boost_topic", "boost_creator", "seen")
 TERMS = (*ITEM_TERMS, "diversity", "exploration")
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
 EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
@@ -47,40 +48,65 @@ class Context:
     recent: tuple[int, ...] = ()  # catalogue rows of the last cards shown, oldest first
     seed: int = 0
     epoch: int = 0  # exploration picks change only when this does (a new card was shown)
-    extra_terms: dict[str, np.ndarray] = field(default_factory=dict)
+    topic_boosts: np.ndarray | None = None  # per topic code, the viewer's boost (-2..+2)
+    creator_boosts: np.ndarray | None = None  # per creator code
+    followed: np.ndarray | None = None  # per creator code: followed or not
 
 
 def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
-               context: Context) -> dict[str, np.ndarray]:
-    """The terms that depend on the item alone, for every item, already weighted."""
+               context: Context) -> dict[str, np.ndarray | None]:
+    """The terms that depend on the item alone, for every item, already weighted.
+
+    A term that is zero for every item (its weight is 0, or nothing feeds it) is None, so
+    a million-item re-rank does not add arrays of zeros.
+    """
     now = context.now
-    affinities = model.at(now)
     scale = recipe.memory.get("affinity_scale", 2.0)
-    topic_taste = np.tanh(affinities.topic / scale).astype(np.float32)
-    creator_taste = np.tanh(affinities.creator / scale)
+    affinities = model.at(now)
     age_days = np.maximum(now - catalog.published, 0.0) / 86400.0
     freshness_half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
-    unshown_creator = model.creator_impressions[catalog.creator_codes] == 0
-    return {
-        "topic": recipe.term("topic") * (catalog.topic_matrix @ topic_taste),
-        "creator": recipe.term("creator") * creator_taste[catalog.creator_codes],
-        "freshness": recipe.term("freshness") * np.exp2(-age_days / freshness_half_life),
-        "quality": recipe.term("quality") * catalog.quality,
-        "popularity": recipe.term("popularity") * catalog.popularity,
-        "novelty": recipe.term("novelty") * unshown_creator,
-        "seen": recipe.term("seen") * context.seen,
-        **context.extra_terms,
+
+    def per_topic(values: np.ndarray) -> np.ndarray | None:
+        return catalog.topic_matrix @ values.astype(np.float32) if values.any() else None
+
+    def per_creator(values: np.ndarray) -> np.ndarray | None:
+        return values[catalog.creator_codes] if values.any() else None
+
+    features = {
+        "topic": lambda: per_topic(np.tanh(affinities.topic / scale)),
+        "creator": lambda: per_creator(np.tanh(affinities.creator / scale)),
+        "freshness": lambda: np.exp2(-age_days / freshness_half_life),
+        "recency": lambda: -age_days,
+        "quality": lambda: catalog.quality,
+        "popularity": lambda: catalog.popularity,
+        "novelty": lambda: model.creator_impressions[catalog.creator_codes] == 0,
+        "following": lambda: _if_any(context.followed, per_creator),
+        "boost_topic": lambda: _if_any(context.topic_boosts, per_topic),
+        "boost_creator": lambda: _if_any(context.creator_boosts, per_creator),
+        "seen": lambda: context.seen if context.seen.any() else None,
     }
+    weights = {name: recipe.term("boost" if name.startswith("boost") else name)
+               for name in features}
+    terms: dict[str, np.ndarray | None] = {}
+    for name, compute in features.items():
+        values = compute() if weights[name] else None
+        terms[name] = None if values is None else weights[name] * values
+    return terms
+
+
+def _if_any(values: np.ndarray | None, spread) -> np.ndarray | None:
+    return None if values is None else spread(values)
 
 
 def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Context,
          limit: int | None = None) -> list[Ranked]:
     """The candidates best first. A shorter limit always gives a prefix of a longer one."""
     terms = item_terms(catalog, model, recipe, context)
-    names = (*ITEM_TERMS, *context.extra_terms)
+    names = ITEM_TERMS
     base = np.zeros(len(catalog))
     for name in names:
-        base = base + terms[name]
+        if terms[name] is not None:
+            base = base + terms[name]
     positions = np.flatnonzero(context.candidates)
     wanted = len(positions) if limit is None else min(limit, len(positions))
     slots = _exploration_slots(recipe, wanted)
@@ -104,7 +130,8 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
             scores[index] = base[row] + exploration[row]
     ranked = []
     for place, row in enumerate(order, start=1):
-        parts = {name: float(terms[name][row]) + 0.0 for name in names}  # no -0.0
+        parts = {name: 0.0 if terms[name] is None else float(terms[name][row]) + 0.0  # no -0.0
+                 for name in names}
         parts["diversity"] = diversity.get(row, 0.0)
         parts["exploration"] = float(exploration.get(row, 0.0))
         ranked.append(Ranked(rank=place, item=catalog.items[row], score=sum(parts.values()),

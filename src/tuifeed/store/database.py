@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tuifeed.clock import iso_utc, parse_iso_utc
 from tuifeed.errors import TuifeedError
-from tuifeed.models import Event, Item
+from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -65,15 +65,32 @@ class Store:
             )
         if version == SCHEMA_VERSION:
             return
-        with self.connection:
+        if version > 0:
+            self._backup(version)
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")  # one transaction; a second process waits here
+        try:
+            version = self.schema_version  # another process may have upgraded it meanwhile
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target]:
-                    self.connection.execute(statement)
-                self.connection.execute(f"PRAGMA user_version = {target}")
-            self.connection.execute(
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {target}")
+            connection.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def _backup(self, version: int) -> Path:
+        """Copy the database aside before upgrading it: <name>.v<version>.bak."""
+        target = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        with connect(target) as copy:
+            self.connection.backup(copy)
+        copy.close()
+        return target
 
     # -- meta ---------------------------------------------------------------------------------
 
@@ -142,6 +159,19 @@ class Store:
 
     def max_event_id(self) -> int:
         return self.connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def steering(self) -> list[SteeringAction]:
+        rows = self.connection.execute(
+            "SELECT id, ts, action, target, name, amount, undone FROM steering ORDER BY id"
+        )
+        return [
+            SteeringAction(id=row[0], ts=parse_iso_utc(row[1]), action=row[2], target=row[3],
+                           name=row[4], amount=row[5], undone=bool(row[6]))
+            for row in rows
+        ]
+
+    def max_steering_id(self) -> int:
+        return self.connection.execute("SELECT coalesce(max(id), 0) FROM steering").fetchone()[0]
 
     def follows(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT creator FROM follows")}

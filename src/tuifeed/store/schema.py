@@ -1,6 +1,6 @@
 """The database schema, one list of statements per version; migrations run in order."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -42,6 +42,19 @@ MIGRATIONS: dict[int, list[str]] = {
         CREATE TABLE follows (
             creator TEXT PRIMARY KEY,
             since TEXT NOT NULL            -- ISO 8601 UTC
+        )
+        """,
+    ],
+    2: [
+        """
+        CREATE TABLE steering (
+            id INTEGER PRIMARY KEY,
+            ts TEXT NOT NULL,              -- ISO 8601 UTC
+            action TEXT NOT NULL,          -- boost, mute, unmute, forget, pause, resume, reset
+            target TEXT NOT NULL DEFAULT '',  -- topic, creator, word, or '' for the feed
+            name TEXT NOT NULL DEFAULT '',
+            amount REAL,                   -- for boost: -2..+2
+            undone INTEGER NOT NULL DEFAULT 0
         )
         """,
     ],

@@ -8,8 +8,10 @@ import threading
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
-from tuifeed.models import Event
+from tuifeed.models import Event, SteeringAction
 from tuifeed.store.database import connect
+
+Record = Event | SteeringAction  # what the writer knows how to store
 
 FLUSH_INTERVAL = 0.2  # seconds; the issue's bound is 250 ms
 
@@ -20,17 +22,17 @@ class EventWriter:
     def __init__(self, path: Path, flush_interval: float = FLUSH_INTERVAL) -> None:
         self._path = path
         self._interval = flush_interval
-        self._queue: queue.Queue[Event | threading.Event | None] = queue.Queue()
+        self._queue: queue.Queue[Record | threading.Event | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="tuifeed-writer", daemon=True)
         self._closed = False
         self.error: Exception | None = None
         self._thread.start()
 
-    def write(self, event: Event) -> None:
+    def write(self, record: Record) -> None:
         """Cheap and non-blocking: called from the UI thread."""
         if self._closed:
             raise RuntimeError("the event writer is closed")
-        self._queue.put(event)
+        self._queue.put(record)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Block until every event enqueued so far is on disk."""
@@ -50,7 +52,7 @@ class EventWriter:
         try:
             stop = False
             while not stop:
-                pending: list[Event] = []
+                pending: list[Record] = []
                 waiters: list[threading.Event] = []
                 try:
                     first = self._queue.get(timeout=self._interval)
@@ -77,11 +79,14 @@ class EventWriter:
         finally:
             connection.close()
 
-    def _write_batch(self, connection: sqlite3.Connection, events: list[Event]) -> None:
+    def _write_batch(self, connection: sqlite3.Connection, records: list[Record]) -> None:
         try:
             with connection:
-                for event in events:
-                    self._write_one(connection, event)
+                for record in records:
+                    if isinstance(record, SteeringAction):
+                        self._write_steering(connection, record)
+                    else:
+                        self._write_one(connection, record)
         except sqlite3.Error as error:  # keep the app alive; the error is shown on quit
             self.error = error
 
@@ -107,3 +112,14 @@ class EventWriter:
             )
         elif event.kind == "unfollow" and creator:
             connection.execute("DELETE FROM follows WHERE creator = ?", (creator,))
+
+    @staticmethod
+    def _write_steering(connection: sqlite3.Connection, action: SteeringAction) -> None:
+        """A new action is inserted; a known one (undo) only has its `undone` flag updated."""
+        connection.execute(
+            "INSERT INTO steering(id, ts, action, target, name, amount, undone)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET undone = excluded.undone",
+            (action.id, iso_utc(action.ts), action.action, action.target, action.name,
+             action.amount, int(action.undone)),
+        )

@@ -56,6 +56,9 @@ def explanation_view(explanation: Explanation, now: float) -> Group:
     if explanation.what_if:
         parts += [Text(), Text("What would change it", "bold")]
         parts += [Text(f"• {sentence}") for sentence in explanation.what_if]
+    if explanation.steering:
+        parts += [Text(), Text("Your steering", "bold")]
+        parts += [Text(f"• {sentence}") for sentence in explanation.steering]
     return Group(*parts)
 
 
