@@ -183,3 +183,55 @@ async def test_likes_move_a_topic_up_and_why_shows_the_like(isolated_home, clock
         assert f"event {likes[0].event_id} · like" in screen_text
         await pilot.press("escape")
         assert not isinstance(app.screen, WhyScreen)
+
+
+async def test_my_algorithm_mutes_a_topic_and_the_queue_panel_follows(isolated_home, clock):
+    from tuifeed.tui.screens.algorithm import AlgorithmScreen
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed = app.feed
+        queue = feed.upcoming(8)
+        topic = queue[0].item.topics[0]
+        await pilot.press("a")
+        screen = app.screen
+        assert isinstance(screen, AlgorithmScreen)
+        for _ in range(screen._rows.index(("topic", topic))):
+            await pilot.press("down")
+        await pilot.press("m")
+        assert ("topic", topic) in feed.steering.mutes
+        assert "muted" in str(screen.query_one("#interests").get_row_at(
+            screen._rows.index(("topic", topic)))[-1])
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AlgorithmScreen)
+        panel = app.query_one(QueuePanel)
+        shown = [entry.item for entry in panel._queue]
+        assert len(shown) == 8 and all(topic not in item.topics for item in shown)
+        assert f"#{topic}" not in str(panel.render())
+        # And undo from the screen brings the topic back.
+        await pilot.press("a", "u", "escape")
+        assert any(topic in entry.item.topics for entry in feed.upcoming(8))
+
+
+async def test_recipe_switch_live_and_a_broken_recipe_keeps_the_current_one(isolated_home, clock):
+    from tuifeed.tui.screens.recipes import RecipePicker
+
+    recipes = isolated_home / "config" / "recipes"
+    recipes.mkdir(parents=True)
+    (recipes / "broken.toml").write_text('name = "broken"\n[terms]\ntopic = "lots"\n')
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed = app.feed
+        await pilot.press("r")
+        assert isinstance(app.screen, RecipePicker)
+        app.screen.dismiss("chronological")
+        await pilot.pause()
+        assert feed.recipe.name == "chronological"
+        queue = feed.upcoming(8)
+        published = [entry.item.published for entry in queue]
+        assert published == sorted(published, reverse=True)
+        app.switch_recipe("broken")
+        await pilot.pause()
+        assert feed.recipe.name == "chronological"
+        assert any("line 3" in str(n.message) and "terms.topic" in str(n.message)
+                   for n in app._notifications)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
+from tuifeed.clock import clock_from_environment
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
 from tuifeed.locations import Locations
@@ -39,11 +41,11 @@ def cli(ctx: click.Context, home: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from tuifeed.tui import run_app  # Textual loads only when the TUI is wanted
 
-        run_app(Feed.open(home))
+        run_app(Feed.open(home, clock=clock_from_environment(os.environ)))
 
 
 def open_feed(ctx: click.Context, recipe: str | None = None) -> Feed:
-    feed = Feed.open(ctx.obj["home"], recipe=recipe)
+    feed = Feed.open(ctx.obj["home"], recipe=recipe, clock=clock_from_environment(os.environ))
     ctx.call_on_close(feed.close)
     return feed
 
@@ -274,8 +276,20 @@ def dumps(data: object) -> str:
 
 
 def main() -> None:
-    cli(prog_name="tuifeed")
+    """Run the CLI; a usage mistake is one line on stderr and exit status 2."""
+    try:
+        status = cli.main(prog_name="tuifeed", standalone_mode=False)
+    except click.UsageError as error:
+        hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
+        click.echo(f"tuifeed: {error.format_message()}{hint}", err=True)
+        status = 2
+    except click.ClickException as error:
+        click.echo(f"tuifeed: {error.format_message()}", err=True)
+        status = error.exit_code
+    except click.Abort:
+        status = 1
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -55,3 +55,23 @@ def iso_utc(timestamp: float) -> str:
 
 def parse_iso_utc(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+NOW_ENV = "TUIFEED_NOW"
+
+
+def clock_from_environment(environ: dict[str, str]) -> Clock:
+    """$TUIFEED_NOW (ISO 8601 or Unix seconds) freezes the CLI's clock there, for scripts and tests."""
+    from tuifeed.errors import TuifeedError
+
+    fixed = environ.get(NOW_ENV)
+    if not fixed:
+        return SystemClock()
+    try:
+        return VirtualClock(float(fixed))
+    except ValueError:
+        pass
+    try:
+        return VirtualClock(parse_iso_utc(fixed))
+    except ValueError:
+        raise TuifeedError(f"{NOW_ENV}={fixed!r} is neither ISO 8601 nor Unix seconds") from None

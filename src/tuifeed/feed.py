@@ -21,7 +21,7 @@ from tuifeed.locations import Locations
 from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
-from tuifeed.ranking.profile import Interest, interests
+from tuifeed.ranking.profile import Diversity, Interest, diversity, history, interests
 from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, resolve_name,
                                       word_pattern)
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
@@ -33,6 +33,7 @@ from tuifeed.store.writer import FLUSH_INTERVAL
 
 DEFAULT_RECIPE = "for-you"
 FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
+DIVERSITY_CARDS = 50  # the diversity meter looks at this many of the last cards shown
 WHY_HORIZON = 1000  # "why" and "what if" look this far down the queue
 
 
@@ -294,6 +295,19 @@ class Feed:
     def profile(self) -> list[Interest]:
         """Learned interests, strongest first, with their short- and long-term parts."""
         return interests(self.model, self.clock.now())
+
+    def interest_history(self, kind: str, name: str, points: int = 24) -> list[float]:
+        """How one interest evolved (for sparklines), from the events the model learns from."""
+        learned = [event for event in self.events if self.steering.learns_from(event)
+                   and not (kind == "topic" and event.ts <= self.steering.forgotten.get(name, -1))]
+        return history(self.model, learned, kind, name, self.clock.now(), points)
+
+    def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
+        """How concentrated the last cards shown were (topic entropy, top topic's share)."""
+        shown = [event.item_id for event in self.events
+                 if event.kind == "impression" and self.steering.counts(event)
+                 and event.item_id in self.catalog.index]
+        return diversity([self.catalog.item(item_id) for item_id in shown[-cards:]])
 
     # -- steering -----------------------------------------------------------------------------
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuifeed.ranking.interests import InterestModel
+import numpy as np
+
+from tuifeed.models import Event, Item
+from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strength
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,66 @@ def interests(model: InterestModel, now: float) -> list[Interest]:
     ]
     found.sort(key=lambda interest: (-abs(interest.total), interest.kind, interest.name))
     return found
+
+
+def history(model: InterestModel, events: Sequence[Event], kind: str, name: str, now: float,
+            points: int = 24) -> list[float]:
+    """How one affinity evolved: its value at `points` moments from the first event to now."""
+    catalog, recipe = model.catalog, model.recipe
+    touching = []
+    for event in events:
+        row = catalog.index.get(event.item_id)
+        if row is None:
+            continue
+        item = catalog.items[row]
+        if kind == "topic" and name in item.topics and event.kind not in CREATOR_ONLY:
+            touching.append((event.ts, signal_strength(recipe, event.kind, event.value,
+                                                       catalog.duration[row])))
+        elif kind == "creator" and item.creator == name:
+            touching.append((event.ts, signal_strength(recipe, event.kind, event.value,
+                                                       catalog.duration[row])))
+    if not touching:
+        return [0.0] * points
+    times = np.array([moment for moment, _ in touching])
+    strengths = np.array([strength for _, strength in touching])
+    moments = np.linspace(times.min(), max(now, times.max()), points)
+    ages = moments[:, None] - times[None, :]
+    memory = recipe.memory
+    weights = np.where(ages >= 0,
+                       memory.get("short_weight", 1.0) * np.exp2(-ages / model.short_half_life)
+                       + memory.get("long_weight", 0.5) * np.exp2(-ages / model.long_half_life),
+                       0.0)
+    return [float(value) for value in weights @ strengths]
+
+
+@dataclass(frozen=True)
+class Diversity:
+    """How concentrated the last cards were."""
+
+    cards: int
+    topics: int
+    top_topic: str | None
+    top_share: float  # share of cards whose main topic is the top one
+    evenness: float  # topic entropy / its maximum: 1 = evenly spread, 0 = one topic
+
+    @property
+    def verdict(self) -> str:
+        if self.cards < 5:
+            return "too few cards yet to tell"
+        if self.top_share >= 0.5:
+            return f"narrow: half or more of your feed is #{self.top_topic}"
+        if self.top_share >= 0.3 or self.evenness < 0.6:
+            return f"leaning towards #{self.top_topic}"
+        return "varied: no topic dominates"
+
+
+def diversity(items: Sequence[Item]) -> Diversity:
+    counts = Counter(item.topics[0] for item in items if item.topics)
+    total = sum(counts.values())
+    if not total:
+        return Diversity(0, 0, None, 0.0, 1.0)
+    shares = np.array(list(counts.values())) / total
+    entropy = float(-(shares * np.log(shares)).sum())
+    evenness = entropy / np.log(len(counts)) if len(counts) > 1 else 0.0
+    top, top_count = counts.most_common(1)[0]
+    return Diversity(total, len(counts), top, top_count / total, float(evenness))

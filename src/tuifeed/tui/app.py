@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
+
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
+from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
+from tuifeed.ranking.recipe import recipe_names
+from tuifeed.ranking.steering import describe
 from tuifeed.tui.graphics import choose_image_widget
+from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.help import HelpScreen
+from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
 from tuifeed.tui.screens.why import WhyScreen
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.queue import QueuePanel
@@ -37,6 +45,9 @@ class FeedApp(App[None]):
         Binding("s", "save", "Save"),
         Binding("f", "follow", "Follow"),
         Binding("w", "why", "Why this?"),
+        Binding("a", "algorithm", "My algorithm"),
+        Binding("r", "recipe", "Recipe"),
+        Binding("c", "compare", "Compare", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -134,15 +145,94 @@ class FeedApp(App[None]):
         if (item := self.feed.current) is not None:
             self.push_screen(WhyScreen(self.feed.why(item.id), self.feed.clock.now()))
 
+    def action_algorithm(self) -> None:
+        self.push_screen(AlgorithmScreen(self.feed), lambda _: self.refresh_feed())
+
+    def action_recipe(self) -> None:
+        self.push_screen(RecipePicker(self.feed, "Switch recipe"), self.switch_recipe)
+
+    def switch_recipe(self, name: str | None) -> None:
+        """Use another recipe live; a broken one is reported and the current one stays."""
+        if not name or name == self.feed.recipe.name:
+            return
+        try:
+            self.feed.use_recipe(name)
+        except TuifeedError as error:
+            self.notify(str(error), title="Recipe not switched", severity="error", markup=False)
+            return
+        self.sub_title = f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos"
+        self.notify(f"Recipe: {name}", markup=False, timeout=2)
+        self.refresh_feed()
+
+    def action_compare(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self.push_screen(CompareScreen(self.feed, name))
+
+        self.push_screen(RecipePicker(self.feed, "Compare with"), chosen)
+
+    def steer(self, *args) -> None:
+        """Steering from the command palette (the My algorithm screen has its own keys)."""
+        try:
+            record = self.feed.steer(*args)
+        except TuifeedError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(describe(record), markup=False, timeout=2)
+        self.refresh_feed()
+
+    def undo_steering(self) -> None:
+        try:
+            record = self.feed.undo_steering()
+        except TuifeedError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.notify(f"undid: {describe(record)}", markup=False, timeout=2)
+        self.refresh_feed()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Why this?", "Explain the card on screen", self.action_why)
+        yield SystemCommand("My algorithm", "Interests, diversity, recipe, steering",
+                            self.action_algorithm)
+        for name in recipe_names(self.feed.locations.recipes):
+            yield SystemCommand(f"Recipe: {name}", "Switch to this recipe",
+                                partial(self.switch_recipe, name))
+            yield SystemCommand(f"Compare with {name}", "Two queues side by side",
+                                partial(self.push_screen, CompareScreen(self.feed, name)))
+        steering = self.feed.steering
+        yield SystemCommand("Resume learning" if steering.paused else "Pause learning",
+                            "Events are still recorded while paused, not learned from",
+                            partial(self.steer, "resume" if steering.paused else "pause"))
+        yield SystemCommand("Start over as a new viewer", "Keeps follows and mutes",
+                            partial(self.steer, "reset"))
+        yield SystemCommand("Undo the last steering", "Repeat to go further back",
+                            self.undo_steering)
+        item = self.feed.current
+        if item is None:
+            return
+        for topic in item.topics:
+            for verb, args in (("Boost", ("boost", "topic", topic, 1)),
+                               ("Lower", ("boost", "topic", topic, -1)),
+                               ("Mute", ("mute", "topic", topic)),
+                               ("Forget", ("forget", "topic", topic))):
+                yield SystemCommand(f"{verb} topic #{topic}", "From the card on screen",
+                                    partial(self.steer, *args))
+        for verb, args in (("Boost", ("boost", "creator", item.creator, 1)),
+                           ("Lower", ("boost", "creator", item.creator, -1)),
+                           ("Mute", ("mute", "creator", item.creator))):
+            yield SystemCommand(f"{verb} creator @{item.creator}", "From the card on screen",
+                                partial(self.steer, *args))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        if not isinstance(self.screen, ModalScreen):
+        if self.screen is self.screen_stack[0]:  # only on the feed itself
             self.action_next()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        if not isinstance(self.screen, ModalScreen):
+        if self.screen is self.screen_stack[0]:
             self.action_previous()
 
 

@@ -1,0 +1,231 @@
+"""'My algorithm': what the ranker learned about you, how varied your feed is, and the controls.
+
+Every control here goes through Feed.steer, so it shows in "Why this?" and undoes with `u`.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tuifeed.errors import TuifeedError
+from tuifeed.feed import Feed
+from tuifeed.ranking.steering import BOOST_LIMIT, describe
+
+SPARKS = "▁▂▃▄▅▆▇█"
+BAR_CELLS = 8
+BOOST_STEP = 0.5
+
+
+def bar(value: float, scale: float) -> Text:
+    cells = min(round(abs(value) / scale * BAR_CELLS), BAR_CELLS) if scale else 0
+    return Text("█" * cells, "green" if value >= 0 else "red")
+
+
+def sparkline(values: list[float]) -> Text:
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        return Text(SPARKS[0] * len(values), "dim")
+    return Text("".join(SPARKS[round((value - low) / (high - low) * (len(SPARKS) - 1))]
+                        for value in values), "cyan")
+
+
+class AlgorithmScreen(Screen[None]):
+    """Interests as short/long bars with their trend, the diversity meter, recipe and steering."""
+
+    BINDINGS = [
+        Binding("escape,a", "close", "Back"),
+        Binding("plus,equals_sign", "boost(1)", "Boost"),
+        Binding("minus", "boost(-1)", "Lower"),
+        Binding("m", "mute", "Mute/unmute"),
+        Binding("f", "forget", "Forget"),
+        Binding("p", "pause", "Pause/resume"),
+        Binding("R", "reset", "Start over"),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "mute_word", "Mute a word"),
+    ]
+
+    def __init__(self, feed: Feed) -> None:
+        super().__init__()
+        self.feed = feed
+        self._rows: list[tuple[str, str]] = []  # (kind, name) per table row
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="algorithm-body"):
+            yield DataTable(id="interests", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="algorithm-facts"):
+                yield Static(id="diversity")
+                yield Static(id="recipe-weights")
+            yield Static(id="steering-state")
+            yield Input(placeholder="a word to mute in titles, then enter", id="mute-word")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#algorithm-body").border_title = "My algorithm"
+        table = self.query_one("#interests", DataTable)
+        table.add_columns("interest", "short", "long", "total", "events", "trend", "steering")
+        self.query_one("#mute-word", Input).display = False
+        self.refresh_view()
+        table.focus()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        feed = self.feed
+        self.query_one("#algorithm-body").border_subtitle = (
+            f"recipe {feed.recipe.name}" + (" · learning paused" if feed.steering.paused else ""))
+        self._fill_interests()
+        self.query_one("#diversity", Static).update(self._diversity_text())
+        self.query_one("#recipe-weights", Static).update(self._recipe_table())
+        self.query_one("#steering-state", Static).update(self._steering_text())
+
+    def _fill_interests(self) -> None:
+        feed = self.feed
+        table = self.query_one("#interests", DataTable)
+        selected = self._rows[table.cursor_row] if self._rows and table.row_count else None
+        learned = feed.profile()
+        rows = [(interest.kind, interest.name) for interest in learned]
+        current = feed.current
+        steered = sorted({key for key in (*feed.steering.boosts, *feed.steering.mutes)
+                          if key[0] in ("topic", "creator")})
+        extra = [*steered, *(("topic", topic) for topic in feed.catalog.topics)]
+        if current is not None:
+            extra.insert(0, ("creator", current.creator))
+        rows += [row for row in extra if row not in rows]
+        values = {(interest.kind, interest.name): interest for interest in learned}
+        scale = max((max(abs(i.short), abs(i.long)) for i in learned), default=1.0) or 1.0
+        table.clear()
+        self._rows = rows
+        for kind, name in rows:
+            interest = values.get((kind, name))
+            label = Text(("#" if kind == "topic" else "@") + name,
+                         "bold" if interest else "dim")
+            steering = self._steering_of(kind, name)
+            if interest is None:
+                table.add_row(label, "", "", "", "", "", steering)
+                continue
+            table.add_row(label, bar(interest.short, scale), bar(interest.long, scale),
+                          Text(f"{interest.total:+.2f}"), Text(str(interest.events)),
+                          sparkline(feed.interest_history(kind, name, 16)), steering)
+        if selected in rows:
+            table.move_cursor(row=rows.index(selected))
+
+    def _steering_of(self, kind: str, name: str) -> Text:
+        steering = self.feed.steering
+        parts = []
+        if (kind, name) in steering.boosts:
+            parts.append(f"boost {steering.boosts[(kind, name)]:+g}")
+        if (kind, name) in steering.mutes:
+            parts.append("muted")
+        if kind == "topic" and name in steering.forgotten:
+            parts.append("forgotten")
+        return Text(" · ".join(parts), "yellow")
+
+    def _diversity_text(self) -> Text:
+        meter = self.feed.recent_diversity()
+        text = Text("Diversity of your last cards\n", "bold")
+        if meter.cards == 0:
+            text.append("nothing shown yet")
+            return text
+        filled = round(meter.evenness * 20)
+        text.append("█" * filled, "green")
+        text.append("░" * (20 - filled), "dim")
+        text.append(f" evenness {meter.evenness:.2f}\n")
+        text.append(f"{meter.cards} cards, {meter.topics} topics; top #{meter.top_topic} "
+                    f"{meter.top_share:.0%}\n")
+        text.append(meter.verdict, "italic")
+        return text
+
+    def _recipe_table(self) -> Table:
+        recipe = self.feed.recipe
+        table = Table(title=f"recipe {recipe.name}", show_header=False, box=None,
+                      title_style="bold", title_justify="left")
+        table.add_column(style="dim")
+        table.add_column(justify="right")
+        for name, value in recipe.terms.items():
+            table.add_row(name, f"{value:g}")
+        table.add_row("exploration", f"{recipe.exploration.get('rate', 0):g}")
+        return table
+
+    def _steering_text(self) -> Text:
+        log = [record for record in self.feed.steering_log if not record.undone]
+        text = Text("Steering in force (u undoes the latest): ", "bold")
+        text.append(", ".join(describe(record) for record in log[-6:]) or "none", "yellow")
+        return text
+
+    # -- controls -----------------------------------------------------------------------------
+
+    def _selected(self) -> tuple[str, str] | None:
+        table = self.query_one("#interests", DataTable)
+        return self._rows[table.cursor_row] if self._rows else None
+
+    def _steer(self, *args) -> None:
+        try:
+            record = self.feed.steer(*args)
+        except TuifeedError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(describe(record), markup=False, timeout=2)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.refresh_view()
+        self.app.refresh_feed()  # type: ignore[attr-defined]
+
+    def action_boost(self, direction: int) -> None:
+        if (selected := self._selected()) is None:
+            return
+        current = self.feed.steering.boosts.get(selected, 0.0)
+        amount = max(-BOOST_LIMIT, min(BOOST_LIMIT, current + direction * BOOST_STEP))
+        self._steer("boost", *selected, amount)
+
+    def action_mute(self) -> None:
+        if (selected := self._selected()) is None:
+            return
+        self._steer("unmute" if selected in self.feed.steering.mutes else "mute", *selected)
+
+    def action_forget(self) -> None:
+        if (selected := self._selected()) is not None:
+            self._steer("forget", *selected)
+
+    def action_pause(self) -> None:
+        self._steer("resume" if self.feed.steering.paused else "pause")
+
+    def action_reset(self) -> None:
+        self._steer("reset")
+
+    def action_undo(self) -> None:
+        try:
+            record = self.feed.undo_steering()
+        except TuifeedError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.notify(f"undid: {describe(record)}", markup=False, timeout=2)
+        self._changed()
+
+    def action_mute_word(self) -> None:
+        field = self.query_one("#mute-word", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Submitted, "#mute-word")
+    def mute_word(self, event: Input.Submitted) -> None:
+        event.input.display = False
+        event.input.value = ""
+        if event.value.strip():
+            self._steer("mute", "word", event.value.strip())
+        self.query_one("#interests", DataTable).focus()
+
+    def action_close(self) -> None:
+        field = self.query_one("#mute-word", Input)
+        if field.display:
+            field.display = False
+            self.query_one("#interests", DataTable).focus()
+            return
+        self.dismiss(None)
