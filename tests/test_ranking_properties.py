@@ -117,3 +117,22 @@ def test_every_piece_of_evidence_names_a_real_event(history):
                 for line in feed.why(item.id).lines:
                     for evidence in line.evidence:
                         assert stored[evidence.event_id] == (evidence.item_id, evidence.kind)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(sorted(KINDS)), st.floats(0, 500),
+                          st.integers(5, 180)), min_size=1, max_size=40))
+def test_vectorised_signal_strengths_match_the_scalar_rule(events):
+    import numpy as np
+
+    from tuifeed.ranking.interests import signal_strength, signal_strengths
+    from tuifeed.ranking.recipe import load_recipe
+
+    recipe = load_recipe("for-you")
+    kinds = [kind for kind, _, _ in events]
+    values = np.array([value if KINDS[kind] else np.nan for kind, value, _ in events])
+    durations = np.array([float(duration) for _, _, duration in events])
+    vector = signal_strengths(recipe, kinds, values, durations)
+    for index, (kind, value, duration) in enumerate(events):
+        scalar = signal_strength(recipe, kind, value if KINDS[kind] else None, float(duration))
+        assert vector[index] == scalar

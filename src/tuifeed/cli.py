@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 
-from tuifeed.clock import clock_from_environment
+from tuifeed.clock import clock_from_environment, iso_utc, parse_iso_utc
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
 from tuifeed.locations import Locations
 from tuifeed.ranking.compare import compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
 from tuifeed.ranking.steering import describe
-from tuifeed.serialize import explanation_dict, interest_dict, ranked_dict, steering_dict
+from tuifeed.serialize import (explanation_dict, history_dict, interest_dict, ranked_dict,
+                               steering_dict)
+from tuifeed.signals import KINDS
+from tuifeed.store.portable import export_file, import_file
 from tuifeed.textreport import bar, explanation_text, steering_text
 
 
@@ -269,6 +273,72 @@ def recipes_list(ctx: click.Context) -> None:
 def recipes_show(ctx: click.Context, name: str) -> None:
     """Print a recipe's TOML, ready to copy and edit."""
     click.echo(load_recipe(name, open_feed(ctx).locations.recipes).source, nl=False)
+
+
+@cli.command("history")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--kind", metavar="K", help="Only events of this kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def history_command(ctx: click.Context, limit: int, kind: str | None, as_json: bool) -> None:
+    """Your behaviour log, newest first (undone events are flagged)."""
+    if kind is not None and kind not in KINDS:
+        raise TuifeedError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
+    entries = open_feed(ctx).history(limit=limit, kind=kind)
+    if as_json:
+        click.echo(dumps([history_dict(entry) for entry in entries]))
+        return
+    for entry in entries:
+        event, item = entry.event, entry.item
+        value = "" if event.value is None else f" {event.value:g}"
+        title = item.title[:44] if item else event.item_id
+        mark = "  (undone)" if entry.undone else ""
+        click.echo(f"{event.id:>6}  {iso_utc(event.ts)[:19]}  {event.kind + value:<14} "
+                   f"{title}{mark}")
+
+
+RECORD_LABELS = {"event": "events", "item": "items", "steering": "steering actions",
+                 "follow": "follows", "recipe": "recipes"}
+
+
+@cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_command(ctx: click.Context, file: Path) -> None:
+    """Write your whole log to FILE as JSON Lines (items, events, steering, follows, recipes)."""
+    feed = open_feed(ctx)
+    feed.flush()
+    counts = export_file(feed.store, feed.locations.recipes, feed.clock.now(), file)
+    click.echo(f"exported to {file}: " + ", ".join(
+        f"{counts[kind]} {label}" for kind, label in RECORD_LABELS.items()))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, file: Path) -> None:
+    """Add a JSON Lines export to your log (importing the same file twice adds nothing)."""
+    feed = open_feed(ctx)
+    feed.flush()
+    added = import_file(feed.store, feed.locations.recipes, file)
+    click.echo(f"imported from {file}: " + ", ".join(
+        f"{added[kind]} new {label}" for kind, label in RECORD_LABELS.items()))
+
+
+@cli.command("forget")
+@click.option("--before", "before", required=True, metavar="DATE",
+              help="Delete every event before this date (YYYY-MM-DD or ISO 8601, UTC).")
+@click.pass_context
+def forget_command(ctx: click.Context, before: str) -> None:
+    """Retention: delete events older than DATE for good (steering and follows stay)."""
+    try:
+        moment = parse_iso_utc(before if "T" in before else before + "T00:00:00Z")
+    except ValueError:
+        raise TuifeedError(f"--before takes a date like 2026-01-31, not {before!r}") from None
+    feed = open_feed(ctx)
+    feed.flush()
+    removed = feed.store.delete_events_before(moment)
+    click.echo(f"deleted {removed} events before {iso_utc(moment)[:10]}")
 
 
 def dumps(data: object) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from tuifeed.clock import Clock, SystemClock, iso_utc
 from tuifeed.errors import TuifeedError
 from tuifeed.locations import Locations
-from tuifeed.models import Event, Item, SteeringAction
+from tuifeed.models import Event, EventUndo, Item, SteeringAction
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
 from tuifeed.ranking.profile import Diversity, Interest, diversity, history, interests
@@ -29,6 +29,7 @@ from tuifeed.signals import check_signal
 from tuifeed.text import clean_text
 from tuifeed.sources.demo import load_demo_catalogue
 from tuifeed.store import EventWriter, Store
+from tuifeed.store.database import IdAllocator
 from tuifeed.store.writer import FLUSH_INTERVAL
 
 DEFAULT_RECIPE = "for-you"
@@ -57,12 +58,23 @@ class ViewerState:
             self.liked.discard(item_id)
         elif kind == "dislike":
             self.disliked.add(item_id)
+        elif kind == "undislike":
+            self.disliked.discard(item_id)
         elif kind == "save":
             self.saved.add(item_id)
+        elif kind == "unsave":
+            self.saved.discard(item_id)
         elif kind == "follow":
             self.followed.add(item.creator)
         elif kind == "unfollow":
             self.followed.discard(item.creator)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: Event
+    item: Item | None
+    undone: bool
 
 
 @dataclass(frozen=True)
@@ -92,12 +104,15 @@ class Feed:
         store.upsert_items(catalogue if catalogue is not None
                            else load_demo_catalogue(float(first_run)))
         self.catalog = Catalog(store.items())
-        self.events = store.events()
+        undone = store.undone_event_ids()
+        logged = store.events()
+        self.events = [event for event in logged if event.id not in undone]  # what counts
+        self.undone_events = [event for event in logged if event.id in undone]
         self.steering_log = store.steering()
         self.steering = SteeringState.replay(self.steering_log)
         self._relearn()
-        self._next_event_id = store.max_event_id() + 1
-        self._next_steering_id = store.max_steering_id() + 1
+        self._event_id = IdAllocator(store, "events")
+        self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[frozenset, np.ndarray] | None = None
         self._before_steering: dict[int, tuple[InterestModel, ViewerState, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"
@@ -334,9 +349,8 @@ class Feed:
               amount: float | str | None = None) -> SteeringAction:
         """Record one steering instruction; the queue reflects it from the next call on."""
         target, name, number = self._check_steering(action, target, name, amount)
-        record = SteeringAction(id=self._next_steering_id, ts=self.clock.now(), action=action,
+        record = SteeringAction(id=self._steering_id(), ts=self.clock.now(), action=action,
                                 target=target, name=name, amount=number)
-        self._next_steering_id += 1
         # Kept so that undo brings back exactly this model, not a recomputed near-copy.
         self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),
                                             len(self.events))
@@ -425,10 +439,9 @@ class Feed:
         item = self.item(item_id)
         number = check_signal(kind, value)
         event = Event(
-            id=self._next_event_id, ts=self.clock.now(), item_id=item.id, kind=kind,
+            id=self._event_id(), ts=self.clock.now(), item_id=item.id, kind=kind,
             value=number, session_id=self.session_id, extra={"creator": item.creator},
         )
-        self._next_event_id += 1
         self.writer.write(event)
         self.events.append(event)
         self.state.apply(event, item)
@@ -438,6 +451,41 @@ class Feed:
         if kind not in ("impression", "dwell", "skip") and item_id == getattr(self.current, "id", None):
             self._engaged = True
         return event
+
+    def undo_event(self, event_id: int) -> Event:
+        """Take an event back (it stays in the log, flagged); the queue recomputes at once."""
+        position = next((index for index, event in enumerate(self.events)
+                         if event.id == event_id), None)
+        if position is None:
+            undone = any(event.id == event_id for event in self.undone_events)
+            raise TuifeedError(f"event {event_id} is already undone" if undone
+                               else f"unknown event {event_id}")
+        event = self.events.pop(position)
+        self.undone_events.append(event)
+        self.writer.write(EventUndo(event_id, self.clock.now()))
+        self._before_steering.clear()  # saved models knew this event
+        self._relearn()
+        return event
+
+    def history(self, limit: int | None = None, kind: str | None = None,
+                topic: str | None = None, creator: str | None = None) -> list[HistoryEntry]:
+        """The log, newest first, optionally filtered; undone events are included, flagged."""
+        undone = {event.id for event in self.undone_events}
+        entries = []
+        for event in sorted([*self.events, *self.undone_events],
+                            key=lambda event: (event.ts, event.id), reverse=True):
+            item = self.catalog.items[self.catalog.index[event.item_id]] \
+                if event.item_id in self.catalog.index else None
+            if kind is not None and event.kind != kind:
+                continue
+            if topic is not None and (item is None or topic not in item.topics):
+                continue
+            if creator is not None and (item is None or item.creator != creator):
+                continue
+            entries.append(HistoryEntry(event, item, event.id in undone))
+            if limit is not None and len(entries) >= limit:
+                break
+        return entries
 
     def toggle_like(self, item_id: str) -> Event:
         return self.signal(item_id, "unlike" if item_id in self.state.liked else "like")
@@ -517,6 +565,8 @@ class Feed:
         self._closed = True
         self._leave()
         self.writer.close()
+        self._event_id.release()
+        self._steering_id.release()
         self.store.close()
 
     def __enter__(self) -> "Feed":

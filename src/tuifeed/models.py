@@ -47,3 +47,12 @@ class SteeringAction:
     name: str = ""
     amount: float | None = None
     undone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EventUndo:
+    """The viewer took an event back (an accidental like, a long dwell): it stays in the log,
+    flagged, and stops counting."""
+
+    event_id: int
+    ts: float

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tuifeed.clock import iso_utc
 from tuifeed.ranking import Ranked
 from tuifeed.ranking.explain import Explanation
+from tuifeed.feed import HistoryEntry
 from tuifeed.models import SteeringAction
 from tuifeed.ranking.profile import Interest
 from tuifeed.ranking.steering import SteeringState, describe
@@ -84,4 +85,20 @@ def steering_dict(state: SteeringState, log: list[SteeringAction]) -> dict:
         "log": [{"id": action.id, "ts": iso_utc(action.ts), "action": action.action,
                  "target": action.target, "name": action.name, "amount": action.amount,
                  "undone": action.undone, "text": describe(action)} for action in log],
+    }
+
+
+def history_dict(entry: HistoryEntry) -> dict:
+    event, item = entry.event, entry.item
+    return {
+        "id": event.id,
+        "ts": iso_utc(event.ts),
+        "kind": event.kind,
+        "value": event.value,
+        "item_id": event.item_id,
+        "title": item.title if item else None,
+        "creator": item.creator if item else None,
+        "topics": list(item.topics) if item else [],
+        "session_id": event.session_id,
+        "undone": entry.undone,
     }

@@ -14,10 +14,14 @@ KINDS: dict[str, str | None] = {
     "like": None,
     "unlike": None,
     "dislike": None,
+    "undislike": None,
     "save": None,
+    "unsave": None,
     "follow": None,
     "unfollow": None,
+    "play": None,
     "watch": "fraction of the video watched (1.0 = once through)",
+    "complete": None,
     "share": None,
 }
 

@@ -49,6 +49,23 @@ def signal_strength(recipe: Recipe, kind: str, value: float | None, duration: fl
     return recipe.signal(kind)
 
 
+def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
+                     durations: np.ndarray) -> np.ndarray:
+    """signal_strength for many events at once (values: NaN where an event has none)."""
+    names = sorted(set(kinds))
+    code_of = {kind: code for code, kind in enumerate(names)}
+    codes = np.fromiter((code_of[kind] for kind in kinds), np.int64, len(kinds))
+    strengths = np.array([recipe.signal(kind) for kind in names])[codes]
+    values = np.nan_to_num(values, nan=0.0)
+    for kind in MEASURED & set(names):
+        chosen = codes == code_of[kind]
+        fraction = values[chosen] / durations[chosen] if kind == "dwell" else values[chosen]
+        fraction = np.minimum(fraction, recipe.signals.get("max_watch_fraction", 2.0))
+        strengths[chosen] = recipe.signal(kind) * (
+            fraction - recipe.signals.get("dwell_baseline", 0.0))
+    return strengths
+
+
 class InterestModel:
     def __init__(self, catalog: Catalog, recipe: Recipe) -> None:
         self.catalog = catalog
@@ -80,13 +97,12 @@ class InterestModel:
             return
         rows = np.fromiter((self.catalog.index[e.item_id] for e in known), np.int64, len(known))
         times = np.fromiter((e.ts for e in known), np.float64, len(known))
-        strengths = np.fromiter(
-            (signal_strength(self.recipe, e.kind, e.value, self.catalog.duration[row])
-             for e, row in zip(known, rows)),
-            np.float64, len(known),
-        )
-        creator_only = np.fromiter((e.kind in CREATOR_ONLY for e in known), bool, len(known))
-        impressions = np.fromiter((e.kind == "impression" for e in known), bool, len(known))
+        kinds = [e.kind for e in known]
+        values = np.fromiter((np.nan if e.value is None else e.value for e in known),
+                             np.float64, len(known))
+        strengths = signal_strengths(self.recipe, kinds, values, self.catalog.duration[rows])
+        creator_only = np.fromiter((kind in CREATOR_ONLY for kind in kinds), bool, len(known))
+        impressions = np.fromiter((kind == "impression" for kind in kinds), bool, len(known))
         self.anchor = float(times.max())
         self._accumulate(rows, times, strengths, creator_only, impressions, forgotten or {})
 

@@ -157,8 +157,35 @@ class Store:
             for row in rows
         ]
 
-    def max_event_id(self) -> int:
-        return self.connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+    def delete_events_before(self, moment: float) -> int:
+        """Retention: remove events older than `moment` (and their undo flags) for good."""
+        cutoff = iso_utc(moment)
+        with self.connection:
+            self.connection.execute(
+                "DELETE FROM event_undos WHERE event_id IN (SELECT id FROM events WHERE ts < ?)",
+                (cutoff,))
+            return self.connection.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
+
+    def undone_event_ids(self) -> set[int]:
+        return {row[0] for row in self.connection.execute("SELECT event_id FROM event_undos")}
+
+    def reserve_ids(self, table: str, count: int) -> int:
+        """Reserve `count` fresh ids for `table` (events or steering), shared by every process
+        on this database, so two sessions never hand out the same id. Returns the first."""
+        key = f"next_{table}_id"
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            stored = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            highest = connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+            first = max(int(stored[0]) if stored else 1, highest + 1)
+            connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                               (key, str(first + count)))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        return first
 
     def steering(self) -> list[SteeringAction]:
         rows = self.connection.execute(
@@ -170,8 +197,30 @@ class Store:
             for row in rows
         ]
 
-    def max_steering_id(self) -> int:
-        return self.connection.execute("SELECT coalesce(max(id), 0) FROM steering").fetchone()[0]
-
     def follows(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT creator FROM follows")}
+
+
+class IdAllocator:
+    """Hands out ids from blocks reserved in the database (see Store.reserve_ids)."""
+
+    def __init__(self, store: Store, table: str, block: int = 1024) -> None:
+        self._store, self._table, self._block = store, table, block
+        self._next = self._end = 0
+
+    def __call__(self) -> int:
+        if self._next >= self._end:  # one small write every `block` ids
+            self._next = self._store.reserve_ids(self._table, self._block)
+            self._end = self._next + self._block
+        self._next += 1
+        return self._next - 1
+
+    def release(self) -> None:
+        """Give back the unused end of the block, if no other process reserved after it."""
+        if self._next >= self._end:
+            return
+        key = f"next_{self._table}_id"
+        with self._store.connection as connection:
+            connection.execute("UPDATE meta SET value = ? WHERE key = ? AND value = ?",
+                               (str(self._next), key, str(self._end)))
+        self._end = self._next

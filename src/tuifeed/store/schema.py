@@ -1,6 +1,6 @@
 """The database schema, one list of statements per version; migrations run in order."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -56,6 +56,47 @@ MIGRATIONS: dict[int, list[str]] = {
             amount REAL,                   -- for boost: -2..+2
             undone INTEGER NOT NULL DEFAULT 0
         )
+        """,
+    ],
+    3: [
+        # An undone event stays in the log, flagged here; the ranker and the queue ignore it.
+        """
+        CREATE TABLE event_undos (
+            event_id INTEGER PRIMARY KEY,
+            ts TEXT NOT NULL               -- when it was undone, ISO 8601 UTC
+        )
+        """,
+        # Views for power users (Datasette, sqlite-utils, the sqlite3 shell).
+        """
+        CREATE VIEW event_log AS
+        SELECT e.id, e.ts, e.kind, e.value, e.item_id, i.title, i.creator, i.topics,
+               e.session_id, (u.event_id IS NOT NULL) AS undone
+        FROM events e
+        LEFT JOIN items i ON i.id = e.item_id
+        LEFT JOIN event_undos u ON u.event_id = e.id
+        """,
+        """
+        CREATE VIEW daily_watch_by_topic AS
+        SELECT substr(e.ts, 1, 10) AS day, t.value AS topic,
+               round(sum(e.value), 1) AS seconds, count(*) AS dwells
+        FROM events e
+        JOIN items i ON i.id = e.item_id, json_each(i.topics) AS t
+        WHERE e.kind = 'dwell' AND e.id NOT IN (SELECT event_id FROM event_undos)
+        GROUP BY day, topic
+        """,
+        """
+        CREATE VIEW creator_engagement AS
+        SELECT i.creator,
+               sum(e.kind = 'impression') AS impressions,
+               round(sum(CASE WHEN e.kind = 'dwell' THEN e.value ELSE 0 END), 1) AS seconds,
+               sum(e.kind = 'like') - sum(e.kind = 'unlike') AS likes,
+               sum(e.kind = 'skip') AS skips,
+               sum(e.kind = 'dislike') - sum(e.kind = 'undislike') AS dislikes,
+               sum(e.kind = 'save') - sum(e.kind = 'unsave') AS saves
+        FROM events e
+        JOIN items i ON i.id = e.item_id
+        WHERE e.id NOT IN (SELECT event_id FROM event_undos)
+        GROUP BY i.creator
         """,
     ],
 }

@@ -8,10 +8,10 @@ import threading
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
-from tuifeed.models import Event, SteeringAction
+from tuifeed.models import Event, EventUndo, SteeringAction
 from tuifeed.store.database import connect
 
-Record = Event | SteeringAction  # what the writer knows how to store
+Record = Event | SteeringAction | EventUndo  # what the writer knows how to store
 
 FLUSH_INTERVAL = 0.2  # seconds; the bound is 250 ms
 
@@ -85,6 +85,10 @@ class EventWriter:
                 for record in records:
                     if isinstance(record, SteeringAction):
                         self._write_steering(connection, record)
+                    elif isinstance(record, EventUndo):
+                        connection.execute(
+                            "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
+                            (record.event_id, iso_utc(record.ts)))
                     else:
                         self._write_one(connection, record)
         except sqlite3.Error as error:  # keep the app alive; the error is shown on quit

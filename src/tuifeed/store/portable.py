@@ -1,0 +1,241 @@
+"""Export and import of the whole log as JSON Lines: lossless, idempotent, all or nothing.
+
+One JSON object a line, each with a "type": a header, then items (those the log refers to),
+events (with their undone flag), steering, follows, and the viewer's own recipes.
+Importing the same file twice adds nothing: an event or steering action is already there
+when the target holds as many records with the same content (time, item, kind, value,
+session) as the file does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuifeed.clock import iso_utc, parse_iso_utc
+from tuifeed.errors import TuifeedError
+from tuifeed.store.database import Store
+from tuifeed.text import clean_text
+
+FORMAT = "tuifeed-export"
+FORMAT_VERSION = 1
+
+ITEM_FIELDS = {"id": str, "source": str, "title": str, "creator": str, "topics": list,
+               "description": str, "duration": (int, float), "published": str,
+               "views": int, "likes": int, "thumbnail": str, "url": str}
+EVENT_FIELDS = {"id": int, "ts": str, "item_id": str, "kind": str,
+                "value": (int, float, type(None)), "session_id": str, "undone": bool}
+STEERING_FIELDS = {"id": int, "ts": str, "action": str, "target": str, "name": str,
+                   "amount": (int, float, type(None)), "undone": bool}
+FOLLOW_FIELDS = {"creator": str, "since": str}
+RECIPE_FIELDS = {"name": str, "toml": str}
+HEADER_FIELDS = {"format": str, "version": int, "exported_at": str, "first_run": str}
+FIELDS = {"header": HEADER_FIELDS, "item": ITEM_FIELDS, "event": EVENT_FIELDS,
+          "steering": STEERING_FIELDS, "follow": FOLLOW_FIELDS, "recipe": RECIPE_FIELDS}
+
+
+def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
+    connection = store.connection
+    yield {"type": "header", "format": FORMAT, "version": FORMAT_VERSION,
+           "exported_at": iso_utc(now), "first_run": store.get_meta("first_run") or ""}
+    items = connection.execute(
+        "SELECT id, source, title, creator, topics, description, duration, published, views,"
+        " likes, thumbnail, url FROM items WHERE id IN (SELECT item_id FROM events) ORDER BY id")
+    for row in items:
+        yield {"type": "item", **dict(zip(ITEM_FIELDS, row)), "topics": json.loads(row[4])}
+    events = connection.execute(
+        "SELECT e.id, e.ts, e.item_id, e.kind, e.value, e.session_id, u.event_id IS NOT NULL"
+        " FROM events e LEFT JOIN event_undos u ON u.event_id = e.id ORDER BY e.id")
+    for row in events:
+        yield {"type": "event", **dict(zip(EVENT_FIELDS, row)), "undone": bool(row[6])}
+    steering = connection.execute(
+        "SELECT id, ts, action, target, name, amount, undone FROM steering ORDER BY id")
+    for row in steering:
+        yield {"type": "steering", **dict(zip(STEERING_FIELDS, row)), "undone": bool(row[6])}
+    for creator, since in connection.execute("SELECT creator, since FROM follows ORDER BY creator"):
+        yield {"type": "follow", "creator": creator, "since": since}
+    if recipes.is_dir():
+        for path in sorted(recipes.glob("*.toml")):
+            yield {"type": "recipe", "name": path.stem, "toml": path.read_text("utf-8")}
+
+
+def export_file(store: Store, recipes: Path, now: float, target: Path) -> Counter:
+    """Write the export; the file appears whole or not at all (written aside, then renamed)."""
+    counts: Counter = Counter()
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for record in export_lines(store, recipes, now):
+                counts[record["type"]] += 1
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise TuifeedError(f"cannot write {target}: {error.strerror}") from None
+    return counts
+
+
+@dataclass
+class Parsed:
+    header: dict | None = None
+    records: dict[str, list[dict]] = field(default_factory=lambda: {kind: [] for kind in FIELDS})
+
+
+def parse_file(source: Path) -> Parsed:
+    """Read and check every line first: one bad line stops the import before anything is written."""
+    try:
+        text = source.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TuifeedError(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") \
+            from None
+    parsed = Parsed()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}, line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise TuifeedError(f"{where}: not JSON ({error.msg})") from None
+        if not isinstance(record, dict) or record.get("type") not in FIELDS:
+            raise TuifeedError(f"{where}: expected an object with a type "
+                               f"({', '.join(FIELDS)})")
+        kind = record["type"]
+        for name, wanted in FIELDS[kind].items():
+            if name not in record:
+                raise TuifeedError(f"{where}: {kind} has no {name!r}")
+            value = record[name]
+            if isinstance(value, bool) and wanted is not bool or not isinstance(value, wanted):
+                raise TuifeedError(f"{where}: {kind} field {name!r} has the wrong type")
+        for name in ("ts", "since", "published", "exported_at"):
+            if name in FIELDS[kind] and record[name]:
+                try:
+                    parse_iso_utc(record[name])
+                except ValueError:
+                    raise TuifeedError(f"{where}: {name} {record[name]!r} is not a date") from None
+        if kind == "header":
+            if record["format"] != FORMAT or record["version"] > FORMAT_VERSION:
+                raise TuifeedError(f"{where}: not a tuifeed export this version can read")
+            parsed.header = record
+        else:
+            parsed.records[kind].append(record)
+    if parsed.header is None:
+        raise TuifeedError(f"{source}: no tuifeed export header (is this a tuifeed export?)")
+    return parsed
+
+
+def _event_key(record: dict) -> tuple:
+    return (record["ts"], record["item_id"], record["kind"], record["value"],
+            record["session_id"])
+
+
+def _steering_key(record: dict) -> tuple:
+    return (record["ts"], record["action"], record["target"], record["name"], record["amount"])
+
+
+def import_file(store: Store, recipes: Path, source: Path) -> Counter:
+    """Add what the file holds and the store lacks, in one transaction."""
+    parsed = parse_file(source)
+    records = parsed.records
+    added: Counter = Counter()
+    connection = store.connection
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        fresh = connection.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+        if fresh and parsed.header["first_run"]:  # type: ignore[index]
+            connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('first_run', ?)",
+                               (parsed.header["first_run"],))  # type: ignore[index]
+        for record in records["item"]:
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO items(id, source, title, creator, topics, description,"
+                " duration, published, views, likes, thumbnail, url)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (clean_text(record["id"]), record["source"], clean_text(record["title"]),
+                 clean_text(record["creator"]), json.dumps([clean_text(t) for t in record["topics"]]),
+                 clean_text(record["description"], single_line=False), record["duration"],
+                 record["published"], record["views"], record["likes"], record["thumbnail"],
+                 record["url"]))
+            added["item"] += cursor.rowcount
+        added["event"] = _import_events(connection, records["event"])
+        added["steering"] = _import_steering(connection, records["steering"])
+        for record in records["follow"]:
+            cursor = connection.execute("INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
+                                        (record["creator"], record["since"]))
+            added["follow"] += cursor.rowcount
+        recipe_writes = _recipes_to_write(recipes, records["recipe"])
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    for path, text in recipe_writes:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        added["recipe"] += 1
+    return added
+
+
+def _import_events(connection: sqlite3.Connection, records: list[dict]) -> int:
+    existing = Counter(connection.execute(
+        "SELECT ts, item_id, kind, value, session_id FROM events"))
+    taken = {row[0] for row in connection.execute("SELECT id FROM events")}
+    added = 0
+    seen: Counter = Counter()
+    for record in records:
+        key = _event_key(record)
+        seen[key] += 1
+        if seen[key] <= existing[key]:
+            continue  # already there
+        event_id = record["id"] if record["id"] not in taken else None
+        cursor = connection.execute(
+            "INSERT INTO events(id, ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (event_id, *key))
+        taken.add(cursor.lastrowid)
+        if record["undone"]:
+            connection.execute("INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
+                               (cursor.lastrowid, record["ts"]))
+        added += 1
+    return added
+
+
+def _import_steering(connection: sqlite3.Connection, records: list[dict]) -> int:
+    existing = Counter(connection.execute(
+        "SELECT ts, action, target, name, amount FROM steering"))
+    taken = {row[0] for row in connection.execute("SELECT id FROM steering")}
+    added = 0
+    seen: Counter = Counter()
+    for record in records:
+        key = _steering_key(record)
+        seen[key] += 1
+        if seen[key] <= existing[key]:
+            if record["undone"]:  # an undo made since the last import still counts
+                connection.execute(
+                    "UPDATE steering SET undone = 1 WHERE ts = ? AND action = ? AND target = ?"
+                    " AND name = ? AND amount IS ?", key)
+            continue
+        steering_id = record["id"] if record["id"] not in taken else None
+        cursor = connection.execute(
+            "INSERT INTO steering(id, ts, action, target, name, amount, undone)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (steering_id, *key, int(record["undone"])))
+        taken.add(cursor.lastrowid)
+        added += 1
+    return added
+
+
+def _recipes_to_write(folder: Path, records: list[dict]) -> list[tuple[Path, str]]:
+    writes = []
+    for record in records:
+        name = record["name"]
+        if not name or "/" in name or name.startswith("."):
+            raise TuifeedError(f"recipe name {name!r} in the export is not a file name")
+        path = folder / f"{name}.toml"
+        if path.exists():
+            if path.read_text("utf-8") != record["toml"]:
+                raise TuifeedError(f"{path} exists and differs from the recipe {name!r} in the "
+                                   f"export; rename one of them and import again")
+            continue
+        writes.append((path, record["toml"]))
+    return writes
