@@ -1,6 +1,7 @@
 """The feed TUI driven by Textual's Pilot against a real database file."""
 
 import io
+import sqlite3
 from pathlib import Path
 
 from rich.console import Console
@@ -235,3 +236,46 @@ async def test_recipe_switch_live_and_a_broken_recipe_keeps_the_current_one(isol
         assert feed.recipe.name == "chronological"
         assert any("line 3" in str(n.message) and "terms.topic" in str(n.message)
                    for n in app._notifications)
+
+
+async def test_undo_from_the_history_screen_puts_the_queue_back(isolated_home, clock):
+    from tuifeed.tui.screens.history import HistoryScreen
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed = app.feed
+        before = [entry.item.id for entry in feed.upcoming(8)]
+        await pilot.press("l")  # like the card on screen: the queue reorders
+        liked = [entry.item.id for entry in feed.upcoming(8)]
+        assert liked != before
+        await pilot.press("h")
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        assert screen.entries[0].event.kind == "like"  # newest first
+        await pilot.press("u")
+        assert screen.entries[0].undone
+        await pilot.press("escape")
+        assert [entry.item.id for entry in feed.upcoming(8)] == before
+        assert [e.item.id for e in app.query_one(QueuePanel)._queue] == before
+        await pilot.press("h", "slash", *"kind:impression", "enter")
+        assert {entry.event.kind for entry in app.screen.entries} == {"impression"}
+        await pilot.press("escape")
+    with sqlite3.connect(isolated_home / "tuifeed.db") as connection:
+        assert connection.execute("SELECT count(*) FROM event_undos").fetchone()[0] == 1
+
+
+async def test_history_enter_jumps_to_the_item(isolated_home, clock):
+    from tuifeed.tui.screens.history import HistoryScreen
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = app.feed.current
+        await pilot.press("j", "j", "h")
+        assert isinstance(app.screen, HistoryScreen)
+        row = next(index for index, entry in enumerate(app.screen.entries)
+                   if entry.item == first)
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert not isinstance(app.screen, HistoryScreen)
+        assert app.feed.current == first

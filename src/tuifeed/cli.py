@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from tuifeed.clock import clock_from_environment, iso_utc, parse_iso_utc
-from tuifeed.errors import TuifeedError
+from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.feed import Feed
 from tuifeed.locations import Locations
 from tuifeed.ranking.compare import compare, move_label
@@ -37,20 +37,34 @@ class FeedGroup(click.Group):
 @click.group(cls=FeedGroup, invoke_without_command=True)
 @click.option("--home", type=click.Path(), envvar="TUIFEED_HOME",
               help="Folder holding your data (default: the platform's data dir).")
+@click.option("--reset-db", is_flag=True,
+              help="If the database is damaged, rename it aside and start a fresh one.")
 @click.version_option(package_name="tuifeed")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None) -> None:
+def cli(ctx: click.Context, home: str | None, reset_db: bool) -> None:
     """tuifeed: a short-video feed whose algorithm you can read and steer."""
-    ctx.obj = {"home": home}
+    ctx.obj = {"home": home, "reset_db": reset_db}
     if ctx.invoked_subcommand is None:
         from tuifeed.tui import run_app  # Textual loads only when the TUI is wanted
 
-        run_app(Feed.open(home, clock=clock_from_environment(os.environ)))
+        run_app(open_feed(ctx, close_with_command=False))
 
 
-def open_feed(ctx: click.Context, recipe: str | None = None) -> Feed:
-    feed = Feed.open(ctx.obj["home"], recipe=recipe, clock=clock_from_environment(os.environ))
-    ctx.call_on_close(feed.close)
+def open_feed(ctx: click.Context, recipe: str | None = None,
+              close_with_command: bool = True) -> Feed:
+    """Open the feed; on a damaged database, offer to set it aside when a person is there."""
+    options = {"recipe": recipe, "clock": clock_from_environment(os.environ)}
+    try:
+        feed = Feed.open(ctx.obj["home"], reset_db=ctx.obj["reset_db"], **options)
+    except DamagedDatabase as error:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise
+        click.echo(f"tuifeed: {error}", err=True)
+        if not click.confirm("Set it aside now and start a fresh one?", default=False):
+            raise click.Abort() from None
+        feed = Feed.open(ctx.obj["home"], reset_db=True, **options)
+    if close_with_command:
+        ctx.call_on_close(feed.close)
     return feed
 
 

@@ -5,3 +5,12 @@ class TuifeedError(Exception):
     """A problem with what the user asked for or gave us (bad item, kind, file, home)."""
 
     exit_code = 2
+
+
+class DamagedDatabase(TuifeedError):
+    """The database file cannot be read. It is never deleted: --reset-db sets it aside."""
+
+    def __init__(self, path, reason: str) -> None:
+        super().__init__(f"{path} cannot be read ({reason}); run tuifeed --reset-db to set it "
+                         f"aside (renamed, not deleted) and start a fresh one")
+        self.path = path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
 from copy import deepcopy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tuifeed.clock import Clock, SystemClock, iso_utc
-from tuifeed.errors import TuifeedError
+from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.locations import Locations
 from tuifeed.models import Event, EventUndo, Item, SteeringAction
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
@@ -29,7 +30,7 @@ from tuifeed.signals import check_signal
 from tuifeed.text import clean_text
 from tuifeed.sources.demo import load_demo_catalogue
 from tuifeed.store import EventWriter, Store
-from tuifeed.store.database import IdAllocator
+from tuifeed.store.database import IdAllocator, set_aside
 from tuifeed.store.writer import FLUSH_INTERVAL
 
 DEFAULT_RECIPE = "for-you"
@@ -144,17 +145,25 @@ class Feed:
     def open(cls, home: str | os.PathLike[str] | None = None, *, clock: Clock | None = None,
              seed: int = 0, recipe: str | None = None,
              flush_interval: float = FLUSH_INTERVAL,
-             catalogue: Sequence[Item] | None = None) -> "Feed":
+             catalogue: Sequence[Item] | None = None, reset_db: bool = False) -> "Feed":
         """Open (creating if needed) the feed living in `home` (see Locations.resolve).
 
         `recipe` picks a recipe for this session only; without it, the one last chosen with
         use_recipe() (or for-you). `catalogue` replaces the bundled demo items (simulations
-        and benchmarks).
+        and benchmarks). `reset_db` sets a damaged database aside (renamed, never deleted)
+        and starts a fresh one; without it a damaged database raises DamagedDatabase.
         """
+        clock = clock or SystemClock()
         locations = Locations.resolve(home)
         locations.prepare()
         chosen = load_recipe(recipe, locations.recipes) if recipe else None
-        store = Store(locations.database)
+        try:
+            store = Store(locations.database)
+        except DamagedDatabase:
+            if not reset_db:
+                raise
+            set_aside(locations.database, clock.now())
+            store = Store(locations.database)
         warnings: list[str] = []
         if chosen is None:
             try:
@@ -162,8 +171,11 @@ class Feed:
             except TuifeedError as error:  # the saved choice broke: say so, use the default
                 warnings.append(f"{error}; using {DEFAULT_RECIPE}")
                 chosen = load_recipe(DEFAULT_RECIPE)
-        feed = cls(locations, store, clock or SystemClock(), seed, chosen, flush_interval,
-                   catalogue)
+        try:
+            feed = cls(locations, store, clock, seed, chosen, flush_interval, catalogue)
+        except sqlite3.DatabaseError as error:  # damage that only shows when the log is read
+            store.close()
+            raise DamagedDatabase(locations.database, str(error)) from None
         feed.warnings = warnings
         return feed
 
@@ -529,6 +541,18 @@ class Feed:
             self.position = len(self.trail) - 1
             self._show(first_time=True)
         return self.current
+
+    def jump_to(self, item_id: str) -> Item:
+        """Show this item next (from the history, say), then carry on from the queue."""
+        item = self.item(item_id)
+        if self.current is not None and self.current.id == item_id:
+            return item
+        first_time = item_id not in self.trail
+        self._leave()
+        self.trail.insert(self.position + 1, item_id)
+        self.position += 1
+        self._show(first_time=first_time)
+        return item
 
     def previous(self) -> Item | None:
         if self.position > 0:

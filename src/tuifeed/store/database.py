@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tuifeed.clock import iso_utc, parse_iso_utc
-from tuifeed.errors import TuifeedError
+from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -31,7 +31,18 @@ def check_is_database(path: Path) -> None:
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
-        raise TuifeedError(f"{path} is not a tuifeed database (not SQLite); move it away and retry")
+        raise DamagedDatabase(path, "it is not a tuifeed database: not SQLite")
+
+
+def set_aside(path: Path, moment: float) -> Path:
+    """Rename a damaged database (and its WAL and shared-memory files) out of the way."""
+    suffix = ".damaged-" + iso_utc(moment)[:19].replace(":", "").replace("-", "")
+    target = path.with_name(path.name + suffix)
+    for companion in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + companion)
+        if source.exists():
+            source.rename(path.with_name(path.name + suffix + companion))
+    return target
 
 
 class Store:
@@ -42,10 +53,18 @@ class Store:
         check_is_database(path)
         try:
             self.connection = connect(path)
+            self._check_integrity()
             self._migrate()  # first, so a newer database is refused before anything is written
             self.connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
-            raise TuifeedError(f"cannot open {path}: {error}") from None
+            raise DamagedDatabase(path, str(error)) from None
+
+    def _check_integrity(self) -> None:
+        if self.schema_version == 0:
+            return  # new or empty: nothing to check
+        problems = [row[0] for row in self.connection.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise DamagedDatabase(self.path, problems[0])
 
     def close(self) -> None:
         self.connection.close()

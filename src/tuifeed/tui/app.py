@@ -20,6 +20,7 @@ from tuifeed.ranking.steering import describe
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.help import HelpScreen
+from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
 from tuifeed.tui.screens.why import WhyScreen
 from tuifeed.tui.widgets.card import VideoCard
@@ -28,6 +29,8 @@ from tuifeed.tui.widgets.queue import QueuePanel
 QUEUE_LENGTH = 8
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
 TICK_SECONDS = 0.25
+FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
+                          "algorithm", "recipe", "compare", "history"})
 
 
 class FeedApp(App[None]):
@@ -48,6 +51,7 @@ class FeedApp(App[None]):
         Binding("a", "algorithm", "My algorithm"),
         Binding("r", "recipe", "Recipe"),
         Binding("c", "compare", "Compare", show=False),
+        Binding("h", "history", "History"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -65,6 +69,12 @@ class FeedApp(App[None]):
             yield VideoCard(self._image_widget, id="card")
             yield QueuePanel(id="queue")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The feed's keys work on the feed itself, not under another screen (and hide there)."""
+        if action in FEED_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        return True
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos"
@@ -148,6 +158,9 @@ class FeedApp(App[None]):
     def action_algorithm(self) -> None:
         self.push_screen(AlgorithmScreen(self.feed), lambda _: self.refresh_feed())
 
+    def action_history(self) -> None:
+        self.push_screen(HistoryScreen(self.feed), lambda _: self.refresh_feed())
+
     def action_recipe(self) -> None:
         self.push_screen(RecipePicker(self.feed, "Switch recipe"), self.switch_recipe)
 
@@ -195,6 +208,8 @@ class FeedApp(App[None]):
         yield SystemCommand("Why this?", "Explain the card on screen", self.action_why)
         yield SystemCommand("My algorithm", "Interests, diversity, recipe, steering",
                             self.action_algorithm)
+        yield SystemCommand("History", "Your log: filter, jump to an item, undo an event",
+                            self.action_history)
         for name in recipe_names(self.feed.locations.recipes):
             yield SystemCommand(f"Recipe: {name}", "Switch to this recipe",
                                 partial(self.switch_recipe, name))

@@ -16,6 +16,11 @@ KEYS = [
     ("x", "not interested", "dislike; the card goes and its creator sinks"),
     ("s", "save", "save"),
     ("f", "follow / unfollow creator", "follow or unfollow"),
+    ("w", "why this? every term of the card's score", "nothing"),
+    ("a", "my algorithm: interests, diversity, steering", "steering you do there"),
+    ("h", "history: filter, jump to an item, undo an event", "undo"),
+    ("r / c", "switch recipe / compare with another", "nothing"),
+    ("ctrl+p", "command palette", "as the command"),
     ("?", "this help", "nothing"),
     ("q", "quit", "dwell of the card on screen; every event is written"),
 ]

@@ -1,0 +1,205 @@
+"""The behaviour log you own: durable under SIGKILL, migrated safely, shared by processes,
+exportable and importable without loss, and never deleted when damaged."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tuifeed import Feed
+from tuifeed.errors import DamagedDatabase
+from tuifeed.store import SCHEMA_VERSION
+from tuifeed.store.writer import FLUSH_INTERVAL
+
+from conftest import event_counts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = "2026-03-01T12:00:00Z"
+
+
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TUIFEED_HOME": str(home), "TUIFEED_NOW": NOW}
+    return subprocess.run([sys.executable, "-m", "tuifeed", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+RECORDER = """
+import sys, time
+from tuifeed import Feed
+feed = Feed.open(sys.argv[1])
+items = [entry.item.id for entry in feed.upcoming(300)]
+for number in range(int(sys.argv[2])):
+    event = feed.signal(items[number % len(items)], "dwell", 1.5)
+    print(event.id, time.monotonic(), flush=True)
+    time.sleep(float(sys.argv[3]))
+feed.close()
+"""
+
+
+def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path):
+    home = tmp_path / "home"
+    process = subprocess.Popen([sys.executable, "-c", RECORDER, str(home), "100000", "0.002"],
+                               stdout=subprocess.PIPE, text=True)
+    recorded = []
+    for line in process.stdout:  # paced by the child itself: no sleeping here
+        event_id, moment = line.split()
+        recorded.append((int(event_id), float(moment)))
+        if len(recorded) >= 400:
+            break
+    killed_at = time.monotonic()
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    with sqlite3.connect(home / "tuifeed.db") as connection:
+        stored = {row[0] for row in connection.execute("SELECT id FROM events")}
+    old_enough = [event_id for event_id, moment in recorded
+                  if moment < killed_at - FLUSH_INTERVAL - 0.05]
+    assert len(old_enough) > 100
+    missing = [event_id for event_id in old_enough if event_id not in stored]
+    assert missing == []
+
+
+def test_two_processes_write_to_one_home_without_lock_errors(tmp_path):
+    home = tmp_path / "home"
+    Feed.open(home).close()  # create the database first, as a running TUI would have
+    writers = [subprocess.Popen([sys.executable, "-c", RECORDER, str(home), "300", "0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    outputs = [writer.communicate(timeout=120) for writer in writers]
+    for writer, (stdout, stderr) in zip(writers, outputs):
+        assert writer.returncode == 0, stderr
+        assert "locked" not in stderr
+    ids = [int(line.split()[0]) for stdout, _ in outputs for line in stdout.splitlines()]
+    assert len(ids) == len(set(ids)) == 600
+    with sqlite3.connect(home / "tuifeed.db") as connection:
+        stored = sorted(row[0] for row in connection.execute("SELECT id FROM events"))
+    assert stored == sorted(ids)
+
+
+def test_a_version_1_database_is_upgraded_after_a_backup(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(FIXTURES / "tuifeed-v1.db", home / "tuifeed.db")
+    original = (home / "tuifeed.db").read_bytes()
+    with Feed.open(home) as feed:
+        assert feed.store.schema_version == SCHEMA_VERSION
+        assert [event.id for event in feed.events] == [1, 2, 3, 4, 5, 6, 7]
+        assert "demo:0200" in feed.state.liked and feed.state.followed == {"inkandowl"}
+        assert feed.upcoming(5)
+    backup = home / "tuifeed.db.v1.bak"
+    with sqlite3.connect(backup) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == 7
+    assert backup.stat().st_size <= len(original) * 2
+    with sqlite3.connect(home / "tuifeed.db") as connection:
+        views = {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'view'")}
+        watch = connection.execute("SELECT * FROM daily_watch_by_topic").fetchall()
+    assert {"event_log", "daily_watch_by_topic", "creator_engagement"} <= views
+    assert ("2026-01-01", "alligators", 20.0, 1) in watch
+
+
+def test_export_then_import_gives_the_same_history_and_queue(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    top = json.loads(run_cli("rank", "--limit", "3", "--json", home=first).stdout)
+    for entry, kind, value in zip(top, ("like", "dwell", "dislike"), (None, "25", None)):
+        assert run_cli("signal", entry["id"], kind, *([value] if value else []),
+                       home=first).returncode == 0
+    assert run_cli("steer", "boost", "topic", "cats", "1.5", home=first).returncode == 0
+    assert run_cli("steer", "mute", "word", "trout", home=first).returncode == 0
+    assert run_cli("steer", "undo", home=first).returncode == 0
+    (first / "config" / "recipes").mkdir(parents=True)
+    (first / "config" / "recipes" / "mine.toml").write_text("[terms]\nnovelty = 1.0\n")
+    export = tmp_path / "log.jsonl"
+    assert run_cli("export", str(export), home=first).returncode == 0
+    result = run_cli("import", str(export), home=second)
+    assert result.returncode == 0, result.stderr
+    assert "3 new events" in result.stdout and "1 new recipes" in result.stdout
+    again = run_cli("import", str(export), home=second)
+    assert "0 new events" in again.stdout and "0 new steering actions" in again.stdout
+    for command in (("history", "--json"), ("rank", "--limit", "30", "--json"),
+                    ("steer", "show", "--json"), ("rank", "--recipe", "mine", "--json")):
+        assert run_cli(*command, home=second).stdout == run_cli(*command, home=first).stdout
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"type": "header", "format": "tuifeed-export", "version": 1, "exported_at": '
+     '"2026-01-01T00:00:00Z", "first_run": ""}\n{"type": "event", "id": 1}\n',
+     "line 3: event has no 'ts'"),
+    ('{"type": "header", "format": "tuifeed-export", "version": 1, "exported_at": '
+     '"2026-01-01T00:00:00Z", "first_run": ""}\nnot json\n', "line 3: not JSON"),
+    ('{"type": "event"}\n', "line 1: event has no 'id'"),
+    ('', "no tuifeed export header"),
+])
+def test_a_malformed_import_names_the_line_and_imports_nothing(tmp_path, content, message):
+    home = tmp_path / "home"
+    good = ('{"type": "event", "id": 9, "ts": "2026-01-01T00:00:00Z", "item_id": "demo:0001", '
+            '"kind": "like", "value": null, "session_id": "x", "undone": false}\n')
+    source = tmp_path / "broken.jsonl"
+    source.write_text(good + content if content.startswith('{"type": "header"') else content)
+    result = run_cli("import", str(source), home=home)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert event_counts(home / "tuifeed.db") == {}
+
+
+def test_a_damaged_database_is_refused_then_set_aside_never_deleted(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli("signal", "demo:0001", "like", home=home).returncode == 0
+    database = home / "tuifeed.db"
+    data = database.read_bytes()
+    database.write_bytes(data[: len(data) // 2])  # a truncated copy
+    damaged = database.read_bytes()
+    result = run_cli("rank", home=home)
+    assert result.returncode == 2
+    assert "cannot be read" in result.stderr and "--reset-db" in result.stderr
+    assert database.read_bytes() == damaged
+    result = run_cli("--reset-db", "rank", "--limit", "1", home=home)
+    assert result.returncode == 0, result.stderr
+    aside = [path for path in home.iterdir() if ".damaged-" in path.name and
+             not path.name.endswith(("-wal", "-shm"))]
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged
+    assert event_counts(database) == {}
+
+
+def test_history_cli_filters_and_flags_undone_events(isolated_home):
+    with Feed.open(isolated_home) as feed:
+        first, second = [entry.item.id for entry in feed.upcoming(2)]
+        like = feed.signal(first, "like")
+        feed.signal(second, "dwell", 12)
+        feed.undo_event(like.id)
+        with pytest.raises(Exception, match="already undone"):
+            feed.undo_event(like.id)
+    history = json.loads(run_cli("history", "--json", home=isolated_home).stdout)
+    assert [entry["kind"] for entry in history] == ["dwell", "like"]
+    assert [entry["undone"] for entry in history] == [False, True]
+    likes = json.loads(run_cli("history", "--kind", "like", "--json", home=isolated_home).stdout)
+    assert [entry["id"] for entry in likes] == [like.id]
+    with Feed.open(isolated_home) as feed:
+        assert first not in feed.state.liked
+
+
+def test_forget_before_deletes_old_events_only(isolated_home):
+    assert run_cli("signal", "demo:0001", "like", home=isolated_home).returncode == 0
+    result = run_cli("forget", "--before", "2026-01-01", home=isolated_home)
+    assert result.returncode == 0 and "deleted 0 events" in result.stdout
+    result = run_cli("forget", "--before", "2026-03-02", home=isolated_home)
+    assert "deleted 1 events" in result.stdout
+    assert event_counts(isolated_home / "tuifeed.db") == {}
+    assert run_cli("forget", "--before", "soon", home=isolated_home).returncode == 2
+
+
+def test_damaged_database_error_type(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "tuifeed.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)
+    with pytest.raises(DamagedDatabase):
+        Feed.open(home)
