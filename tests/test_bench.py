@@ -27,7 +27,8 @@ def test_it_responds_to_dwells_and_dislikes():
 
 def test_bench_command_reports_ratios_against_a_reference(isolated_home):
     completed = subprocess.run(
-        [sys.executable, "-m", "tuifeed", "bench", "--json", "--sizes", "2000"],
+        [sys.executable, "-m", "tuifeed", "bench", "--json", "--sizes", "2000",
+         "--log-events", "5000"],
         capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
@@ -36,6 +37,10 @@ def test_bench_command_reports_ratios_against_a_reference(isolated_home):
     assert speed["candidates"] == 2000
     assert speed["ratio"] == speed["rerank_ms"] / speed["reference_ms"]
     assert {"for-you", "chronological", "popularity"} <= set(results["learns"])
+    log = results["log"]
+    assert log["rebuild_events"] == 5000
+    ratio = log["writer_events_per_s"] / log["raw_executemany_events_per_s"]
+    assert abs(log["writer_vs_raw"] - ratio) < 1e-9
 
 
 def test_bench_refuses_bad_sizes(isolated_home):

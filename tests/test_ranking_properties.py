@@ -136,3 +136,24 @@ def test_vectorised_signal_strengths_match_the_scalar_rule(events):
     for index, (kind, value, duration) in enumerate(events):
         scalar = signal_strength(recipe, kind, value if KINDS[kind] else None, float(duration))
         assert vector[index] == scalar
+
+
+@PROPERTY_SETTINGS
+@given(histories)
+def test_learning_from_columns_matches_learning_from_events(history):
+    import numpy as np
+
+    from tuifeed.ranking import InterestModel
+
+    with tempfile.TemporaryDirectory() as home:
+        with replay(home, history) as feed:
+            feed.flush()
+            columns = feed.store.event_columns()
+            model = InterestModel(feed.catalog, feed.recipe)
+            model.rebuild_columns(columns.ts, columns.item_ids, columns.kinds, columns.values)
+            reference = InterestModel(feed.catalog, feed.recipe)
+            reference.rebuild(feed.events)
+            for name in ("topic_short", "topic_long", "creator_short", "creator_long"):
+                assert np.allclose(getattr(model, name), getattr(reference, name),
+                                   rtol=1e-9, atol=1e-12)
+            assert (model.topic_support == reference.topic_support).all()

@@ -8,15 +8,17 @@ orders, and a re-rank against a bare numpy pass computing the same features.
 from __future__ import annotations
 
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
-from tuifeed.clock import VIRTUAL_EPOCH, VirtualClock
+from tuifeed.clock import VIRTUAL_EPOCH, VirtualClock, iso_utc
 from tuifeed.feed import Feed
 from tuifeed.models import Item
 from tuifeed.sources.demo import load_demo_catalogue
@@ -200,12 +202,100 @@ def bench_speed(sizes: Sequence[int] = SPEED_SIZES, seed: int = 0, repeats: int 
     return results
 
 
+# -- the log ---------------------------------------------------------------------------------
+
+LOG_EVENTS = 1_000_000
+
+
+def bench_log(seed: int = 0, events: int = LOG_EVENTS, workdir: str | None = None) -> dict:
+    """UI-thread cost of one event, writer throughput against raw executemany, and the
+    rebuild of the interest profile from a large log read back from SQLite."""
+    generator = random.Random(seed)
+    with tempfile.TemporaryDirectory(dir=workdir) as home:
+        clock = VirtualClock()
+        with Feed.open(Path(home) / "ui", clock=clock, seed=seed) as feed:
+            ids = [item.id for item in feed.catalog.items]
+            timings = []
+            for _ in range(2000):
+                item_id = generator.choice(ids)
+                start = time.perf_counter()
+                feed.signal(item_id, "dwell", 3.0)
+                timings.append((time.perf_counter() - start) * 1000)
+            ui_ms = statistics.median(timings)
+        throughput = writer_throughput(Path(home), events // 10, seed)
+        rebuild = rebuild_from_disk(Path(home), events, seed)
+    return {"signal_ms_median": ui_ms, **throughput, **rebuild}
+
+
+def writer_throughput(folder: Path, count: int, seed: int) -> dict:
+    """Events per second through EventWriter against a bare executemany of the same rows."""
+    from tuifeed.models import Event
+    from tuifeed.store import EventWriter, Store
+    from tuifeed.store.writer import INSERT_EVENT, event_row
+
+    generator = random.Random(seed)
+    rows = [Event(id=number + 1, ts=VIRTUAL_EPOCH + number * 0.1,
+                  item_id=f"demo:{generator.randint(1, 320):04d}", kind="dwell",
+                  value=generator.uniform(0, 60), session_id="bench")
+            for number in range(count)]
+    Store(folder / "writer.db").close()
+    writer = EventWriter(folder / "writer.db")
+    start = time.perf_counter()
+    for event in rows:
+        writer.write(event)
+    writer.flush(timeout=600)
+    ours = time.perf_counter() - start
+    writer.close()
+    Store(folder / "raw.db").close()
+    connection = sqlite3.connect(folder / "raw.db")
+    connection.execute("PRAGMA journal_mode = WAL")
+    start = time.perf_counter()
+    with connection:
+        connection.executemany(INSERT_EVENT, [event_row(event) for event in rows])
+    raw = time.perf_counter() - start
+    connection.close()
+    return {"writer_events_per_s": count / ours, "raw_executemany_events_per_s": count / raw,
+            "writer_vs_raw": raw / ours}
+
+
+def rebuild_from_disk(folder: Path, count: int, seed: int) -> dict:
+    """Read a log of `count` events back from SQLite and rebuild the interest profile."""
+    from tuifeed.ranking import Catalog, InterestModel, load_recipe
+    from tuifeed.sources.demo import load_demo_catalogue
+    from tuifeed.store import Store
+
+    generator = random.Random(seed)
+    catalogue = load_demo_catalogue(VIRTUAL_EPOCH)
+    kinds = ["impression", "dwell", "skip", "like", "save", "dislike", "watch", "share"]
+    store = Store(folder / "large.db")
+    with store.connection as connection:
+        connection.executemany(
+            "INSERT INTO events(id, ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+            ((number + 1, iso_utc(VIRTUAL_EPOCH + number), generator.choice(catalogue).id,
+              kind, generator.uniform(0, 60) if kind in ("dwell", "watch") else None, "bench")
+             for number, kind in ((n, generator.choice(kinds)) for n in range(count))))
+    start = time.perf_counter()
+    columns = store.event_columns()
+    read = time.perf_counter() - start
+    model = InterestModel(Catalog(catalogue), load_recipe("for-you"))
+    start = time.perf_counter()
+    model.rebuild_columns(columns.ts, columns.item_ids, columns.kinds, columns.values)
+    learn = time.perf_counter() - start
+    start = time.perf_counter()
+    store.events()
+    objects = time.perf_counter() - start
+    store.close()
+    return {"rebuild_events": count, "read_s": read, "learn_s": learn, "rebuild_s": read + learn,
+            "load_as_objects_s": objects}
+
+
 def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
-            workdir: str | None = None) -> dict:
-    """All three benchmarks; their temporary homes live in `workdir` (the cache folder)."""
+            workdir: str | None = None, log_events: int = LOG_EVENTS) -> dict:
+    """All the benchmarks; their temporary homes live in `workdir` (the cache folder)."""
     return {"learns": bench_learns(seed, workdir),
             "responds": bench_responds(seed, workdir=workdir),
-            "speed": bench_speed(sizes, seed, workdir=workdir)}
+            "speed": bench_speed(sizes, seed, workdir=workdir),
+            "log": bench_log(seed, log_events, workdir)}
 
 
 def report(results: dict) -> str:
@@ -225,4 +315,13 @@ def report(results: dict) -> str:
     for row in results["speed"]:
         lines.append(f"  {row['candidates']:>9,} candidates  {row['rerank_ms']:7.2f} ms  "
                      f"reference {row['reference_ms']:7.2f} ms  ratio {row['ratio']:.2f}x")
+    log = results["log"]
+    lines += [
+        "The log:",
+        f"  recording one event on the UI thread (median)  {log['signal_ms_median']:.3f} ms",
+        f"  writer throughput  {log['writer_events_per_s']:,.0f} events/s, raw executemany "
+        f"{log['raw_executemany_events_per_s']:,.0f} events/s ({log['writer_vs_raw']:.2f}x)",
+        f"  rebuild from {log['rebuild_events']:,} events on disk  {log['rebuild_s']:.2f} s "
+        f"(read {log['read_s']:.2f} s, learn {log['learn_s']:.2f} s)",
+    ]
     return "\n".join(lines)

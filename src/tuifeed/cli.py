@@ -167,9 +167,12 @@ def profile_command(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option("--sizes", default="10000,100000,1000000", show_default=True,
               help="Candidate counts for the speed benchmark, comma-separated.")
+@click.option("--log-events", default=1_000_000, show_default=True,
+              type=click.IntRange(min=1000), help="Events in the log rebuild benchmark.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.pass_context
-def bench_command(ctx: click.Context, as_json: bool, sizes: str, seed: int) -> None:
+def bench_command(ctx: click.Context, as_json: bool, sizes: str, log_events: int,
+                  seed: int) -> None:
     """Measure that the ranker learns, responds and is fast (against same-run references)."""
     from tuifeed import bench
 
@@ -181,7 +184,7 @@ def bench_command(ctx: click.Context, as_json: bool, sizes: str, seed: int) -> N
         raise TuifeedError("--sizes: each size must be at least 100 candidates")
     locations = Locations.resolve(ctx.obj["home"])
     locations.prepare()
-    results = bench.run_all(seed, counts, str(locations.cache))
+    results = bench.run_all(seed, counts, str(locations.cache), log_events)
     click.echo(dumps(results) if as_json else bench.report(results))
 
 

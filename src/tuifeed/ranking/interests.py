@@ -49,12 +49,19 @@ def signal_strength(recipe: Recipe, kind: str, value: float | None, duration: fl
     return recipe.signal(kind)
 
 
-def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
-                     durations: np.ndarray) -> np.ndarray:
-    """signal_strength for many events at once (values: NaN where an event has none)."""
+def kind_codes(kinds: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct kinds (sorted) and each event's index into them."""
     names = sorted(set(kinds))
     code_of = {kind: code for code, kind in enumerate(names)}
-    codes = np.fromiter((code_of[kind] for kind in kinds), np.int64, len(kinds))
+    return names, np.fromiter((code_of[kind] for kind in kinds), np.int64, len(kinds))
+
+
+def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
+                     durations: np.ndarray, coded: tuple[list[str], np.ndarray] | None = None
+                     ) -> np.ndarray:
+    """signal_strength for many events at once (values: NaN where an event has none)."""
+    names, codes = coded or kind_codes(kinds)
+    code_of = {kind: code for code, kind in enumerate(names)}
     strengths = np.array([recipe.signal(kind) for kind in names])[codes]
     values = np.nan_to_num(values, nan=0.0)
     for kind in MEASURED & set(names):
@@ -91,18 +98,34 @@ class InterestModel:
         `forgotten` maps a topic to the moment the viewer asked to forget it: events up to
         then do not count for that topic.
         """
+        self.rebuild_columns(
+            np.fromiter((event.ts for event in events), np.float64, len(events)),
+            [event.item_id for event in events], [event.kind for event in events],
+            np.fromiter((np.nan if event.value is None else event.value for event in events),
+                        np.float64, len(events)),
+            forgotten,
+        )
+
+    def rebuild_columns(self, times: np.ndarray, item_ids: Sequence[str], kinds: Sequence[str],
+                        values: np.ndarray, forgotten: Mapping[str, float] | None = None) -> None:
+        """rebuild() from columns: a million events need no object each."""
         self.__init__(self.catalog, self.recipe)  # type: ignore[misc]
-        known = [event for event in events if event.item_id in self.catalog.index]
-        if not known:
+        index = self.catalog.index
+        rows = np.fromiter((index.get(item_id, -1) for item_id in item_ids), np.int64,
+                           len(item_ids))
+        known = rows >= 0
+        if not known.any():
             return
-        rows = np.fromiter((self.catalog.index[e.item_id] for e in known), np.int64, len(known))
-        times = np.fromiter((e.ts for e in known), np.float64, len(known))
-        kinds = [e.kind for e in known]
-        values = np.fromiter((np.nan if e.value is None else e.value for e in known),
-                             np.float64, len(known))
-        strengths = signal_strengths(self.recipe, kinds, values, self.catalog.duration[rows])
-        creator_only = np.fromiter((kind in CREATOR_ONLY for kind in kinds), bool, len(known))
-        impressions = np.fromiter((kind == "impression" for kind in kinds), bool, len(known))
+        if not known.all():
+            kinds = [kind for kind, keep in zip(kinds, known) if keep]
+            rows, times, values = rows[known], times[known], np.asarray(values)[known]
+        names, codes = kind_codes(kinds)
+        strengths = signal_strengths(self.recipe, kinds, values, self.catalog.duration[rows],
+                                     (names, codes))
+        creator_only = np.isin(codes, [code for code, kind in enumerate(names)
+                                       if kind in CREATOR_ONLY])
+        impressions = np.isin(codes, [code for code, kind in enumerate(names)
+                                      if kind == "impression"])
         self.anchor = float(times.max())
         self._accumulate(rows, times, strengths, creator_only, impressions, forgotten or {})
 
@@ -145,14 +168,28 @@ class InterestModel:
         self.creator_impressions += np.bincount(creators[impressions], minlength=n_creators)
         on_topics = ~creator_only
         if on_topics.any():
-            hot = catalog.topic_hot[rows[on_topics]]
+            topic_rows, topic_times = rows[on_topics], times[on_topics]
+            parts = (short[on_topics], long[on_topics], np.ones(len(topic_rows)))
+            sums = self._per_topic(topic_rows, parts)
             for topic, moment in (forgotten or {}).items():
                 code = catalog.topic_index.get(topic)
-                if code is not None:
-                    hot[times[on_topics] <= moment, code] = 0.0
-            self.topic_short += hot.T @ short[on_topics]
-            self.topic_long += hot.T @ long[on_topics]
-            self.topic_support += hot.sum(axis=0).astype(np.int64)
+                if code is not None:  # only what came after the forget counts for it
+                    kept = topic_times > moment
+                    sums[:, code] = self._per_topic(topic_rows[kept],
+                                                    tuple(part[kept] for part in parts))[:, code]
+            self.topic_short += sums[0]
+            self.topic_long += sums[1]
+            self.topic_support += np.rint(sums[2]).astype(np.int64)
+
+    def _per_topic(self, rows: np.ndarray, parts: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Each part summed per topic: shape (parts, topics)."""
+        hot = self.catalog.topic_hot
+        if len(rows) * 4 < len(self.catalog):  # few events: gather their own rows
+            picked = hot[rows]
+            return np.stack([picked.T @ part for part in parts])
+        # Many events: sum per item first, then spread over topics once.
+        return np.stack([hot.T @ np.bincount(rows, part, minlength=len(self.catalog))
+                         for part in parts])
 
     def _decay_to(self, moment: float) -> None:
         elapsed = moment - self.anchor

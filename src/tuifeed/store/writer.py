@@ -12,6 +12,13 @@ from tuifeed.models import Event, EventUndo, SteeringAction
 from tuifeed.store.database import connect
 
 Record = Event | SteeringAction | EventUndo  # what the writer knows how to store
+INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def event_row(event: Event) -> tuple:
+    return (event.id, iso_utc(event.ts), event.item_id, event.kind, event.value,
+            event.session_id)
 
 FLUSH_INTERVAL = 0.2  # seconds; the bound is 250 ms
 
@@ -82,6 +89,13 @@ class EventWriter:
     def _write_batch(self, connection: sqlite3.Connection, records: list[Record]) -> None:
         try:
             with connection:
+                events = [record for record in records if isinstance(record, Event)]
+                try:  # the fast path: one executemany for the batch's events
+                    with connection:
+                        connection.executemany(INSERT_EVENT, [event_row(e) for e in events])
+                except sqlite3.IntegrityError:  # an id clash: go one by one (see _write_one)
+                    for event in events:
+                        self._write_one(connection, event)
                 for record in records:
                     if isinstance(record, SteeringAction):
                         self._write_steering(connection, record)
@@ -90,30 +104,27 @@ class EventWriter:
                             "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
                             (record.event_id, iso_utc(record.ts)))
                     else:
-                        self._write_one(connection, record)
+                        self._update_follows(connection, record)
         except sqlite3.Error as error:  # keep the app alive; the error is shown on quit
             self.error = error
 
     @staticmethod
     def _write_one(connection: sqlite3.Connection, event: Event) -> None:
-        row = (iso_utc(event.ts), event.item_id, event.kind, event.value, event.session_id)
+        row = event_row(event)
         try:
-            connection.execute(
-                "INSERT INTO events(id, ts, item_id, kind, value, session_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (event.id, *row),
-            )
+            connection.execute(INSERT_EVENT, row)
         except sqlite3.IntegrityError:
             # Another process took this id first; keep the event under a fresh one.
             connection.execute(
                 "INSERT INTO events(ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?)",
-                row,
-            )
+                row[1:])
+
+    @staticmethod
+    def _update_follows(connection: sqlite3.Connection, event: Event) -> None:
         creator = event.extra.get("creator")
         if event.kind == "follow" and creator:
-            connection.execute(
-                "INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)", (creator, row[0])
-            )
+            connection.execute("INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
+                               (creator, iso_utc(event.ts)))
         elif event.kind == "unfollow" and creator:
             connection.execute("DELETE FROM follows WHERE creator = ?", (creator,))
 
