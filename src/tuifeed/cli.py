@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 import sys
 from pathlib import Path
 
 import click
 
-from tuifeed.clock import clock_from_environment, iso_utc, parse_iso_utc
+from tuifeed.clock import VirtualClock, clock_from_environment, iso_utc, parse_iso_utc
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.feed import Feed
 from tuifeed.locations import Locations
 from tuifeed.ranking.compare import compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
+from tuifeed.ranking.replay import replay
 from tuifeed.ranking.steering import describe
 from tuifeed.serialize import (explanation_dict, history_dict, interest_dict, ranked_dict,
                                steering_dict)
@@ -290,6 +292,78 @@ def recipes_list(ctx: click.Context) -> None:
 def recipes_show(ctx: click.Context, name: str) -> None:
     """Print a recipe's TOML, ready to copy and edit."""
     click.echo(load_recipe(name, open_feed(ctx).locations.recipes).source, nl=False)
+
+
+@cli.command("open")
+@click.option("--keys", "keys", metavar="SCRIPT",
+              help='Keys to press, e.g. "j l wait:5 w escape q" (wait:S, snap:NAME too).')
+@click.option("--keys-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the key script from a file ('#' starts a comment).")
+@click.option("--size", default="100x40", show_default=True, help="Screen size, WIDTHxHEIGHT.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seed of the exploration slots.")
+@click.option("--clock", "clock_kind", type=click.Choice(["virtual", "system"]),
+              default="system", show_default=True,
+              help="virtual: time starts at a fixed instant and moves only with wait:S.")
+@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the last screen as SVG.")
+@click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON object a step (JSON Lines).")
+@click.pass_context
+def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, size: str,
+                 seed: int, clock_kind: str, screenshot: Path | None,
+                 transcript: Path | None) -> None:
+    """Run the feed headless from a key script: deterministic with --clock virtual."""
+    import asyncio
+
+    from tuifeed.tui.script import parse_script, parse_size, run_script
+
+    if (keys is None) == (keys_file is None):
+        raise TuifeedError("open needs a key script: --keys SCRIPT or --keys-file FILE")
+    script = keys if keys is not None else keys_file.read_text("utf-8")  # type: ignore[union-attr]
+    steps = parse_script(script, "--keys" if keys is not None else str(keys_file))
+    dimensions = parse_size(size)
+    for target in (screenshot, transcript):
+        if target is not None and not target.parent.is_dir():
+            raise TuifeedError(f"{target.parent} is not a folder")
+    clock = VirtualClock() if clock_kind == "virtual" else clock_from_environment(os.environ)
+    feed = Feed.open(ctx.obj["home"], clock=clock, seed=seed, reset_db=ctx.obj["reset_db"])
+    entries = asyncio.run(run_script(feed, steps, dimensions, screenshot, transcript))
+    done = sum(1 for entry in entries if entry["step"])
+    if done < len(steps):
+        click.echo(f"tuifeed: the feed quit at step {done}; {len(steps) - done} steps not run",
+                   err=True)
+
+
+@cli.command("replay")
+@click.option("--recipe", "recipes", multiple=True, metavar="NAME",
+              help="A recipe to evaluate (repeat for several; default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def replay_command(ctx: click.Context, recipes: tuple[str, ...], as_json: bool) -> None:
+    """Score recipes on your own log, replayed in time order (offline evaluation)."""
+    feed = open_feed(ctx)
+    names = list(recipes) or recipe_names(feed.locations.recipes)
+    chosen = [load_recipe(name, feed.locations.recipes) for name in names]
+    results = [replay(feed.events, feed.catalog, recipe, feed.seed) for recipe in chosen]
+    if as_json:
+        click.echo(dumps([asdict(result) for result in results]))
+        return
+    if not results or results[0].shown == 0:
+        click.echo("Nothing to replay yet: your log has no cards shown.")
+        return
+    first = results[0]
+    click.echo(f"{first.shown} cards replayed, {first.engaged} engaged with")
+    click.echo(f"{'recipe':<16}{'hit@10':>8}{'NDCG@10':>9}{'coverage':>10}{'diversity':>11}"
+               f"{'adapts in':>11}")
+    for result in results:
+        adapts = "-" if result.adaptation is None else f"{result.adaptation} cards"
+        click.echo(f"{result.recipe:<16}{result.hit_rate:>8.2f}{result.ndcg:>9.3f}"
+                   f"{result.coverage:>10.0%}{result.diversity:>11.2f}{adapts:>11}")
+    if first.taste_change_at is None:
+        click.echo("(no change of favourite topic found in your log)")
+    else:
+        click.echo(f"(your favourite topic changed at card {first.taste_change_at})")
 
 
 @cli.command("history")

@@ -57,9 +57,12 @@ class FeedApp(App[None]):
     ]
 
     def __init__(self, feed: Feed, image_widget: type[Widget] | None = None,
-                 tick_seconds: float | None = TICK_SECONDS) -> None:
+                 tick_seconds: float | None = TICK_SECONDS, scripted: bool = False) -> None:
         super().__init__()
         self.feed = feed
+        # A scripted run must draw the same screen every time: no toasts (they expire on
+        # wall-clock time) and no blinking cursors.
+        self.scripted = scripted
         self._image_widget = image_widget
         self._tick_seconds = tick_seconds
 
@@ -85,6 +88,14 @@ class FeedApp(App[None]):
         self.refresh_feed()
         if self._tick_seconds:
             self.set_interval(self._tick_seconds, self.tick)
+
+    def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
+        if not self.scripted:
+            super().notify(message, **kwargs)
+
+    def on_descendant_mount(self, event: events.DescendantMount) -> None:
+        if self.scripted and hasattr(event.control, "cursor_blink"):
+            event.control.cursor_blink = False
 
     def on_unmount(self) -> None:
         self.feed.close()
@@ -252,9 +263,10 @@ class FeedApp(App[None]):
 
 
 def make_app(feed: Feed, *, headless: bool = False,
-             tick_seconds: float | None = TICK_SECONDS) -> FeedApp:
+             tick_seconds: float | None = TICK_SECONDS, scripted: bool = False) -> FeedApp:
     """The one app factory, used by the CLI and by every TUI test."""
-    return FeedApp(feed, image_widget=choose_image_widget(headless), tick_seconds=tick_seconds)
+    return FeedApp(feed, image_widget=choose_image_widget(headless), tick_seconds=tick_seconds,
+                   scripted=scripted)
 
 
 def run_app(feed: Feed) -> None:
