@@ -49,7 +49,8 @@ def set_aside(path: Path, moment: float) -> Path:
 
 
 # "2026-01-01T12:00:00.250000Z" to Unix seconds, computed by SQLite (faster than in Python).
-UNIX_TS = "CAST(strftime('%s', ts) AS INTEGER) + CAST(substr(ts, 20, 7) AS REAL)"
+UNIX_TS = ("CAST(strftime('%s', substr(ts, 1, 19)) AS INTEGER)"  # whole seconds (never rounded up)
+           " + CAST(substr(ts, 20, 7) AS REAL)")
 
 
 @dataclass(frozen=True)

@@ -9,85 +9,30 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-from copy import deepcopy
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from tuifeed.clock import Clock, SystemClock, iso_utc
 from tuifeed.errors import DamagedDatabase, TuifeedError
+from tuifeed.feed.explaining import Explaining
+from tuifeed.feed.state import FOLLOW_KINDS, HistoryEntry, Placement, ViewerState
+from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
-from tuifeed.models import Event, EventUndo, Item, SteeringAction
+from tuifeed.models import Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
-from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
-from tuifeed.ranking.profile import Diversity, Interest, diversity, history, interests
-from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, resolve_name,
-                                      word_pattern)
-from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
+from tuifeed.ranking.steering import SteeringState
 from tuifeed.signals import check_signal
-from tuifeed.text import clean_text
 from tuifeed.sources.demo import load_demo_catalogue
 from tuifeed.store import EventWriter, Store
 from tuifeed.store.database import IdAllocator, set_aside
 from tuifeed.store.writer import FLUSH_INTERVAL
 
 DEFAULT_RECIPE = "for-you"
-FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
-DIVERSITY_CARDS = 50  # the diversity meter looks at this many of the last cards shown
-WHY_HORIZON = 1000  # "why" and "what if" look this far down the queue
 
 
-@dataclass
-class ViewerState:
-    """What the event log says about the viewer right now."""
-
-    seen: set[str] = field(default_factory=set)
-    liked: set[str] = field(default_factory=set)
-    disliked: set[str] = field(default_factory=set)
-    saved: set[str] = field(default_factory=set)
-    followed: set[str] = field(default_factory=set)  # creators
-
-    def apply(self, event: Event, item: Item) -> None:
-        kind, item_id = event.kind, event.item_id
-        if kind not in FOLLOW_KINDS:  # anything done to an item means it was seen
-            self.seen.add(item_id)
-        if kind == "like":
-            self.liked.add(item_id)
-        elif kind == "unlike":
-            self.liked.discard(item_id)
-        elif kind == "dislike":
-            self.disliked.add(item_id)
-        elif kind == "undislike":
-            self.disliked.discard(item_id)
-        elif kind == "save":
-            self.saved.add(item_id)
-        elif kind == "unsave":
-            self.saved.discard(item_id)
-        elif kind == "follow":
-            self.followed.add(item.creator)
-        elif kind == "unfollow":
-            self.followed.discard(item.creator)
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    event: Event
-    item: Item | None
-    undone: bool
-
-
-@dataclass(frozen=True)
-class Placement:
-    """How a card was ranked at the moment it was shown: kept so "why" can replay it exactly."""
-
-    ranked: Ranked
-    context: Context
-    events_seen: int  # how many events the ranker knew of then
-
-
-class Feed:
+class Feed(Explaining, Steering):
     """A viewer's feed: the items, their behaviour log and the ranked queue."""
 
     def __init__(self, locations: Locations, store: Store, clock: Clock, seed: int,
@@ -131,15 +76,24 @@ class Feed:
     def _relearn(self) -> None:
         """Rebuild the interest model and the viewer state from the log, under the steering."""
         steering = self.steering
-        self.model = InterestModel(self.catalog, self.recipe)
-        self.model.rebuild([event for event in self.events if steering.learns_from(event)],
-                           steering.forgotten)
+        self.model = self.learned_model()
         self.state = ViewerState()
         for event in self.events:
             if event.item_id in self.catalog.index and (
                     event.kind in FOLLOW_KINDS or steering.counts(event)):
                 self.state.apply(event, self.catalog.item(event.item_id))
         self._queue_cache = None
+
+    def learned_model(self, recipe: Recipe | None = None,
+                      without_event: int | None = None) -> InterestModel:
+        """A model of `recipe` (default: the one in use) learned from the log as steered:
+        nothing paused or from before a reset, forgotten topics cleared; optionally without
+        one event (for "what would change it")."""
+        model = InterestModel(self.catalog, recipe or self.recipe)
+        model.rebuild([event for event in self.events
+                       if event.id != without_event and self.steering.learns_from(event)],
+                      self.steering.forgotten)
+        return model
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, *, clock: Clock | None = None,
@@ -237,212 +191,6 @@ class Feed:
             mask[self.catalog.index[self.current.id]] = False
         unseen = mask & ~seen
         return unseen if unseen.any() else mask
-
-    def position_of(self, item_id: str, events: list[Event] | None = None) -> int | None:
-        """The item's rank in the queue (None beyond WHY_HORIZON), optionally on other events."""
-        model = self.model
-        if events is not None:
-            model = InterestModel(self.catalog, self.recipe)
-            model.rebuild(events)
-        queue = rank(self.catalog, model, self.recipe, self.ranking_context(), WHY_HORIZON)
-        return next((entry.rank for entry in queue if entry.item.id == item_id), None)
-
-    def why(self, item_id: str) -> Explanation:
-        """The item's rank, score, every contribution with its evidence, and what would change it."""
-        item = self.item(item_id)
-        if self.current is not None and item_id == self.current.id:
-            return self._why_current(item)
-        context = self.ranking_context()
-        queue = rank(self.catalog, self.model, self.recipe, context, WHY_HORIZON)
-        placed = next((entry for entry in queue if entry.item.id == item_id), None)
-        status = self._status(item, in_queue=placed is not None)
-        if placed is None:  # not in the queue: explain its terms as if it were the only one
-            placed = self._solo(item_id, context)
-        before = [self.catalog.items[row] for row in context.recent]
-        before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
-        lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
-                        before, self.steering)
-        return Explanation(
-            item=item,
-            rank=placed.rank if status == "queued" else None,
-            score=placed.score,
-            status=status,
-            lines=lines,
-            what_if=self._what_if(item, lines) if status == "queued" else [],
-            steering=self._steering_notes(item),
-        )
-
-    def _steering_notes(self, item: Item) -> list[str]:
-        return steering_notes(item, self.steering, int(self._muted().sum()), self.clock.now())
-
-    def _why_current(self, item: Item) -> Explanation:
-        """The card on screen, explained with the numbers that put it there when it was shown."""
-        placement = self._placements.get(item.id)
-        if placement is None:  # shown in an earlier session: explain it as it would rank now
-            placement = Placement(self._solo(item.id, self.ranking_context()),
-                                  self.ranking_context(), len(self.events))
-        context = placement.context
-        before = [self.catalog.items[row] for row in context.recent]
-        lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
-                        self.events[: placement.events_seen], before, self.steering)
-        return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
-                           status="current", lines=lines, what_if=[],
-                           steering=self._steering_notes(item))
-
-    def _solo(self, item_id: str, context: Context) -> Ranked:
-        """The item ranked alone (no exploration slot), as if it were the only candidate."""
-        solo = replace(context, candidates=self._only(item_id))
-        return rank(self.catalog, self.model, replace(self.recipe, exploration={}), solo, 1)[0]
-
-    def _status(self, item: Item, in_queue: bool) -> str:
-        if item.id in self.state.disliked:
-            return "disliked"
-        if in_queue:
-            return "queued"
-        return "seen" if item.id in self.state.seen else "beyond"
-
-    def _only(self, item_id: str) -> np.ndarray:
-        mask = np.zeros(len(self.catalog), dtype=bool)
-        mask[self.catalog.index[item_id]] = True
-        return mask
-
-    def _what_if(self, item: Item, lines: list[Line]) -> list[str]:
-        """Counterfactuals: the item's rank without the event that weighs most on it."""
-        evidence = [entry for line in lines for entry in line.evidence]
-        if not evidence:
-            return []
-        strongest = max(evidence, key=lambda entry: (abs(entry.weight), -entry.event_id))
-        without = [event for event in self.events if event.id != strongest.event_id]
-        position = self.position_of(item.id, without)
-        where = f"#{position}" if position is not None else f"below #{WHY_HORIZON}"
-        singular = KIND_WORDS.get(strongest.kind, (strongest.kind,))[0]
-        return [f"without your {singular} of \"{strongest.title}\" (event {strongest.event_id}) "
-                f"it would be {where}"]
-
-    def profile(self) -> list[Interest]:
-        """Learned interests, strongest first, with their short- and long-term parts."""
-        return interests(self.model, self.clock.now())
-
-    def interest_history(self, kind: str, name: str, points: int = 24) -> list[float]:
-        """How one interest evolved (for sparklines), from the events the model learns from."""
-        learned = [event for event in self.events if self.steering.learns_from(event)
-                   and not (kind == "topic" and event.ts <= self.steering.forgotten.get(name, -1))]
-        return history(self.model, learned, kind, name, self.clock.now(), points)
-
-    def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
-        """How concentrated the last cards shown were (topic entropy, top topic's share)."""
-        shown = [event.item_id for event in self.events
-                 if event.kind == "impression" and self.steering.counts(event)
-                 and event.item_id in self.catalog.index]
-        return diversity([self.catalog.item(item_id) for item_id in shown[-cards:]])
-
-    # -- steering -----------------------------------------------------------------------------
-
-    def _muted(self) -> np.ndarray:
-        """Items hidden by a mute (cached until the mutes change)."""
-        mutes = frozenset(self.steering.mutes)
-        if self._mute_cache is not None and self._mute_cache[0] == mutes:
-            return self._mute_cache[1]
-        catalog = self.catalog
-        hidden = np.zeros(len(catalog), dtype=bool)
-        for target, name in mutes:
-            if target == "topic" and name in catalog.topic_index:
-                hidden |= catalog.topic_hot[:, catalog.topic_index[name]] > 0
-            elif target == "creator" and name in catalog.creator_index:
-                hidden |= catalog.creator_codes == catalog.creator_index[name]
-            elif target == "word":
-                pattern = word_pattern(name)
-                hidden |= np.fromiter((bool(pattern.search(item.title)) for item in catalog.items),
-                                      bool, len(catalog))
-        self._mute_cache = (mutes, hidden)
-        return hidden
-
-    def steer(self, action: str, target: str = "", name: str = "",
-              amount: float | str | None = None) -> SteeringAction:
-        """Record one steering instruction; the queue reflects it from the next call on."""
-        target, name, number = self._check_steering(action, target, name, amount)
-        record = SteeringAction(id=self._steering_id(), ts=self.clock.now(), action=action,
-                                target=target, name=name, amount=number)
-        # Kept so that undo brings back exactly this model, not a recomputed near-copy.
-        self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),
-                                            len(self.events))
-        self.steering_log.append(record)
-        self.writer.write(record)
-        self._apply_steering(relearn=action in ("forget", "reset"))
-        return record
-
-    def undo_steering(self) -> SteeringAction:
-        """Take back the latest steering instruction still in force."""
-        for position in range(len(self.steering_log) - 1, -1, -1):
-            record = self.steering_log[position]
-            if not record.undone:
-                undone = replace(record, undone=True)
-                self.steering_log[position] = undone
-                self.writer.write(undone)
-                saved = self._before_steering.pop(record.id, None)
-                if saved is not None and saved[2] == len(self.events):  # nothing happened since
-                    self.model, self.state = saved[0], saved[1]
-                    self._apply_steering(relearn=False)
-                else:
-                    self._apply_steering(relearn=True)
-                return record
-        raise TuifeedError("nothing to undo: no steering in force")
-
-    def _apply_steering(self, relearn: bool) -> None:
-        self.steering = SteeringState.replay(self.steering_log)
-        if relearn:
-            self._relearn()
-        self._queue_cache = None
-
-    def _check_steering(self, action: str, target: str, name: str,
-                        amount: float | str | None) -> tuple[str, str, float | None]:
-        if action in FEED_ACTIONS:
-            return "", "", None
-        if action not in STEERING_TARGETS:
-            known = ", ".join([*STEERING_TARGETS, *FEED_ACTIONS])
-            raise TuifeedError(f"unknown steering action {action!r}; actions are: {known}")
-        if target not in STEERING_TARGETS[action]:
-            raise TuifeedError(f"{action} takes {' or '.join(STEERING_TARGETS[action])}, "
-                               f"not {target!r}")
-        name = clean_text(name)
-        if not name:
-            raise TuifeedError(f"{action} {target} needs a name")
-        if target == "topic":
-            name = resolve_name("topic", name, self.catalog.topics)
-        elif target == "creator":
-            name = resolve_name("creator", name, self.catalog.creators)
-        if action != "boost":
-            return target, name, None
-        try:
-            number = float(amount)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise TuifeedError(f"boost needs an amount from -{BOOST_LIMIT:g} to "
-                               f"+{BOOST_LIMIT:g}, not {amount!r}") from None
-        if not -BOOST_LIMIT <= number <= BOOST_LIMIT:
-            raise TuifeedError(f"boost amount must be from -{BOOST_LIMIT:g} to "
-                               f"+{BOOST_LIMIT:g}, not {amount!r}")
-        return target, name, number
-
-    def use_recipe(self, name: str) -> Recipe:
-        """Switch recipe for this and later sessions; a bad recipe leaves the current one."""
-        recipe = load_recipe(name, self.locations.recipes)
-        self.recipe = recipe
-        self.store.set_meta("recipe", name)
-        self._relearn()
-        return recipe
-
-    def recipe_queue(self, name: str, limit: int) -> list[Ranked]:
-        """The queue another recipe would give right now, without switching to it."""
-        other = load_recipe(name, self.locations.recipes)
-        model = InterestModel(self.catalog, other)
-        model.rebuild([event for event in self.events if self.steering.learns_from(event)],
-                      self.steering.forgotten)
-        saved, self.recipe = self.recipe, other
-        try:
-            context = self.ranking_context()
-        finally:
-            self.recipe = saved
-        return rank(self.catalog, model, other, context, limit)
 
     # -- signals ------------------------------------------------------------------------------
 

@@ -1,0 +1,116 @@
+"""The Feed's explanations: "why this?", what would change it, the interest profile."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from tuifeed.feed.state import Placement
+from tuifeed.models import Item
+from tuifeed.ranking import Context, Ranked, rank
+from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
+from tuifeed.ranking.profile import Diversity, Interest, diversity, history, interests
+
+DIVERSITY_CARDS = 50  # the diversity meter looks at this many of the last cards shown
+WHY_HORIZON = 1000  # "why" and "what if" look this far down the queue
+
+
+class Explaining:
+    """Mixed into Feed: everything that explains the ranking without changing it."""
+
+    def position_of(self, item_id: str, without_event: int | None = None) -> int | None:
+        """The item's rank in the queue (None beyond WHY_HORIZON), or what it would be had
+        one event not happened."""
+        model = self.model if without_event is None else self.learned_model(
+            without_event=without_event)
+        queue = rank(self.catalog, model, self.recipe, self.ranking_context(), WHY_HORIZON)
+        return next((entry.rank for entry in queue if entry.item.id == item_id), None)
+
+    def why(self, item_id: str) -> Explanation:
+        """The item's rank, score, every contribution with its evidence, and what would change it."""
+        item = self.item(item_id)
+        if self.current is not None and item_id == self.current.id:
+            return self._why_current(item)
+        context = self.ranking_context()
+        queue = rank(self.catalog, self.model, self.recipe, context, WHY_HORIZON)
+        placed = next((entry for entry in queue if entry.item.id == item_id), None)
+        status = self._status(item, in_queue=placed is not None)
+        if placed is None:  # not in the queue: explain its terms as if it were the only one
+            placed = self._solo(item_id, context)
+        before = [self.catalog.items[row] for row in context.recent]
+        before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
+        lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
+                        before, self.steering)
+        return Explanation(
+            item=item,
+            rank=placed.rank if status == "queued" else None,
+            score=placed.score,
+            status=status,
+            lines=lines,
+            what_if=self._what_if(item, lines) if status == "queued" else [],
+            steering=self._steering_notes(item),
+        )
+
+    def _steering_notes(self, item: Item) -> list[str]:
+        return steering_notes(item, self.steering, int(self._muted().sum()), self.clock.now())
+
+    def _why_current(self, item: Item) -> Explanation:
+        """The card on screen, explained with the numbers that put it there when it was shown."""
+        placement = self._placements.get(item.id)
+        if placement is None:  # shown in an earlier session: explain it as it would rank now
+            placement = Placement(self._solo(item.id, self.ranking_context()),
+                                  self.ranking_context(), len(self.events))
+        context = placement.context
+        before = [self.catalog.items[row] for row in context.recent]
+        lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
+                        self.events[: placement.events_seen], before, self.steering)
+        return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
+                           status="current", lines=lines, what_if=[],
+                           steering=self._steering_notes(item))
+
+    def _solo(self, item_id: str, context: Context) -> Ranked:
+        """The item ranked alone (no exploration slot), as if it were the only candidate."""
+        solo = replace(context, candidates=self._only(item_id))
+        return rank(self.catalog, self.model, replace(self.recipe, exploration={}), solo, 1)[0]
+
+    def _status(self, item: Item, in_queue: bool) -> str:
+        if item.id in self.state.disliked:
+            return "disliked"
+        if in_queue:
+            return "queued"
+        return "seen" if item.id in self.state.seen else "beyond"
+
+    def _only(self, item_id: str) -> np.ndarray:
+        mask = np.zeros(len(self.catalog), dtype=bool)
+        mask[self.catalog.index[item_id]] = True
+        return mask
+
+    def _what_if(self, item: Item, lines: list[Line]) -> list[str]:
+        """Counterfactuals: the item's rank without the event that weighs most on it."""
+        evidence = [entry for line in lines for entry in line.evidence]
+        if not evidence:
+            return []
+        strongest = max(evidence, key=lambda entry: (abs(entry.weight), -entry.event_id))
+        position = self.position_of(item.id, without_event=strongest.event_id)
+        where = f"#{position}" if position is not None else f"below #{WHY_HORIZON}"
+        singular = KIND_WORDS.get(strongest.kind, (strongest.kind,))[0]
+        return [f"without your {singular} of \"{strongest.title}\" (event {strongest.event_id}) "
+                f"it would be {where}"]
+
+    def profile(self) -> list[Interest]:
+        """Learned interests, strongest first, with their short- and long-term parts."""
+        return interests(self.model, self.clock.now())
+
+    def interest_history(self, kind: str, name: str, points: int = 24) -> list[float]:
+        """How one interest evolved (for sparklines), from the events the model learns from."""
+        learned = [event for event in self.events if self.steering.learns_from(event)
+                   and not (kind == "topic" and event.ts <= self.steering.forgotten.get(name, -1))]
+        return history(self.model, learned, kind, name, self.clock.now(), points)
+
+    def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
+        """How concentrated the last cards shown were (topic entropy, top topic's share)."""
+        shown = [event.item_id for event in self.events
+                 if event.kind == "impression" and self.steering.counts(event)
+                 and event.item_id in self.catalog.index]
+        return diversity([self.catalog.item(item_id) for item_id in shown[-cards:]])

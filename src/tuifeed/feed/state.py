@@ -1,0 +1,59 @@
+"""What the log says about the viewer, and the records the session keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tuifeed.models import Event, Item
+from tuifeed.ranking import Context, Ranked
+
+FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
+
+
+@dataclass
+class ViewerState:
+    """What the event log says about the viewer right now."""
+
+    seen: set[str] = field(default_factory=set)
+    liked: set[str] = field(default_factory=set)
+    disliked: set[str] = field(default_factory=set)
+    saved: set[str] = field(default_factory=set)
+    followed: set[str] = field(default_factory=set)  # creators
+
+    def apply(self, event: Event, item: Item) -> None:
+        kind, item_id = event.kind, event.item_id
+        if kind not in FOLLOW_KINDS:  # anything done to an item means it was seen
+            self.seen.add(item_id)
+        if kind == "like":
+            self.liked.add(item_id)
+        elif kind == "unlike":
+            self.liked.discard(item_id)
+        elif kind == "dislike":
+            self.disliked.add(item_id)
+        elif kind == "undislike":
+            self.disliked.discard(item_id)
+        elif kind == "save":
+            self.saved.add(item_id)
+        elif kind == "unsave":
+            self.saved.discard(item_id)
+        elif kind == "follow":
+            self.followed.add(item.creator)
+        elif kind == "unfollow":
+            self.followed.discard(item.creator)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: Event
+    item: Item | None
+    undone: bool
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How a card was ranked at the moment it was shown: kept so "why" can replay it exactly."""
+
+    ranked: Ranked
+    context: Context
+    events_seen: int  # how many events the ranker knew of then
+

@@ -1,0 +1,125 @@
+"""The Feed's steering controls: boost, mute, forget, pause, reset, undo; recipes."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from dataclasses import replace
+
+import numpy as np
+
+from tuifeed.errors import TuifeedError
+from tuifeed.models import SteeringAction
+from tuifeed.ranking import Ranked, Recipe, load_recipe, rank
+from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, resolve_name,
+                                      word_pattern)
+from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
+from tuifeed.text import clean_text
+
+
+class Steering:
+    """Mixed into Feed: the viewer's direct instructions to the ranker."""
+
+    def _muted(self) -> np.ndarray:
+        """Items hidden by a mute (cached until the mutes change)."""
+        mutes = frozenset(self.steering.mutes)
+        if self._mute_cache is not None and self._mute_cache[0] == mutes:
+            return self._mute_cache[1]
+        catalog = self.catalog
+        hidden = np.zeros(len(catalog), dtype=bool)
+        for target, name in mutes:
+            if target == "topic" and name in catalog.topic_index:
+                hidden |= catalog.topic_hot[:, catalog.topic_index[name]] > 0
+            elif target == "creator" and name in catalog.creator_index:
+                hidden |= catalog.creator_codes == catalog.creator_index[name]
+            elif target == "word":
+                pattern = word_pattern(name)
+                hidden |= np.fromiter((bool(pattern.search(item.title)) for item in catalog.items),
+                                      bool, len(catalog))
+        self._mute_cache = (mutes, hidden)
+        return hidden
+
+    def steer(self, action: str, target: str = "", name: str = "",
+              amount: float | str | None = None) -> SteeringAction:
+        """Record one steering instruction; the queue reflects it from the next call on."""
+        target, name, number = self._check_steering(action, target, name, amount)
+        record = SteeringAction(id=self._steering_id(), ts=self.clock.now(), action=action,
+                                target=target, name=name, amount=number)
+        # Kept so that undo brings back exactly this model, not a recomputed near-copy.
+        self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),
+                                            len(self.events))
+        self.steering_log.append(record)
+        self.writer.write(record)
+        self._apply_steering(relearn=action in ("forget", "reset"))
+        return record
+
+    def undo_steering(self) -> SteeringAction:
+        """Take back the latest steering instruction still in force."""
+        for position in range(len(self.steering_log) - 1, -1, -1):
+            record = self.steering_log[position]
+            if not record.undone:
+                undone = replace(record, undone=True)
+                self.steering_log[position] = undone
+                self.writer.write(undone)
+                saved = self._before_steering.pop(record.id, None)
+                if saved is not None and saved[2] == len(self.events):  # nothing happened since
+                    self.model, self.state = saved[0], saved[1]
+                    self._apply_steering(relearn=False)
+                else:
+                    self._apply_steering(relearn=True)
+                return record
+        raise TuifeedError("nothing to undo: no steering in force")
+
+    def _apply_steering(self, relearn: bool) -> None:
+        self.steering = SteeringState.replay(self.steering_log)
+        if relearn:
+            self._relearn()
+        self._queue_cache = None
+
+    def _check_steering(self, action: str, target: str, name: str,
+                        amount: float | str | None) -> tuple[str, str, float | None]:
+        if action in FEED_ACTIONS:
+            return "", "", None
+        if action not in STEERING_TARGETS:
+            known = ", ".join([*STEERING_TARGETS, *FEED_ACTIONS])
+            raise TuifeedError(f"unknown steering action {action!r}; actions are: {known}")
+        if target not in STEERING_TARGETS[action]:
+            raise TuifeedError(f"{action} takes {' or '.join(STEERING_TARGETS[action])}, "
+                               f"not {target!r}")
+        name = clean_text(name)
+        if not name:
+            raise TuifeedError(f"{action} {target} needs a name")
+        if target == "topic":
+            name = resolve_name("topic", name, self.catalog.topics)
+        elif target == "creator":
+            name = resolve_name("creator", name, self.catalog.creators)
+        if action != "boost":
+            return target, name, None
+        try:
+            number = float(amount)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise TuifeedError(f"boost needs an amount from -{BOOST_LIMIT:g} to "
+                               f"+{BOOST_LIMIT:g}, not {amount!r}") from None
+        if not -BOOST_LIMIT <= number <= BOOST_LIMIT:
+            raise TuifeedError(f"boost amount must be from -{BOOST_LIMIT:g} to "
+                               f"+{BOOST_LIMIT:g}, not {amount!r}")
+        return target, name, number
+
+    def use_recipe(self, name: str) -> Recipe:
+        """Switch recipe for this and later sessions; a bad recipe leaves the current one."""
+        recipe = load_recipe(name, self.locations.recipes)
+        self.recipe = recipe
+        self.store.set_meta("recipe", name)
+        self._relearn()
+        return recipe
+
+    def recipe_queue(self, name: str, limit: int) -> list[Ranked]:
+        """The queue another recipe would give right now, without switching to it."""
+        other = load_recipe(name, self.locations.recipes)
+        model = self.learned_model(other)
+        saved, self.recipe = self.recipe, other
+        try:
+            context = self.ranking_context()
+        finally:
+            self.recipe = saved
+        return rank(self.catalog, model, other, context, limit)
+
