@@ -137,3 +137,18 @@ def test_rank_compare_shows_both_queues_with_moves(isolated_home):
             assert other["move"] == other["rank_in_for-you"] - other["rank"]
     text = tuifeed("rank", "--limit", "5", "--compare", "chronological", home=isolated_home)
     assert "chronological (move against for-you)" in text.stdout
+
+
+def test_a_remembered_recipe_that_broke_falls_back_with_a_warning(isolated_home):
+    own = isolated_home / "config" / "recipes"
+    own.mkdir(parents=True)
+    (own / "mine.toml").write_text("[terms]\nnovelty = 1.0\n")
+    from tuifeed import Feed
+
+    with Feed.open(isolated_home) as feed:
+        feed.use_recipe("mine")
+    (own / "mine.toml").write_text("[terms]\nnovelty = 'lots'\n")
+    result = tuifeed("rank", "--limit", "1", home=isolated_home)
+    assert result.returncode == 0
+    assert "mine.toml, line 2: terms.novelty must be a number" in result.stderr
+    assert "using for-you" in result.stderr

@@ -65,6 +65,8 @@ def open_feed(ctx: click.Context, recipe: str | None = None,
         if not click.confirm("Set it aside now and start a fresh one?", default=False):
             raise click.Abort() from None
         feed = Feed.open(ctx.obj["home"], reset_db=True, **options)
+    for warning in feed.warnings:
+        click.echo(f"tuifeed: {warning}", err=True)
     if close_with_command:
         ctx.call_on_close(feed.close)
     return feed
@@ -209,31 +211,20 @@ def steer_boost(ctx: click.Context, target: str, name: str, amount: str) -> None
     steering_done(open_feed(ctx).steer("boost", target, name, amount))
 
 
-@steer_group.command("mute")
-@click.argument("target", type=click.Choice(["topic", "creator", "word"]))
-@click.argument("name")
-@click.pass_context
-def steer_mute(ctx: click.Context, target: str, name: str) -> None:
-    """Never show items of a topic, a creator, or with a word in the title."""
-    steering_done(open_feed(ctx).steer("mute", target, name))
+def named_action(action: str, targets: tuple[str, ...], help_text: str) -> None:
+    @steer_group.command(action, help=help_text)
+    @click.argument("target", type=click.Choice(list(targets)))
+    @click.argument("name")
+    @click.pass_context
+    def command(ctx: click.Context, target: str, name: str) -> None:
+        steering_done(open_feed(ctx).steer(action, target, name))
 
 
-@steer_group.command("unmute")
-@click.argument("target", type=click.Choice(["topic", "creator", "word"]))
-@click.argument("name")
-@click.pass_context
-def steer_unmute(ctx: click.Context, target: str, name: str) -> None:
-    """Lift a mute."""
-    steering_done(open_feed(ctx).steer("unmute", target, name))
-
-
-@steer_group.command("forget")
-@click.argument("target", type=click.Choice(["topic"]))
-@click.argument("name")
-@click.pass_context
-def steer_forget(ctx: click.Context, target: str, name: str) -> None:
-    """Clear what was learned about a topic (the events stay in your history)."""
-    steering_done(open_feed(ctx).steer("forget", target, name))
+named_action("mute", ("topic", "creator", "word"),
+             "Never show items of a topic, a creator, or with a word in the title.")
+named_action("unmute", ("topic", "creator", "word"), "Lift a mute.")
+named_action("forget", ("topic",),
+             "Clear what was learned about a topic (the events stay in your history).")
 
 
 def feed_action(action: str, help_text: str) -> None:

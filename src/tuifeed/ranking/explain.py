@@ -10,11 +10,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import Catalog
-from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strength
+from tuifeed.ranking.interests import InterestModel, touching
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked
@@ -81,33 +80,13 @@ def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel
                  recipe: Recipe, now: float, *, topics: Sequence[str] = (),
                  creator: str | None = None) -> list[Evidence]:
     """The events that shaped the affinity to these topics (or this creator), strongest first."""
-    wanted_topics = set(topics)
-    memory = recipe.memory
-    found = []
-    for event in events:
-        row = catalog.index.get(event.item_id)
-        if row is None:
-            continue
-        item = catalog.items[row]
-        if creator is not None:
-            if item.creator != creator:
-                continue
-            about = f"@{creator}"
-        else:
-            if event.kind in CREATOR_ONLY:
-                continue
-            shared = [topic for topic in item.topics if topic in wanted_topics]
-            if not shared:
-                continue
-            about = ", ".join(f"#{topic}" for topic in shared)
-        strength = signal_strength(recipe, event.kind, event.value, catalog.duration[row])
-        if strength == 0:
-            continue
-        age = now - event.ts
-        decay = (memory.get("short_weight", 1.0) * np.exp2(-age / model.short_half_life)
-                 + memory.get("long_weight", 0.5) * np.exp2(-age / model.long_half_life))
-        found.append(Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
-                              float(strength * decay), about))
+    found = [
+        Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
+                 float(strength * model.decay(now - event.ts)),
+                 f"@{creator}" if creator is not None else ", ".join(f"#{t}" for t in shared))
+        for event, item, strength, shared in touching(events, catalog, recipe, topics=topics,
+                                                      creator=creator)
+    ]
     found.sort(key=lambda evidence: (-abs(evidence.weight), evidence.event_id))
     return found
 

@@ -7,12 +7,12 @@ event costs O(topics + creators) and a rebuild from a million events is one nump
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from tuifeed.models import Event
+from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import Catalog
 from tuifeed.ranking.recipe import Recipe
 
@@ -71,6 +71,30 @@ def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
         strengths[chosen] = recipe.signal(kind) * (
             fraction - recipe.signals.get("dwell_baseline", 0.0))
     return strengths
+
+
+def touching(events: Iterable[Event], catalog: Catalog, recipe: Recipe, *,
+             topics: Sequence[str] = (), creator: str | None = None
+             ) -> Iterator[tuple[Event, Item, float, list[str]]]:
+    """The events that count towards these topics (or this creator), with their strength and
+    the topics they share; events of no strength are left out."""
+    wanted = set(topics)
+    for event in events:
+        row = catalog.index.get(event.item_id)
+        if row is None:
+            continue
+        item = catalog.items[row]
+        if creator is not None:
+            if item.creator != creator:
+                continue
+            shared: list[str] = []
+        else:
+            shared = [topic for topic in item.topics if topic in wanted]
+            if not shared or event.kind in CREATOR_ONLY:
+                continue
+        strength = signal_strength(recipe, event.kind, event.value, catalog.duration[row])
+        if strength:
+            yield event, item, strength, shared
 
 
 class InterestModel:
@@ -200,6 +224,12 @@ class InterestModel:
         self.anchor = moment
 
     # -- reading ------------------------------------------------------------------------------
+
+    def decay(self, ages):
+        """What a signal of strength 1 weighs after `ages` seconds (short + long parts)."""
+        memory = self.recipe.memory
+        return (memory.get("short_weight", 1.0) * np.exp2(-ages / self.short_half_life)
+                + memory.get("long_weight", 0.5) * np.exp2(-ages / self.long_half_life))
 
     def at(self, now: float) -> Affinities:
         """The affinities as they stand at `now`, weighted into short and long parts."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tuifeed.models import Event, Item
-from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strength
+from tuifeed.ranking.interests import InterestModel, touching
 
 
 @dataclass(frozen=True)
@@ -44,30 +44,16 @@ def interests(model: InterestModel, now: float) -> list[Interest]:
 def history(model: InterestModel, events: Sequence[Event], kind: str, name: str, now: float,
             points: int = 24) -> list[float]:
     """How one affinity evolved: its value at `points` moments from the first event to now."""
-    catalog, recipe = model.catalog, model.recipe
-    touching = []
-    for event in events:
-        row = catalog.index.get(event.item_id)
-        if row is None:
-            continue
-        item = catalog.items[row]
-        if kind == "topic" and name in item.topics and event.kind not in CREATOR_ONLY:
-            touching.append((event.ts, signal_strength(recipe, event.kind, event.value,
-                                                       catalog.duration[row])))
-        elif kind == "creator" and item.creator == name:
-            touching.append((event.ts, signal_strength(recipe, event.kind, event.value,
-                                                       catalog.duration[row])))
-    if not touching:
+    subject = {"topics": [name]} if kind == "topic" else {"creator": name}
+    touching_events = [(event.ts, strength) for event, _, strength, _ in
+                       touching(events, model.catalog, model.recipe, **subject)]
+    if not touching_events:
         return [0.0] * points
-    times = np.array([moment for moment, _ in touching])
-    strengths = np.array([strength for _, strength in touching])
+    times = np.array([moment for moment, _ in touching_events])
+    strengths = np.array([strength for _, strength in touching_events])
     moments = np.linspace(times.min(), max(now, times.max()), points)
     ages = moments[:, None] - times[None, :]
-    memory = recipe.memory
-    weights = np.where(ages >= 0,
-                       memory.get("short_weight", 1.0) * np.exp2(-ages / model.short_half_life)
-                       + memory.get("long_weight", 0.5) * np.exp2(-ages / model.long_half_life),
-                       0.0)
+    weights = np.where(ages >= 0, model.decay(np.maximum(ages, 0.0)), 0.0)
     return [float(value) for value in weights @ strengths]
 
 

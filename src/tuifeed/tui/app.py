@@ -84,6 +84,8 @@ class FeedApp(App[None]):
         queue = self.query_one("#queue")
         queue.border_title = "Up next"
         queue.border_subtitle = "▲▼ moved · • new · ✦ exploring"
+        for warning in self.feed.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
         self.feed.start()
         self.refresh_feed()
         if self._tick_seconds:

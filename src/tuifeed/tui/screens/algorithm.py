@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
 from tuifeed.ranking.steering import BOOST_LIMIT, describe
 
@@ -166,17 +165,8 @@ class AlgorithmScreen(Screen[None]):
         return self._rows[table.cursor_row] if self._rows else None
 
     def _steer(self, *args) -> None:
-        try:
-            record = self.feed.steer(*args)
-        except TuifeedError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.notify(describe(record), markup=False, timeout=2)
-        self._changed()
-
-    def _changed(self) -> None:
+        self.app.steer(*args)  # type: ignore[attr-defined]  (reports errors, redraws the feed)
         self.refresh_view()
-        self.app.refresh_feed()  # type: ignore[attr-defined]
 
     def action_boost(self, direction: int) -> None:
         if (selected := self._selected()) is None:
@@ -201,13 +191,8 @@ class AlgorithmScreen(Screen[None]):
         self._steer("reset")
 
     def action_undo(self) -> None:
-        try:
-            record = self.feed.undo_steering()
-        except TuifeedError as error:
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        self.notify(f"undid: {describe(record)}", markup=False, timeout=2)
-        self._changed()
+        self.app.undo_steering()  # type: ignore[attr-defined]
+        self.refresh_view()
 
     def action_mute_word(self) -> None:
         field = self.query_one("#mute-word", Input)
