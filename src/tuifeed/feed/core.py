@@ -284,7 +284,7 @@ class Feed(Explaining, Steering):
             self._leave()  # the dwell on the card being left counts before the next is picked
             placed = self.upcoming(1)[0]
             self._placements[placed.item.id] = Placement(placed, self.ranking_context(),
-                                                         len(self.events))
+                                                         self._last_event_id())
             self.trail.append(placed.item.id)
             self.position = len(self.trail) - 1
             self._show(first_time=True)

@@ -60,14 +60,22 @@ class Explaining:
         placement = self._placements.get(item.id)
         if placement is None:  # shown in an earlier session: explain it as it would rank now
             placement = Placement(self._solo(item.id, self.ranking_context()),
-                                  self.ranking_context(), len(self.events))
+                                  self.ranking_context(), self._last_event_id())
         context = placement.context
         before = [self.catalog.items[row] for row in context.recent]
+        known = [event for event in self.events if event.id <= placement.last_event_id]
         lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
-                        self.events[: placement.events_seen], before, self.steering)
+                        known, before, self.steering)
+        since = [f"since it was shown: your {event.kind} (event {event.id}) counts from the "
+                 f"next card on" for event in self.events
+                 if event.id > placement.last_event_id and event.item_id == item.id
+                 and event.kind not in ("impression", "dwell", "skip")]
         return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
-                           status="current", lines=lines, what_if=[],
+                           status="current", lines=lines, what_if=since,
                            steering=self._steering_notes(item))
+
+    def _last_event_id(self) -> int:
+        return max((event.id for event in self.events), default=0)
 
     def _solo(self, item_id: str, context: Context) -> Ranked:
         """The item ranked alone (no exploration slot), as if it were the only candidate."""

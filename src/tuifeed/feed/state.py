@@ -55,5 +55,5 @@ class Placement:
 
     ranked: Ranked
     context: Context
-    events_seen: int  # how many events the ranker knew of then
+    last_event_id: int  # the newest event the ranker knew of then
 

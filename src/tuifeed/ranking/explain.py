@@ -71,6 +71,10 @@ def ago(seconds: float) -> str:
     return "minute"
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def age_words(seconds: float) -> str:
     span = ago(seconds)
     return "just now" if span == "minute" else f"{span} ago"
@@ -190,8 +194,8 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
         main = item.topics[0] if item.topics else None
         same_topic = sum(bool(other.topics) and other.topics[0] == main for other in last)
         if not value:
-            return f"no repeat among the {len(last)} cards before it"
-        return (f"of the {len(last)} cards before it, {same_creator} by @{item.creator} and "
+            return f"no repeat among the {plural(len(last), 'card')} before it"
+        return (f"of the {plural(len(last), 'card')} before it, {same_creator} by @{item.creator} and "
                 f"{same_topic} about #{main}")
     if name == "exploration":
         rate = recipe.exploration.get("rate", 0.0)
