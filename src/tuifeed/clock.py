@@ -53,6 +53,14 @@ def iso_utc(timestamp: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def stored_time(timestamp: float) -> float:
+    """The timestamp exactly as it comes back from the database (whole microseconds), so an
+    event weighs the same in the session that made it and after a restart."""
+    text = iso_utc(timestamp)
+    whole = datetime.fromisoformat(text[:19] + "+00:00").timestamp()
+    return int(whole) + float(text[19:26])
+
+
 def parse_iso_utc(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tuifeed.clock import Clock, SystemClock, iso_utc
+from tuifeed.clock import Clock, SystemClock, iso_utc, stored_time
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.feed.explaining import Explaining
 from tuifeed.feed.state import FOLLOW_KINDS, HistoryEntry, Placement, ViewerState
@@ -199,7 +199,7 @@ class Feed(Explaining, Steering):
         item = self.item(item_id)
         number = check_signal(kind, value)
         event = Event(
-            id=self._event_id(), ts=self.clock.now(), item_id=item.id, kind=kind,
+            id=self._event_id(), ts=stored_time(self.clock.now()), item_id=item.id, kind=kind,
             value=number, session_id=self.session_id, extra={"creator": item.creator},
         )
         self.writer.write(event)

@@ -232,10 +232,10 @@ class Store:
 
     def steering(self) -> list[SteeringAction]:
         rows = self.connection.execute(
-            "SELECT id, ts, action, target, name, amount, undone FROM steering ORDER BY id"
+            f"SELECT id, {UNIX_TS}, action, target, name, amount, undone FROM steering ORDER BY id"
         )
         return [
-            SteeringAction(id=row[0], ts=parse_iso_utc(row[1]), action=row[2], target=row[3],
+            SteeringAction(id=row[0], ts=row[1], action=row[2], target=row[3],
                            name=row[4], amount=row[5], undone=bool(row[6]))
             for row in rows
         ]
