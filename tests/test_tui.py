@@ -279,3 +279,36 @@ async def test_history_enter_jumps_to_the_item(isolated_home, clock):
         await pilot.press("enter")
         assert not isinstance(app.screen, HistoryScreen)
         assert app.feed.current == first
+
+
+async def test_hostile_text_from_a_source_is_shown_literally(isolated_home, clock, tmp_path):
+    import json
+
+    from tuifeed.store.portable import import_file
+
+    hostile = {"type": "item", "id": "evil:1", "source": "feed", "creator": "[red]mallory[/red]",
+               "title": "\x1b[2J\x1b]0;pwned\x07Free [bold]prizes[/bold] \x1b[31mnow",
+               "topics": ["cats"], "description": "\x1b[5mblink\x1b[0m [link=x]y[/link]",
+               "duration": 20, "published": "2026-01-01T00:00:00Z", "views": 5, "likes": 1,
+               "thumbnail": "", "url": ""}
+    header = {"type": "header", "format": "tuifeed-export", "version": 1,
+              "exported_at": "2026-01-01T00:00:00Z", "first_run": ""}
+    event = {"type": "event", "id": 1, "ts": "2026-01-01T00:00:00Z", "item_id": "evil:1",
+             "kind": "share", "value": None, "session_id": "x", "undone": False}
+    source = tmp_path / "hostile.jsonl"
+    source.write_text("\n".join(json.dumps(record) for record in (header, hostile, event)))
+    feed = Feed.open(isolated_home, clock=clock)
+    import_file(feed.store, feed.locations.recipes, source)
+    feed.close()
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        app.feed.jump_to("evil:1")
+        app.refresh_feed()
+        await pilot.pause()
+        card = app.query_one(VideoCard)
+        title = str(card.query_one("#title", Static).content)
+        assert title == "Free [bold]prizes[/bold] now"
+        assert "[red]mallory[/red]" in str(card.query_one("#byline", Static).content)
+        screen = app.export_screenshot()
+        assert "\x1b" not in screen and "pwned" not in screen
+        assert "[bold]prizes[/bold]" in screen.replace("&#160;", " ")

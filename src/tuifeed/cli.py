@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 from dataclasses import asdict
 import sys
 from pathlib import Path
@@ -68,8 +69,16 @@ def open_feed(ctx: click.Context, recipe: str | None = None,
     for warning in feed.warnings:
         click.echo(f"tuifeed: {warning}", err=True)
     if close_with_command:
-        ctx.call_on_close(feed.close)
+        ctx.call_on_close(partial(close_feed, feed))
     return feed
+
+
+def close_feed(feed: Feed) -> None:
+    """Close, and say so if anything could not be written."""
+    shown = len(feed.warnings)
+    feed.close()
+    for warning in feed.warnings[shown:]:
+        click.echo(f"tuifeed: {warning}", err=True)
 
 
 recipe_option = click.option("--recipe", "recipe", metavar="NAME",

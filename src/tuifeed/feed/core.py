@@ -337,6 +337,8 @@ class Feed(Explaining, Steering):
         self._closed = True
         self._leave()
         self.writer.close()
+        if self.writer.error is not None:
+            self.warnings.append(f"some events could not be saved: {self.writer.error}")
         self._event_id.release()
         self._steering_id.release()
         self.store.close()

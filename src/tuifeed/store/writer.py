@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
@@ -21,6 +22,7 @@ def event_row(event: Event) -> tuple:
             event.session_id)
 
 FLUSH_INTERVAL = 0.2  # seconds; the issue's bound is 250 ms
+BUSY_RETRIES = 60  # each after the connection's own 10 s busy timeout
 
 
 class EventWriter:
@@ -80,33 +82,51 @@ class EventWriter:
                     else:
                         pending.append(entry)
                 if pending:
-                    self._write_batch(connection, pending)
+                    self._write_with_retries(connection, pending)
                 for waiter in waiters:
                     waiter.set()
         finally:
             connection.close()
 
+    def _write_with_retries(self, connection: sqlite3.Connection, records: list[Record]) -> None:
+        """Another process holding the database only delays a batch; other errors are kept
+        in `error` (the app stays up and says so on quit)."""
+        for attempt in range(BUSY_RETRIES):
+            try:
+                self._write_batch(connection, records)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    self.error = error
+                    return
+                time.sleep(min(0.05 * (attempt + 1), 1.0))
+            except sqlite3.Error as error:
+                self.error = error
+                return
+        self.error = sqlite3.OperationalError(f"database stayed locked; {len(records)} "
+                                              f"events not written")
+
     def _write_batch(self, connection: sqlite3.Connection, records: list[Record]) -> None:
-        try:
-            with connection:
-                events = [record for record in records if isinstance(record, Event)]
-                try:  # the fast path: one executemany for the batch's events
-                    with connection:
-                        connection.executemany(INSERT_EVENT, [event_row(e) for e in events])
-                except sqlite3.IntegrityError:  # an id clash: go one by one (see _write_one)
-                    for event in events:
-                        self._write_one(connection, event)
-                for record in records:
-                    if isinstance(record, SteeringAction):
-                        self._write_steering(connection, record)
-                    elif isinstance(record, EventUndo):
-                        connection.execute(
-                            "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
-                            (record.event_id, iso_utc(record.ts)))
-                    else:
-                        self._update_follows(connection, record)
-        except sqlite3.Error as error:  # keep the app alive; the error is shown on quit
-            self.error = error
+        """One transaction a batch, so a retry never writes anything twice."""
+        with connection:
+            events = [record for record in records if isinstance(record, Event)]
+            connection.execute("SAVEPOINT batch_events")
+            try:  # the fast path: one executemany for the batch's events
+                connection.executemany(INSERT_EVENT, [event_row(event) for event in events])
+            except sqlite3.IntegrityError:  # an id clash: go one by one (see _write_one)
+                connection.execute("ROLLBACK TO batch_events")
+                for event in events:
+                    self._write_one(connection, event)
+            connection.execute("RELEASE batch_events")
+            for record in records:
+                if isinstance(record, SteeringAction):
+                    self._write_steering(connection, record)
+                elif isinstance(record, EventUndo):
+                    connection.execute(
+                        "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
+                        (record.event_id, iso_utc(record.ts)))
+                else:
+                    self._update_follows(connection, record)
 
     @staticmethod
     def _write_one(connection: sqlite3.Connection, event: Event) -> None:

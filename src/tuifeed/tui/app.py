@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from functools import partial
 
+from rich.markup import escape
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -80,7 +82,7 @@ class FeedApp(App[None]):
         return True
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos"
+        self.show_recipe_title()
         queue = self.query_one("#queue")
         queue.border_title = "Up next"
         queue.border_subtitle = "▲▼ moved · • new · ✦ exploring"
@@ -98,6 +100,10 @@ class FeedApp(App[None]):
     def on_descendant_mount(self, event: events.DescendantMount) -> None:
         if self.scripted and hasattr(event.control, "cursor_blink"):
             event.control.cursor_blink = False
+
+    def show_recipe_title(self) -> None:
+        # Titles are markup: a recipe's name (a file name of the viewer's) is escaped.
+        self.sub_title = escape(f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos")
 
     def on_unmount(self) -> None:
         self.feed.close()
@@ -186,7 +192,7 @@ class FeedApp(App[None]):
         except TuifeedError as error:
             self.notify(str(error), title="Recipe not switched", severity="error", markup=False)
             return
-        self.sub_title = f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos"
+        self.show_recipe_title()
         self.notify(f"Recipe: {name}", markup=False, timeout=2)
         self.refresh_feed()
 
@@ -272,9 +278,12 @@ def make_app(feed: Feed, *, headless: bool = False,
 
 
 def run_app(feed: Feed) -> None:
+    shown = len(feed.warnings)
     try:
         # The image protocol is detected here, before Textual takes over the terminal.
         app = make_app(feed)
         app.run()
     finally:
         feed.close()
+    for warning in feed.warnings[shown:]:  # after the screen is given back
+        print(f"tuifeed: {warning}", file=sys.stderr)

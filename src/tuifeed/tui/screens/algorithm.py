@@ -5,6 +5,7 @@ Every control here goes through Feed.steer, so it shows in "Why this?" and undoe
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -77,7 +78,7 @@ class AlgorithmScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         feed = self.feed
-        self.query_one("#algorithm-body").border_subtitle = (
+        self.query_one("#algorithm-body").border_subtitle = escape(
             f"recipe {feed.recipe.name}" + (" · learning paused" if feed.steering.paused else ""))
         self._fill_interests()
         self.query_one("#diversity", Static).update(self._diversity_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,9 +63,9 @@ class CompareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-body") as body:
-            body.border_title = f"{self.feed.recipe.name} beside {self.other}"
-            body.border_subtitle = f"moves: where {self.other} puts each item, against " \
-                                   f"{self.feed.recipe.name}"
+            body.border_title = escape(f"{self.feed.recipe.name} beside {self.other}")
+            body.border_subtitle = escape(f"moves: where {self.other} puts each item, "
+                                          f"against {self.feed.recipe.name}")
             yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
