@@ -106,6 +106,11 @@ def rank_command(ctx: click.Context, limit: int, recipe: str | None, other: str 
     if as_json:
         click.echo(dumps([ranked_dict(entry) for entry in queue]))
         return
+    if not queue:
+        reason = ("it shows only creators you follow, and you follow none yet"
+                  if feed.recipe.filter.get("followed_only") and not feed.state.followed
+                  else "everything is muted, disliked or on screen")
+        click.echo(f"The {feed.recipe.name} queue is empty: {reason}.")
     for entry in queue:
         item = entry.item
         mark = "✦" if entry.explore else " "

@@ -309,13 +309,16 @@ class Feed(Explaining, Steering):
             self._show(first_time=False)
         return self.current
 
-    def _leave(self) -> None:
+    def _leave(self, quitting: bool = False) -> None:
+        """Record the dwell on the card being left, and a skip if it was left fast (quitting
+        is not skipping)."""
         current = self.current
         if current is None:
             return
         seconds = round(self.elapsed(), 3)
         self.signal(current.id, "dwell", seconds)
-        if seconds < self.recipe.signals.get("fast_skip_seconds", 2.0) and not self._engaged:
+        fast = seconds < self.recipe.signals.get("fast_skip_seconds", 2.0)
+        if fast and not self._engaged and not quitting:
             self.signal(current.id, "skip")
 
     def _show(self, first_time: bool) -> None:
@@ -335,7 +338,7 @@ class Feed(Explaining, Steering):
         if self._closed:
             return
         self._closed = True
-        self._leave()
+        self._leave(quitting=True)
         self.writer.close()
         if self.writer.error is not None:
             self.warnings.append(f"some events could not be saved: {self.writer.error}")

@@ -51,7 +51,9 @@ class VideoCard(Vertical):
              following: bool) -> None:
         """Fill the card; the thumbnail is rebuilt only when the item changes."""
         if item is None:
-            self.query_one("#title", Static).update(Text("Nothing left to show.", "bold"))
+            self.query_one("#title", Static).update(Text(
+                "Nothing to show with this recipe.\nPress r to switch recipe, or a to review "
+                "your mutes.", "bold"))
             return
         if self.item is None or self.item.id != item.id:
             self.query_one(Thumbnail).show(item)
