@@ -52,8 +52,13 @@ def test_a_word_mute_matches_whole_words_ignoring_case():
 def test_reset_gives_the_queue_of_a_new_viewer_with_the_same_follows_and_mutes(tmp_path):
     clock = VirtualClock()
     with Feed.open(tmp_path / "old", clock=clock, seed=5) as feed:
-        with_history(feed, clock, cards=20)
-        followed = feed.current.id
+        # A past made of signals (no card left on screen to be dwelt on when closing).
+        for entry in feed.upcoming(20):
+            feed.signal(entry.item.id, "impression")
+            clock.advance(entry.item.duration)
+            feed.signal(entry.item.id, "dwell", entry.item.duration)
+            feed.signal(entry.item.id, "like")
+        followed = entry.item.id
         feed.toggle_follow(followed)
         feed.steer("mute", "topic", "cooking")
         feed.steer("boost", "topic", "space", 2)

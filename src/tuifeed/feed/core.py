@@ -57,6 +57,10 @@ class Feed(Explaining, Steering):
         self.steering_log = store.steering()
         self.steering = SteeringState.replay(self.steering_log)
         self._relearn()
+        # Times only move forward within a feed, so "before" and "after" a reset or a forget
+        # are never ambiguous, even when many things happen at one virtual instant.
+        self.latest_time = max((record.ts for record in (*self.events, *self.undone_events,
+                                                         *self.steering_log)), default=0.0)
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[frozenset, np.ndarray] | None = None
@@ -83,6 +87,14 @@ class Feed(Explaining, Steering):
                     event.kind in FOLLOW_KINDS or steering.counts(event)):
                 self.state.apply(event, self.catalog.item(event.item_id))
         self._queue_cache = None
+
+    def stamp(self) -> float:
+        """Now, as stored, and strictly after everything recorded before."""
+        moment = stored_time(max(self.clock.now(), self.latest_time))
+        while moment <= self.latest_time:
+            moment = stored_time(moment + 1e-6)
+        self.latest_time = moment
+        return moment
 
     def learned_model(self, recipe: Recipe | None = None,
                       without_event: int | None = None) -> InterestModel:
@@ -199,7 +211,7 @@ class Feed(Explaining, Steering):
         item = self.item(item_id)
         number = check_signal(kind, value)
         event = Event(
-            id=self._event_id(), ts=stored_time(self.clock.now()), item_id=item.id, kind=kind,
+            id=self._event_id(), ts=self.stamp(), item_id=item.id, kind=kind,
             value=number, session_id=self.session_id, extra={"creator": item.creator},
         )
         self.writer.write(event)

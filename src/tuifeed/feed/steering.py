@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from tuifeed.clock import stored_time
 from tuifeed.errors import TuifeedError
 from tuifeed.models import SteeringAction
 from tuifeed.ranking import Ranked, Recipe, load_recipe, rank
@@ -43,8 +42,7 @@ class Steering:
               amount: float | str | None = None) -> SteeringAction:
         """Record one steering instruction; the queue reflects it from the next call on."""
         target, name, number = self._check_steering(action, target, name, amount)
-        record = SteeringAction(id=self._steering_id(), ts=stored_time(self.clock.now()),
-                                action=action,
+        record = SteeringAction(id=self._steering_id(), ts=self.stamp(), action=action,
                                 target=target, name=name, amount=number)
         # Kept so that undo brings back exactly this model, not a recomputed near-copy.
         self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),

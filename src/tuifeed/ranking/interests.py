@@ -228,13 +228,14 @@ class InterestModel:
     def decay(self, ages):
         """What a signal of strength 1 weighs after `ages` seconds (short + long parts)."""
         memory = self.recipe.memory
+        ages = np.maximum(ages, 0.0)  # an event "from the future" (a clock set back) is new
         return (memory.get("short_weight", 1.0) * np.exp2(-ages / self.short_half_life)
                 + memory.get("long_weight", 0.5) * np.exp2(-ages / self.long_half_life))
 
     def at(self, now: float) -> Affinities:
         """The affinities as they stand at `now`, weighted into short and long parts."""
         memory = self.recipe.memory
-        elapsed = now - self.anchor
+        elapsed = max(now - self.anchor, 0.0)  # a clock set back must not inflate anything
         short = memory.get("short_weight", 1.0) * np.exp2(-elapsed / self.short_half_life)
         long = memory.get("long_weight", 0.5) * np.exp2(-elapsed / self.long_half_life)
         return Affinities(

@@ -107,6 +107,8 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     for name in names:
         if terms[name] is not None:
             base = base + terms[name]
+    if not np.isfinite(base).all():  # a degenerate recipe must not lose items or crash
+        base = np.nan_to_num(base, nan=-1e300, posinf=1e300, neginf=-1e300)
     positions = np.flatnonzero(context.candidates)
     wanted = len(positions) if limit is None else min(limit, len(positions))
     slots = _exploration_slots(recipe, wanted)
@@ -116,8 +118,12 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     picks = _exploration_picks(positions, top, context, len(slots))
     slot_picks = dict(zip(slots, picks))
     following = iter(row for row in regular if row not in slot_picks.values())
-    order = [slot_picks[place] if place in slot_picks else next(following)
-             for place in range(1, wanted + 1)]
+    order = []
+    for place in range(1, wanted + 1):
+        row = slot_picks[place] if place in slot_picks else next(following, None)
+        if row is None:
+            break
+        order.append(row)
     scores = [base[row] + diversity.get(row, 0.0) for row in order]
     exploration: dict[int, float] = {}
     explored = set(picks)
