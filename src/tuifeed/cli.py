@@ -284,8 +284,12 @@ def recipes_list(ctx: click.Context) -> None:
     """Every recipe, with where it comes from."""
     feed = open_feed(ctx)
     for name in recipe_names(feed.locations.recipes):
-        recipe = load_recipe(name, feed.locations.recipes)
         mark = "*" if name == feed.recipe.name else " "
+        try:
+            recipe = load_recipe(name, feed.locations.recipes)
+        except TuifeedError as error:  # list the others all the same
+            click.echo(f"{mark} {name:<14} (broken) {error}")
+            continue
         click.echo(f"{mark} {name:<14} {recipe.description}  [{recipe.origin}]")
     click.echo(f"Your own recipes go in {feed.locations.recipes}/NAME.toml "
                f"(copy one with: tuifeed recipes show for-you > NAME.toml)")
@@ -325,14 +329,22 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
 
     if (keys is None) == (keys_file is None):
         raise TuifeedError("open needs a key script: --keys SCRIPT or --keys-file FILE")
-    script = keys if keys is not None else keys_file.read_text("utf-8")  # type: ignore[union-attr]
+    try:
+        script = keys if keys is not None else keys_file.read_text("utf-8")  # type: ignore
+    except (OSError, UnicodeDecodeError) as error:
+        raise TuifeedError(f"cannot read {keys_file}: {error}") from None
     steps = parse_script(script, "--keys" if keys is not None else str(keys_file))
     dimensions = parse_size(size)
     for target in (screenshot, transcript):
-        if target is not None and not target.parent.is_dir():
-            raise TuifeedError(f"{target.parent} is not a folder")
+        if target is not None:
+            try:  # find out now, before anything is recorded, that the file can be written
+                target.open("a").close()
+            except OSError as error:
+                raise TuifeedError(f"cannot write {target}: {error.strerror}") from None
     clock = VirtualClock() if clock_kind == "virtual" else clock_from_environment(os.environ)
     feed = Feed.open(ctx.obj["home"], clock=clock, seed=seed, reset_db=ctx.obj["reset_db"])
+    if isinstance(clock, VirtualClock) and feed.latest_time > clock.now():
+        clock.advance(feed.latest_time - clock.now())  # a home with a past: start after it
     entries = asyncio.run(run_script(feed, steps, dimensions, screenshot, transcript))
     done = sum(1 for entry in entries if entry["step"])
     if done < len(steps):

@@ -24,6 +24,8 @@ def explanation_text(explanation: Explanation) -> str:
         "seen": "already seen (comes back only when everything unseen is used up)",
         "disliked": "marked not interested: it never comes back",
         "beyond": "further down the queue than tuifeed looks",
+        "muted": "hidden by one of your mutes: it never appears while the mute holds",
+        "filtered": "left out by the recipe (it shows only creators you follow)",
     }[explanation.status]
     lines = [f"{item.id}  {item.title}", f"@{item.creator}  {' '.join('#' + t for t in item.topics)}",
              f"{place}; score {explanation.score:+.3f} = the sum of:"]

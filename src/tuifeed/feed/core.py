@@ -6,6 +6,7 @@ card is current, the trail of cards already shown, and how long the current one 
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sqlite3
@@ -44,7 +45,14 @@ class Feed(Explaining, Steering):
         self.seed = seed
         self.recipe = recipe
         first_run = store.get_meta("first_run")
-        if first_run is None:
+        self.warnings: list[str] = []
+        try:
+            if first_run is None or not math.isfinite(float(first_run)):
+                raise ValueError
+        except ValueError:  # missing, or damaged: the demo's ages restart from now
+            if first_run is not None:
+                self.warnings.append(f"the stored first-run time {first_run!r} was unreadable; "
+                                     f"demo videos are dated from now")
             first_run = repr(clock.now())
             store.set_meta("first_run", first_run)
         store.upsert_items(catalogue if catalogue is not None
@@ -75,7 +83,6 @@ class Feed(Explaining, Steering):
         self._shown_at = clock.monotonic()
         self._engaged = False
         self._closed = False
-        self.warnings: list[str] = []
 
     def _relearn(self) -> None:
         """Rebuild the interest model and the viewer state from the log, under the steering."""
@@ -142,7 +149,7 @@ class Feed(Explaining, Steering):
         except sqlite3.DatabaseError as error:  # damage that only shows when the log is read
             store.close()
             raise DamagedDatabase(locations.database, str(error)) from None
-        feed.warnings = warnings
+        feed.warnings[:0] = warnings
         return feed
 
     @property

@@ -87,6 +87,10 @@ class Explaining:
             return "disliked"
         if in_queue:
             return "queued"
+        if self._muted()[self.catalog.index[item.id]]:
+            return "muted"
+        if self.recipe.filter.get("followed_only") and item.creator not in self.state.followed:
+            return "filtered"
         return "seen" if item.id in self.state.seen else "beyond"
 
     def _only(self, item_id: str) -> np.ndarray:

@@ -61,7 +61,8 @@ class Steering:
                 self.steering_log[position] = undone
                 self.writer.write(undone)
                 saved = self._before_steering.pop(record.id, None)
-                if saved is not None and saved[2] == len(self.events):  # nothing happened since
+                if (saved is not None and saved[2] == len(self.events)  # nothing happened since
+                        and saved[0].recipe is self.recipe):
                     self.model, self.state = saved[0], saved[1]
                     self._apply_steering(relearn=False)
                 else:
@@ -108,8 +109,10 @@ class Steering:
         """Switch recipe for this and later sessions; a bad recipe leaves the current one."""
         recipe = load_recipe(name, self.locations.recipes)
         self.recipe = recipe
-        self.store.set_meta("recipe", name)
+        self._before_steering.clear()  # models saved for undo belong to the old recipe
         self._relearn()
+        self.upcoming(1)  # it ranks before it is remembered as the choice
+        self.store.set_meta("recipe", name)
         return recipe
 
     def recipe_queue(self, name: str, limit: int) -> list[Ranked]:

@@ -8,6 +8,7 @@ silently ignored), reported with the file and line.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -76,6 +77,35 @@ def _line_of(text: str, section: str | None, key: str) -> int:
     return 1
 
 
+# Keys whose values have limits beyond "a finite number": (low, high, whole number?)
+LIMITS: dict[tuple[str, str], tuple[float, float, bool]] = {
+    ("exploration", "rate"): (0.0, 1.0, False),
+    ("exploration", "first_slot"): (1, 1000, True),
+    ("terms", "diversity_window"): (0, 50, True),
+    ("terms", "freshness_half_life_days"): (1e-3, 1e6, False),
+    ("memory", "short_half_life_minutes"): (1e-3, 1e9, False),
+    ("memory", "long_half_life_days"): (1e-3, 1e9, False),
+    ("memory", "affinity_scale"): (1e-3, 1e6, False),
+    ("signals", "fast_skip_seconds"): (0.0, 3600.0, False),
+    ("signals", "max_watch_fraction"): (1e-3, 1000.0, False),
+}
+WEIGHT_LIMIT = 1e6  # any other number: a weight, within plus or minus this
+
+
+def _out_of_range(section: str, key: str, value: float) -> str | None:
+    """What is wrong with a number, or None."""
+    if section in SWITCH_SECTIONS:
+        return None
+    if not math.isfinite(value):
+        return "must be a finite number"
+    low, high, whole = LIMITS.get((section, key), (-WEIGHT_LIMIT, WEIGHT_LIMIT, False))
+    if whole and value != int(value):
+        return "must be a whole number"
+    if not low <= value <= high:
+        return f"must be from {low:g} to {high:g}"
+    return None
+
+
 def parse_recipe(text: str, origin: str, base: Recipe | None = None) -> Recipe:
     """Read a recipe; values it leaves out come from `base` (for-you)."""
     try:
@@ -102,6 +132,10 @@ def parse_recipe(text: str, origin: str, base: Recipe | None = None) -> Recipe:
                 raise TuifeedError(
                     f"{origin}, line {line}: {section}.{key} must be {kind}, not {value!r}"
                 )
+            problem = _out_of_range(section, key, value)
+            if problem:
+                raise TuifeedError(f"{origin}, line {line}: {section}.{key} {problem}, "
+                                   f"not {value!r}")
         sections[section] = table
     merged = {
         section: {**(getattr(base, section) if base else {}), **{

@@ -10,6 +10,8 @@ session) as the file does.
 from __future__ import annotations
 
 import json
+import math
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -18,6 +20,10 @@ from pathlib import Path
 
 from tuifeed.clock import iso_utc, parse_iso_utc
 from tuifeed.errors import TuifeedError
+from tuifeed.ranking.recipe import BASE_RECIPE, load_recipe, parse_recipe
+from tuifeed.ranking.steering import BOOST_LIMIT, FEED_ACTIONS
+from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
+from tuifeed.signals import check_signal
 from tuifeed.store.database import Store
 from tuifeed.text import clean_text
 
@@ -111,12 +117,7 @@ def parse_file(source: Path) -> Parsed:
             value = record[name]
             if isinstance(value, bool) and wanted is not bool or not isinstance(value, wanted):
                 raise TuifeedError(f"{where}: {kind} field {name!r} has the wrong type")
-        for name in ("ts", "since", "published", "exported_at"):
-            if name in FIELDS[kind] and record[name]:
-                try:
-                    parse_iso_utc(record[name])
-                except ValueError:
-                    raise TuifeedError(f"{where}: {name} {record[name]!r} is not a date") from None
+        record = _normalise(kind, record, where)
         if kind == "header":
             if record["format"] != FORMAT or record["version"] > FORMAT_VERSION:
                 raise TuifeedError(f"{where}: not a tuifeed export this version can read")
@@ -126,6 +127,65 @@ def parse_file(source: Path) -> Parsed:
     if parsed.header is None:
         raise TuifeedError(f"{source}: no tuifeed export header (is this a tuifeed export?)")
     return parsed
+
+
+RECIPE_NAME = re.compile(r"[\w-][\w.-]{0,99}")
+STEERING_ACTIONS = (*STEERING_TARGETS, *FEED_ACTIONS)
+COUNT_LIMIT = 10**15
+
+
+def _normalise(kind: str, record: dict, where: str) -> dict:
+    """Check values, not just types, and clean every text: an export is untrusted input."""
+    record = dict(record)
+    for name, wanted in FIELDS[kind].items():
+        value = record[name]
+        if wanted is str and name != "toml":
+            record[name] = clean_text(value, single_line=name != "description")
+        elif wanted == (int, float) or (isinstance(wanted, tuple) and float in wanted):
+            if value is not None and not math.isfinite(value):
+                raise TuifeedError(f"{where}: {kind} field {name!r} must be a finite number")
+    for name in ("ts", "since", "published", "exported_at"):
+        if name in record and record[name]:
+            try:
+                record[name] = iso_utc(parse_iso_utc(record[name]))
+            except (ValueError, OverflowError, OSError):
+                raise TuifeedError(f"{where}: {name} {record[name]!r} is not a date") from None
+    if kind == "header" and record["first_run"]:
+        try:
+            if not math.isfinite(float(record["first_run"])):
+                raise ValueError
+        except ValueError:
+            raise TuifeedError(f"{where}: first_run must be Unix seconds") from None
+    elif kind == "item":
+        record["topics"] = [clean_text(topic) for topic in record["topics"]
+                            if isinstance(topic, str) and clean_text(topic)]
+        if not 0 <= record["views"] < COUNT_LIMIT or not 0 <= record["likes"] < COUNT_LIMIT:
+            raise TuifeedError(f"{where}: views and likes must be whole numbers from 0")
+        if not 0 < record["duration"] <= 10**6:
+            raise TuifeedError(f"{where}: duration must be a positive number of seconds")
+        if not record["id"]:
+            raise TuifeedError(f"{where}: an item needs an id")
+    elif kind == "event":
+        try:
+            record["value"] = check_signal(record["kind"], record["value"])
+        except TuifeedError as error:
+            raise TuifeedError(f"{where}: {error}") from None
+    elif kind == "steering":
+        action, target = record["action"], record["target"]
+        if action not in STEERING_ACTIONS or (
+                action in STEERING_TARGETS and target not in STEERING_TARGETS[action]):
+            raise TuifeedError(f"{where}: unknown steering {action!r} {target!r}")
+        amount = record["amount"]
+        if action == "boost" and (amount is None or not -BOOST_LIMIT <= amount <= BOOST_LIMIT):
+            raise TuifeedError(f"{where}: a boost needs an amount from -2 to +2")
+    elif kind == "recipe":
+        if not RECIPE_NAME.fullmatch(record["name"]):
+            raise TuifeedError(f"{where}: recipe name {record['name']!r} is not a file name")
+        parse_recipe(record["toml"], f"{where} (recipe {record['name']})",
+                     load_recipe(BASE_RECIPE))
+    elif kind == "follow" and not record["creator"]:
+        raise TuifeedError(f"{where}: a follow needs a creator")
+    return record
 
 
 def _event_key(record: dict) -> tuple:
@@ -166,16 +226,34 @@ def import_file(store: Store, recipes: Path, source: Path) -> Counter:
             cursor = connection.execute("INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
                                         (record["creator"], record["since"]))
             added["follow"] += cursor.rowcount
-        recipe_writes = _recipes_to_write(recipes, records["recipe"])
-        connection.execute("COMMIT")
+        written = _write_recipes(_recipes_to_write(recipes, records["recipe"]))
+        added["recipe"] = len(written)
+        try:
+            connection.execute("COMMIT")
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
     except BaseException:
-        connection.execute("ROLLBACK")
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
         raise
-    for path, text in recipe_writes:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
-        added["recipe"] += 1
     return added
+
+
+def _write_recipes(writes: list[tuple[Path, str]]) -> list[Path]:
+    """Write new recipe files; on failure remove those written, so nothing is half-imported."""
+    written: list[Path] = []
+    try:
+        for path, text in writes:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+            written.append(path)
+    except OSError as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise TuifeedError(f"cannot write {path}: {error.strerror}") from None
+    return written
 
 
 def _import_events(connection: sqlite3.Connection, records: list[dict]) -> int:
@@ -229,8 +307,6 @@ def _recipes_to_write(folder: Path, records: list[dict]) -> list[tuple[Path, str
     writes = []
     for record in records:
         name = record["name"]
-        if not name or "/" in name or name.startswith("."):
-            raise TuifeedError(f"recipe name {name!r} in the export is not a file name")
         path = folder / f"{name}.toml"
         if path.exists():
             if path.read_text("utf-8") != record["toml"]:

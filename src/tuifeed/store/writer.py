@@ -108,7 +108,8 @@ class EventWriter:
 
     def _write_batch(self, connection: sqlite3.Connection, records: list[Record]) -> None:
         """One transaction a batch, so a retry never writes anything twice."""
-        with connection:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
             events = [record for record in records if isinstance(record, Event)]
             connection.execute("SAVEPOINT batch_events")
             try:  # the fast path: one executemany for the batch's events
@@ -127,6 +128,10 @@ class EventWriter:
                         (record.event_id, iso_utc(record.ts)))
                 else:
                     self._update_follows(connection, record)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
 
     @staticmethod
     def _write_one(connection: sqlite3.Connection, event: Event) -> None:

@@ -144,7 +144,7 @@ class AlgorithmScreen(Screen[None]):
 
     def _recipe_table(self) -> Table:
         recipe = self.feed.recipe
-        table = Table(title=f"recipe {recipe.name}", show_header=False, box=None,
+        table = Table(title=Text(f"recipe {recipe.name}"), show_header=False, box=None,
                       title_style="bold", title_justify="left")
         table.add_column(style="dim")
         table.add_column(justify="right")

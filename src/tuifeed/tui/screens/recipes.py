@@ -70,9 +70,15 @@ class CompareScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         feed = self.feed
+        try:
+            other_queue = feed.recipe_queue(self.other, COMPARE_DEPTH)
+        except TuifeedError as error:  # a broken recipe file: say which, keep the feed
+            self.notify(str(error), title="Cannot compare", severity="error", markup=False)
+            self.dismiss(None)
+            return
         table = self.query_one(DataTable)
-        table.add_columns("#", feed.recipe.name, "move", self.other)
-        rows = compare(feed.upcoming(COMPARE_DEPTH), feed.recipe_queue(self.other, COMPARE_DEPTH))
+        table.add_columns(Text("#"), Text(feed.recipe.name), Text("move"), Text(self.other))
+        rows = compare(feed.upcoming(COMPARE_DEPTH), other_queue)
         for index, (left, right) in enumerate(rows[:COMPARE_ROWS], start=1):
             table.add_row(
                 Text(str(index)),
