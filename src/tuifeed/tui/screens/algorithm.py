@@ -6,7 +6,6 @@ Every control here goes through Feed.steer, so it shows in "Why this?" and undoe
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -142,16 +141,15 @@ class AlgorithmScreen(Screen[None]):
         text.append(meter.verdict, "italic")
         return text
 
-    def _recipe_table(self) -> Table:
+    def _recipe_table(self) -> Text:
+        """The recipe's weights as one wrapped paragraph: they fit a small terminal."""
         recipe = self.feed.recipe
-        table = Table(title=Text(f"recipe {recipe.name}"), show_header=False, box=None,
-                      title_style="bold", title_justify="left")
-        table.add_column(style="dim")
-        table.add_column(justify="right")
-        for name, value in recipe.terms.items():
-            table.add_row(name, f"{value:g}")
-        table.add_row("exploration", f"{recipe.exploration.get('rate', 0):g}")
-        return table
+        text = Text(f"Recipe {recipe.name}\n", "bold")
+        weights = {**recipe.terms, "exploration": recipe.exploration.get("rate", 0.0)}
+        for name, value in weights.items():
+            text.append(name.replace("_", "\u2011"), "dim")  # no break inside a pair
+            text.append(f"\u00a0{value:g}   ")
+        return text
 
     def _steering_text(self) -> Text:
         log = [record for record in self.feed.steering_log if not record.undone]
