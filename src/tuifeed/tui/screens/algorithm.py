@@ -147,8 +147,8 @@ class AlgorithmScreen(Screen[None]):
         text = Text(f"Recipe {recipe.name}\n", "bold")
         weights = {**recipe.terms, "exploration": recipe.exploration.get("rate", 0.0)}
         for name, value in weights.items():
-            text.append(name.replace("_", "\u2011"), "dim")  # no break inside a pair
-            text.append(f"\u00a0{value:g}   ")
+            text.append(name, "dim")
+            text.append(f"\u00a0{value:g}   ")  # a no-break space keeps name and value together
         return text
 
     def _steering_text(self) -> Text:
