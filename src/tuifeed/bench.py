@@ -22,6 +22,7 @@ from tuifeed.clock import VIRTUAL_EPOCH, VirtualClock, iso_utc
 from tuifeed.feed import Feed
 from tuifeed.models import Item
 from tuifeed.sources.demo import load_demo_catalogue
+from tuifeed.store.writer import INSERT_EVENT
 
 SIMULATED_ITEMS = 300
 MEASURED_FROM = 101  # the share of enjoyed items is measured on items 101-300
@@ -231,7 +232,7 @@ def writer_throughput(folder: Path, count: int, seed: int) -> dict:
     """Events per second through EventWriter against a bare executemany of the same rows."""
     from tuifeed.models import Event
     from tuifeed.store import EventWriter, Store
-    from tuifeed.store.writer import INSERT_EVENT, event_row
+    from tuifeed.store.writer import event_row
 
     generator = random.Random(seed)
     rows = [Event(id=number + 1, ts=VIRTUAL_EPOCH + number * 0.1,
@@ -270,7 +271,7 @@ def rebuild_from_disk(folder: Path, count: int, seed: int) -> dict:
     store = Store(folder / "large.db")
     with store.connection as connection:
         connection.executemany(
-            "INSERT INTO events(id, ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+            INSERT_EVENT,
             ((number + 1, iso_utc(VIRTUAL_EPOCH + number), generator.choice(catalogue).id,
               kind, generator.uniform(0, 60) if kind in ("dwell", "watch") else None, "bench")
              for number, kind in ((n, generator.choice(kinds)) for n in range(count))))

@@ -69,7 +69,7 @@ NOW_ENV = "TUIFEED_NOW"
 
 
 def clock_from_environment(environ: dict[str, str]) -> Clock:
-    """$TUIFEED_NOW (ISO 8601 or Unix seconds) freezes the CLI's clock there, for scripts and tests."""
+    """$TUIFEED_NOW (ISO 8601 or Unix seconds) freezes the CLI's clock: scripts and tests."""
     from tuifeed.errors import TuifeedError
 
     fixed = environ.get(NOW_ENV)

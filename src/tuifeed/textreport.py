@@ -27,7 +27,8 @@ def explanation_text(explanation: Explanation) -> str:
         "muted": "hidden by one of your mutes: it never appears while the mute holds",
         "filtered": "left out by the recipe (it shows only creators you follow)",
     }[explanation.status]
-    lines = [f"{item.id}  {item.title}", f"@{item.creator}  {' '.join('#' + t for t in item.topics)}",
+    topics = " ".join(f"#{topic}" for topic in item.topics)
+    lines = [f"{item.id}  {item.title}", f"@{item.creator}  {topics}",
              f"{place}; score {explanation.score:+.3f} = the sum of:"]
     scale = max((abs(line.value) for line in explanation.lines), default=1.0) or 1.0
     for line in explanation.lines:

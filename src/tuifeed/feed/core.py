@@ -227,7 +227,8 @@ class Feed(Explaining, Steering):
         if self.steering.learns_from(event):
             self.model.add(event)
         self._queue_cache = None
-        if kind not in ("impression", "dwell", "skip") and item_id == getattr(self.current, "id", None):
+        on_screen = self.current is not None and item_id == self.current.id
+        if on_screen and kind not in ("impression", "dwell", "skip"):
             self._engaged = True
         return event
 

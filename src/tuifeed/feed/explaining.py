@@ -28,7 +28,8 @@ class Explaining:
         return next((entry.rank for entry in queue if entry.item.id == item_id), None)
 
     def why(self, item_id: str) -> Explanation:
-        """The item's rank, score, every contribution with its evidence, and what would change it."""
+        """The item's rank, score, every contribution with its evidence, and what would
+        change it."""
         item = self.item(item_id)
         if self.current is not None and item_id == self.current.id:
             return self._why_current(item)

@@ -5,4 +5,5 @@ from tuifeed.ranking.interests import InterestModel
 from tuifeed.ranking.recipe import Recipe, load_recipe
 from tuifeed.ranking.scorer import TERMS, Context, Ranked, rank
 
-__all__ = ["TERMS", "Catalog", "Context", "InterestModel", "Ranked", "Recipe", "load_recipe", "rank"]
+__all__ = ["TERMS", "Catalog", "Context", "InterestModel", "Ranked", "Recipe", "load_recipe",
+           "rank"]

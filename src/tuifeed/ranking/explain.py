@@ -174,7 +174,8 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
         return f"published {age_words(now - item.published)}: newest first"
     if name == "freshness":
         half_life = recipe.term("freshness_half_life_days") or 7.0
-        return f"published {age_words(now - item.published)}; freshness halves every {half_life:g} days"
+        return (f"published {age_words(now - item.published)}; "
+                f"freshness halves every {half_life:g} days")
     if name == "quality":
         mean = catalog.likes.sum() / max(catalog.views.sum(), 1.0)
         rate = item.likes / max(item.views, 1)
@@ -195,8 +196,8 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
         same_topic = sum(bool(other.topics) and other.topics[0] == main for other in last)
         if not value:
             return f"no repeat among the {plural(len(last), 'card')} before it"
-        return (f"of the {plural(len(last), 'card')} before it, {same_creator} by @{item.creator} and "
-                f"{same_topic} about #{main}")
+        return (f"of the {plural(len(last), 'card')} before it, {same_creator} by "
+                f"@{item.creator} and {same_topic} about #{main}")
     if name == "exploration":
         rate = recipe.exploration.get("rate", 0.0)
         if value:

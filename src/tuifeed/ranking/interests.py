@@ -116,7 +116,8 @@ class InterestModel:
 
     # -- learning -----------------------------------------------------------------------------
 
-    def rebuild(self, events: Sequence[Event], forgotten: Mapping[str, float] | None = None) -> None:
+    def rebuild(self, events: Sequence[Event],
+                forgotten: Mapping[str, float] | None = None) -> None:
         """Forget everything and learn again from these events, in one vectorised pass.
 
         `forgotten` maps a topic to the moment the viewer asked to forget it: events up to

@@ -50,10 +50,10 @@ def engaged_items(events: Sequence[Event], catalog: Catalog) -> set[tuple[str, s
             continue
         if event.kind in ENGAGING:
             found.add((event.session_id, event.item_id))
-        elif event.kind == "dwell" and (event.value or 0) >= ENGAGED_FRACTION * catalog.duration[row]:
-            found.add((event.session_id, event.item_id))
-        elif event.kind == "watch" and (event.value or 0) >= ENGAGED_FRACTION:
-            found.add((event.session_id, event.item_id))
+        elif event.kind in ("dwell", "watch"):
+            fraction = (event.value or 0) / (catalog.duration[row] if event.kind == "dwell" else 1)
+            if fraction >= ENGAGED_FRACTION:
+                found.add((event.session_id, event.item_id))
     return found
 
 

@@ -62,7 +62,7 @@ class EventColumns:
 
 
 class Store:
-    """The SQLite file: schema, items, events and follows. Writes of events go through EventWriter."""
+    """The SQLite file: schema, items, events and follows (events are written by EventWriter)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -25,6 +25,7 @@ from tuifeed.ranking.steering import BOOST_LIMIT, FEED_ACTIONS
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.signals import check_signal
 from tuifeed.store.database import Store
+from tuifeed.store.writer import INSERT_EVENT
 from tuifeed.text import clean_text
 
 FORMAT = "tuifeed-export"
@@ -214,17 +215,17 @@ def import_file(store: Store, recipes: Path, source: Path) -> Counter:
                 "INSERT OR IGNORE INTO items(id, source, title, creator, topics, description,"
                 " duration, published, views, likes, thumbnail, url)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (clean_text(record["id"]), record["source"], clean_text(record["title"]),
-                 clean_text(record["creator"]), json.dumps([clean_text(t) for t in record["topics"]]),
-                 clean_text(record["description"], single_line=False), record["duration"],
-                 record["published"], record["views"], record["likes"], record["thumbnail"],
-                 record["url"]))
+                (*(record[name] for name in ("id", "source", "title", "creator")),
+                 json.dumps(record["topics"]),  # every text was cleaned by _normalise
+                 *(record[name] for name in ("description", "duration", "published", "views",
+                                             "likes", "thumbnail", "url"))))
             added["item"] += cursor.rowcount
         added["event"] = _import_events(connection, records["event"])
         added["steering"] = _import_steering(connection, records["steering"])
         for record in records["follow"]:
-            cursor = connection.execute("INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
-                                        (record["creator"], record["since"]))
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
+                (record["creator"], record["since"]))
             added["follow"] += cursor.rowcount
         written = _write_recipes(_recipes_to_write(recipes, records["recipe"]))
         added["recipe"] = len(written)
@@ -268,9 +269,7 @@ def _import_events(connection: sqlite3.Connection, records: list[dict]) -> int:
         if seen[key] <= existing[key]:
             continue  # already there
         event_id = record["id"] if record["id"] not in taken else None
-        cursor = connection.execute(
-            "INSERT INTO events(id, ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?, ?)",
-            (event_id, *key))
+        cursor = connection.execute(INSERT_EVENT, (event_id, *key))
         taken.add(cursor.lastrowid)
         if record["undone"]:
             connection.execute("INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
