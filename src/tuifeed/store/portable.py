@@ -257,47 +257,57 @@ def _write_recipes(writes: list[tuple[Path, str]]) -> list[Path]:
     return written
 
 
-def _import_events(connection: sqlite3.Connection, records: list[dict]) -> int:
-    existing = Counter(connection.execute(
-        "SELECT ts, item_id, kind, value, session_id FROM events"))
-    taken = {row[0] for row in connection.execute("SELECT id FROM events")}
-    added = 0
+def _with_import_ids(connection: sqlite3.Connection, table: str, key_columns: str,
+                records: list[dict], key) -> Iterator[tuple[dict, tuple, int | None]]:
+    """Each record with its content key and the id to insert it under, or None when the table
+    already holds it (as many records with the same content as the file has so far). A record
+    keeps its own id when that is free, else takes the next free one."""
+    existing = Counter(connection.execute(f"SELECT {key_columns} FROM {table}"))
+    taken = {row[0] for row in connection.execute(f"SELECT id FROM {table}")}
+    fresh = max(taken, default=0) + 1
     seen: Counter = Counter()
     for record in records:
-        key = _event_key(record)
-        seen[key] += 1
-        if seen[key] <= existing[key]:
+        content = key(record)
+        seen[content] += 1
+        if seen[content] <= existing[content]:
+            yield record, content, None
+            continue
+        record_id = record["id"]
+        if record_id in taken:
+            while fresh in taken:
+                fresh += 1
+            record_id = fresh
+        taken.add(record_id)
+        yield record, content, record_id
+
+
+def _import_events(connection: sqlite3.Connection, records: list[dict]) -> int:
+    added = 0
+    for record, content, event_id in _with_import_ids(
+            connection, "events", "ts, item_id, kind, value, session_id", records, _event_key):
+        if event_id is None:
             continue  # already there
-        event_id = record["id"] if record["id"] not in taken else None
-        cursor = connection.execute(INSERT_EVENT, (event_id, *key))
-        taken.add(cursor.lastrowid)
+        connection.execute(INSERT_EVENT, (event_id, *content))
         if record["undone"]:
             connection.execute("INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
-                               (cursor.lastrowid, record["ts"]))
+                               (event_id, record["ts"]))
         added += 1
     return added
 
 
 def _import_steering(connection: sqlite3.Connection, records: list[dict]) -> int:
-    existing = Counter(connection.execute(
-        "SELECT ts, action, target, name, amount FROM steering"))
-    taken = {row[0] for row in connection.execute("SELECT id FROM steering")}
     added = 0
-    seen: Counter = Counter()
-    for record in records:
-        key = _steering_key(record)
-        seen[key] += 1
-        if seen[key] <= existing[key]:
+    for record, content, steering_id in _with_import_ids(
+            connection, "steering", "ts, action, target, name, amount", records, _steering_key):
+        if steering_id is None:
             if record["undone"]:  # an undo made since the last import still counts
                 connection.execute(
                     "UPDATE steering SET undone = 1 WHERE ts = ? AND action = ? AND target = ?"
-                    " AND name = ? AND amount IS ?", key)
+                    " AND name = ? AND amount IS ?", content)
             continue
-        steering_id = record["id"] if record["id"] not in taken else None
-        cursor = connection.execute(
+        connection.execute(
             "INSERT INTO steering(id, ts, action, target, name, amount, undone)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (steering_id, *key, int(record["undone"])))
-        taken.add(cursor.lastrowid)
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (steering_id, *content, int(record["undone"])))
         added += 1
     return added
 
