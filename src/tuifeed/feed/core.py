@@ -299,12 +299,12 @@ class Feed(Explaining, Steering):
             self.position += 1
             self._show(first_time=False)
         else:
-            if not self.upcoming(1):
+            if not self.ranking_context().candidates.any():
                 return self.current
             self._leave()  # the dwell on the card being left counts before the next is picked
-            placed = self.upcoming(1)[0]
-            self._placements[placed.item.id] = Placement(placed, self.ranking_context(),
-                                                         self._last_event_id())
+            context = self.ranking_context()
+            placed = rank(self.catalog, self.model, self.recipe, context, 1)[0]
+            self._placements[placed.item.id] = Placement(placed, context, self._last_event_id())
             self.trail.append(placed.item.id)
             self.position = len(self.trail) - 1
             self._show(first_time=True)

@@ -60,8 +60,8 @@ class Explaining:
         """The card on screen, explained with the numbers that put it there when it was shown."""
         placement = self._placements.get(item.id)
         if placement is None:  # shown in an earlier session: explain it as it would rank now
-            placement = Placement(self._solo(item.id, self.ranking_context()),
-                                  self.ranking_context(), self._last_event_id())
+            now = self.ranking_context()
+            placement = Placement(self._solo(item.id, now), now, self._last_event_id())
         context = placement.context
         before = [self.catalog.items[row] for row in context.recent]
         known = [event for event in self.events if event.id <= placement.last_event_id]
@@ -76,7 +76,8 @@ class Explaining:
                            steering=self._steering_notes(item))
 
     def _last_event_id(self) -> int:
-        return max((event.id for event in self.events), default=0)
+        # self.events is in id order: loaded by id, then appended as ids are handed out.
+        return self.events[-1].id if self.events else 0
 
     def _solo(self, item_id: str, context: Context) -> Ranked:
         """The item ranked alone (no exploration slot), as if it were the only candidate."""

@@ -173,13 +173,6 @@ class InterestModel:
                          for name, value in self.__dict__.items()}
         return twin
 
-    def forget_topic(self, topic: str) -> None:
-        """Clear what was learned about a topic (later events count again)."""
-        code = self.catalog.topic_index.get(topic)
-        if code is not None:
-            self.topic_short[code] = self.topic_long[code] = 0.0
-            self.topic_support[code] = 0
-
     def _accumulate(self, rows, times, strengths, creator_only, impressions,
                     forgotten: Mapping[str, float] | None = None) -> None:
         catalog = self.catalog

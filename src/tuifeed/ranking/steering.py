@@ -89,9 +89,6 @@ class SteeringState:
             return False
         return not any(start <= event.ts < end for start, end in self.paused_periods)
 
-    def muted_words(self) -> list[str]:
-        return sorted(name for target, name in self.mutes if target == "word")
-
 
 def word_pattern(word: str) -> re.Pattern[str]:
     """A muted word matches as a whole word, ignoring case."""
