@@ -37,3 +37,12 @@ def event_counts(database: Path) -> dict[str, int]:
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall()
     return dict(rows)
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1, stopped after the test (see tests/loopback.py)."""
+    from loopback import LoopbackServer
+
+    with LoopbackServer() as running:
+        yield running
