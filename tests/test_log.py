@@ -92,7 +92,7 @@ def test_a_version_1_database_is_upgraded_after_a_backup(tmp_path):
     with Feed.open(home) as feed:
         assert feed.store.schema_version == SCHEMA_VERSION
         assert [event.id for event in feed.events] == [1, 2, 3, 4, 5, 6, 7]
-        assert "demo:0200" in feed.state.liked and feed.state.followed == {"inkandowl"}
+        assert "demo:0200" in feed.state.liked and feed.state.followed == {"demo:inkandowl"}
         assert feed.upcoming(5)
     backup = home / "tuifeed.db.v1.bak"
     with sqlite3.connect(backup) as connection:

@@ -38,7 +38,7 @@ def test_follow_fills_the_follows_table(feed):
     item = feed.start()
     feed.toggle_follow(item.id)
     feed.flush()
-    assert feed.store.follows() == {item.creator}
+    assert feed.store.follows() == {f"demo:{item.creator}"}  # demo items: source:name
     feed.toggle_follow(item.id)
     feed.flush()
     assert feed.store.follows() == set()

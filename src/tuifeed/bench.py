@@ -153,7 +153,7 @@ def reference_pass(feed: Feed, limit: int = 10) -> np.ndarray:
     now = feed.clock.now()
     affinities = feed.model.at(now)
     scale = recipe.memory["affinity_scale"]
-    topic = catalog.topic_matrix @ np.tanh(affinities.topic / scale).astype(np.float32)
+    topic = catalog.spread_topics(np.tanh(affinities.topic / scale))
     creator = np.tanh(affinities.creator / scale)[catalog.creator_codes]
     age_days = np.maximum(now - catalog.published, 0) / 86400
     freshness = np.exp2(-age_days / recipe.term("freshness_half_life_days"))
@@ -215,7 +215,7 @@ def bench_log(seed: int = 0, events: int = LOG_EVENTS, workdir: str | None = Non
     with tempfile.TemporaryDirectory(dir=workdir) as home:
         clock = VirtualClock()
         with Feed.open(Path(home) / "ui", clock=clock, seed=seed) as feed:
-            ids = [item.id for item in feed.catalog.items]
+            ids = list(feed.catalog.ids)
             timings = []
             for _ in range(2000):
                 item_id = generator.choice(ids)

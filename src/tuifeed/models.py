@@ -11,16 +11,19 @@ class Item:
 
     id: str
     title: str
-    creator: str
+    creator: str  # the display name
     topics: tuple[str, ...]
     description: str
-    duration: float  # seconds
+    duration: float  # seconds; 0 when the source did not say
     published: float  # Unix time, UTC
     views: int
     likes: int
     thumbnail: str = ""  # a local path or URL; "" when there is none
-    source: str = "demo"
-    url: str = ""
+    source: str = "demo"  # the name of the source that brought it
+    url: str = ""  # what a player opens
+    creator_id: str = ""  # the creator's identity, "youtube:UC..."; "" means source:creator
+    page_url: str = ""
+    short_form: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,15 +17,18 @@ import numpy as np
 
 from tuifeed.clock import Clock, SystemClock, iso_utc, stored_time
 from tuifeed.errors import DamagedDatabase, TuifeedError
+from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
 from tuifeed.feed.state import FOLLOW_KINDS, HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
 from tuifeed.models import Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
+from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.signals import check_signal
-from tuifeed.sources.demo import load_demo_catalogue
+from tuifeed.sources.demo import install_demo
+from tuifeed.store.sources import ensure_sources
 from tuifeed.store import EventWriter, Store
 from tuifeed.store.database import IdAllocator, set_aside
 from tuifeed.store.writer import FLUSH_INTERVAL
@@ -33,7 +36,7 @@ from tuifeed.store.writer import FLUSH_INTERVAL
 DEFAULT_RECIPE = "for-you"
 
 
-class Feed(Explaining, Steering):
+class Feed(Catalogue, Explaining, Steering):
     """A viewer's feed: the items, their behaviour log and the ranked queue."""
 
     def __init__(self, locations: Locations, store: Store, clock: Clock, seed: int,
@@ -55,9 +58,15 @@ class Feed(Explaining, Steering):
                                      f"demo videos are dated from now")
             first_run = repr(clock.now())
             store.set_meta("first_run", first_run)
-        store.upsert_items(catalogue if catalogue is not None
-                           else load_demo_catalogue(float(first_run)))
-        self.catalog = Catalog(store.items())
+        if catalogue is not None:  # a simulation's own items, as sources of their own
+            ensure_sources(store.connection, {item.source for item in catalogue}, clock.now())
+            store.add_items(catalogue)
+        elif store.get_meta("demo_installed") is None:  # first run: the demo is a source
+            install_demo(store.connection, float(first_run), clock.now())
+            store.set_meta("demo_installed", "1")
+        self.catalog = Catalog(load_item=store.item_by_code)
+        self.catalog.extend(store.catalogue_rows())
+        self.live_sources = store.live_sources()
         undone = store.undone_event_ids()
         logged = store.events()
         self.events = [event for event in logged if event.id not in undone]  # what counts
@@ -182,8 +191,8 @@ class Feed(Explaining, Steering):
         for (target, name), amount in self.steering.boosts.items():
             if target == "topic" and name in self.catalog.topic_index:
                 topic_boosts[self.catalog.topic_index[name]] = amount
-            elif target == "creator" and name in self.catalog.creator_index:
-                creator_boosts[self.catalog.creator_index[name]] = amount
+            elif target == "creator":
+                creator_boosts[self.catalog.creators_named(name)] = amount
         followed = np.zeros(len(self.catalog.creators), dtype=bool)
         followed[[self.catalog.creator_index[creator] for creator in self.state.followed
                   if creator in self.catalog.creator_index]] = True
@@ -202,7 +211,7 @@ class Feed(Explaining, Steering):
     def _candidates(self, seen: np.ndarray, followed: np.ndarray | None = None) -> np.ndarray:
         """Unseen items, never a disliked or muted one nor the current card; seen ones once
         all are. The recipe's filter may keep followed creators only."""
-        mask = ~self._muted()
+        mask = ~self._muted() & self._live()
         if self.recipe.filter.get("followed_only") and followed is not None:
             mask &= followed[self.catalog.creator_codes]
         mask[[self.catalog.index[item_id] for item_id in self.state.disliked]] = False
@@ -219,7 +228,7 @@ class Feed(Explaining, Steering):
         number = check_signal(kind, value)
         event = Event(
             id=self._event_id(), ts=self.stamp(), item_id=item.id, kind=kind,
-            value=number, session_id=self.session_id, extra={"creator": item.creator},
+            value=number, session_id=self.session_id, extra={"creator": creator_key(item)},
         )
         self.writer.write(event)
         self.events.append(event)
@@ -260,7 +269,8 @@ class Feed(Explaining, Steering):
                 continue
             if topic is not None and (item is None or topic not in item.topics):
                 continue
-            if creator is not None and (item is None or item.creator != creator):
+            if creator is not None and (item is None or creator not in (
+                    item.creator, creator_key(item))):
                 continue
             entries.append(HistoryEntry(event, item, event.id in undone))
             if limit is not None and len(entries) >= limit:
@@ -271,7 +281,7 @@ class Feed(Explaining, Steering):
         return self.signal(item_id, "unlike" if item_id in self.state.liked else "like")
 
     def toggle_follow(self, item_id: str) -> Event:
-        creator = self.item(item_id).creator
+        creator = creator_key(self.item(item_id))
         return self.signal(item_id, "unfollow" if creator in self.state.followed else "follow")
 
     # -- the viewing session ------------------------------------------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 
 from tuifeed.feed.state import Placement
 from tuifeed.models import Item
+from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking import Context, Ranked, rank
 from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
 from tuifeed.ranking.profile import Diversity, Interest, diversity, history, interests
@@ -39,7 +40,7 @@ class Explaining:
         status = self._status(item, in_queue=placed is not None)
         if placed is None:  # not in the queue: explain its terms as if it were the only one
             placed = self._solo(item_id, context)
-        before = [self.catalog.items[row] for row in context.recent]
+        before = [self.catalog.item_at(row) for row in context.recent]
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
         lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
                         before, self.steering)
@@ -91,7 +92,7 @@ class Explaining:
             return "queued"
         if self._muted()[self.catalog.index[item.id]]:
             return "muted"
-        if self.recipe.filter.get("followed_only") and item.creator not in self.state.followed:
+        if self.recipe.filter.get("followed_only") and creator_key(item) not in self.state.followed:
             return "filtered"
         return "seen" if item.id in self.state.seen else "beyond"
 

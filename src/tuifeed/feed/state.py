@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from tuifeed.models import Event, Item
 from tuifeed.ranking import Context, Ranked
+from tuifeed.ranking.catalog import creator_key
 
 FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
 
@@ -18,7 +19,7 @@ class ViewerState:
     liked: set[str] = field(default_factory=set)
     disliked: set[str] = field(default_factory=set)
     saved: set[str] = field(default_factory=set)
-    followed: set[str] = field(default_factory=set)  # creators
+    followed: set[str] = field(default_factory=set)  # creator keys
 
     def apply(self, event: Event, item: Item) -> None:
         kind, item_id = event.kind, event.item_id
@@ -37,9 +38,9 @@ class ViewerState:
         elif kind == "unsave":
             self.saved.discard(item_id)
         elif kind == "follow":
-            self.followed.add(item.creator)
+            self.followed.add(creator_key(item))
         elif kind == "unfollow":
-            self.followed.discard(item.creator)
+            self.followed.discard(creator_key(item))
 
 
 @dataclass(frozen=True)

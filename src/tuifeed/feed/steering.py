@@ -20,23 +20,27 @@ class Steering:
     """Mixed into Feed: the viewer's direct instructions to the ranker."""
 
     def _muted(self) -> np.ndarray:
-        """Items hidden by a mute (cached until the mutes change)."""
-        mutes = frozenset(self.steering.mutes)
-        if self._mute_cache is not None and self._mute_cache[0] == mutes:
+        """Items hidden by a mute (cached until the mutes or the catalogue change)."""
+        key = (frozenset(self.steering.mutes), self.catalog.version)
+        if self._mute_cache is not None and self._mute_cache[0] == key:
             return self._mute_cache[1]
         catalog = self.catalog
         hidden = np.zeros(len(catalog), dtype=bool)
-        for target, name in mutes:
+        for target, name in key[0]:
             if target == "topic" and name in catalog.topic_index:
-                hidden |= catalog.topic_hot[:, catalog.topic_index[name]] > 0
-            elif target == "creator" and name in catalog.creator_index:
-                hidden |= catalog.creator_codes == catalog.creator_index[name]
+                hidden |= catalog.rows_with_topic(catalog.topic_index[name])
+            elif target == "creator":
+                hidden |= np.isin(catalog.creator_codes, catalog.creators_named(name))
             elif target == "word":
                 pattern = word_pattern(name)
-                hidden |= np.fromiter((bool(pattern.search(item.title)) for item in catalog.items),
+                hidden |= np.fromiter((bool(pattern.search(title)) for title in catalog.titles),
                                       bool, len(catalog))
-        self._mute_cache = (mutes, hidden)
+        self._mute_cache = (key, hidden)
         return hidden
+
+    def _live(self) -> np.ndarray:
+        """Items from sources the viewer has not removed."""
+        return self.catalog.from_sources(self.live_sources)
 
     def steer(self, action: str, target: str = "", name: str = "",
               amount: float | str | None = None) -> SteeringAction:
@@ -92,7 +96,8 @@ class Steering:
         if target == "topic":
             name = resolve_name("topic", name, self.catalog.topics)
         elif target == "creator":
-            name = resolve_name("creator", name, self.catalog.creators)
+            name = resolve_name("creator", name, [*dict.fromkeys(self.catalog.creator_names),
+                                                  *self.catalog.creators])
         if action != "boost":
             return target, name, None
         try:

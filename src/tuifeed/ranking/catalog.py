@@ -1,8 +1,17 @@
-"""The candidates as numpy columns, so one scoring pass covers a million items."""
+"""The candidates as numpy columns that grow, so one scoring pass covers a million items.
+
+Rows are the store's item codes minus one: assigned once, in insertion order, so a row, a
+topic code or a creator code never changes while the app runs or between runs. Items that
+arrive are appended (`extend`); nothing already learned or masked is renumbered. Topics are a
+sparse item x topic matrix in CSR form (row pointers, topic codes, weights), never dense.
+Only what ranking needs lives here; an item's full record is read on demand (`item_at`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -10,48 +19,402 @@ from tuifeed.models import Item
 
 # Quality is likes per view, smoothed as if each item had this many extra average views.
 QUALITY_SMOOTHING_VIEWS = 200.0
+# An item whose duration no source gave (YouTube feeds send none) is taken to be this long
+# when a dwell is turned into a fraction watched, until playback or a later fetch says.
+UNKNOWN_DURATION = 60.0
+ITEM_CACHE_SIZE = 2048
+
+
+class Column:
+    """A numpy column that is appended to in amortised O(1), never rebuilt."""
+
+    def __init__(self, dtype, fill=0) -> None:
+        self._data = np.full(16, fill, dtype=dtype)
+        self._fill = fill
+        self.size = 0
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[: self.size]
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=self._data.dtype)
+        needed = self.size + len(values)
+        if needed > len(self._data):
+            grown = np.full(max(needed, 2 * len(self._data)), self._fill, self._data.dtype)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size: needed] = values
+        self.size = needed
+
+    def truncate(self, size: int) -> None:
+        self.size = size
+
+
+@dataclass
+class CatalogRows:
+    """Items as the store hands them over, by code ascending (new ones, or changed ones).
+
+    Topic and creator codes are the store's (1-based); `topic_ptr` delimits each item's
+    topics in `topic_codes`, main topic first.
+    """
+
+    codes: np.ndarray
+    ids: list[str]
+    titles: list[str]
+    sources: list[str]
+    creator_codes: np.ndarray
+    published: np.ndarray  # NaN when unknown
+    duration: np.ndarray  # NaN when unknown
+    views: np.ndarray  # NaN when unknown
+    likes: np.ndarray
+    short_form: np.ndarray
+    topic_ptr: np.ndarray
+    topic_codes: np.ndarray
+    new_topics: list[str] = field(default_factory=list)  # names of topic codes not yet known
+    new_creators: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 class Catalog:
     """Items indexed 0..n-1 with their topic and creator codes and numeric features."""
 
-    def __init__(self, items: Sequence[Item]) -> None:
-        self.items = list(items)
-        self.index = {item.id: position for position, item in enumerate(self.items)}
-        self.topics = sorted({topic for item in self.items for topic in item.topics})
-        self.creators = sorted({item.creator for item in self.items})
-        self.topic_index = {topic: code for code, topic in enumerate(self.topics)}
-        self.creator_index = {creator: code for code, creator in enumerate(self.creators)}
-        n = len(self.items)
-        # Each row spreads 1.0 across the item's topics, so an item's topic term is an average.
-        self.topic_matrix = np.zeros((n, max(len(self.topics), 1)), dtype=np.float32)
-        for row, item in enumerate(self.items):
-            codes = [self.topic_index[topic] for topic in dict.fromkeys(item.topics)]
-            if codes:
-                self.topic_matrix[row, codes] = 1.0 / len(codes)
-        self.topic_hot = (self.topic_matrix > 0).astype(np.float32)
-        # The first topic of an item is its main one (used by the diversity window).
-        self.main_topic = np.fromiter(
-            (self.topic_index[item.topics[0]] if item.topics else -1 for item in self.items),
-            dtype=np.int32, count=n,
+    def __init__(self, load_item: Callable[[int], Item] | None = None) -> None:
+        self._load_item = load_item
+        self._items: OrderedDict[int, Item] = OrderedDict()
+        self.ids: list[str] = []
+        self.index: dict[str, int] = {}
+        self.titles: list[str] = []
+        self.source_names: list[str] = []  # the sources' names, indexed by source code
+        self._source_codes = Column(np.int32)
+        self.topics: list[str] = []
+        self.topic_index: dict[str, int] = {}
+        self.creators: list[str] = []  # keys: "youtube:UC...", "demo:gatorgrace"
+        self.creator_names: list[str] = []
+        self.creator_index: dict[str, int] = {}
+        self._creator_codes = Column(np.int32)
+        self._main_topic = Column(np.int32, -1)
+        self._published = Column(np.float64)
+        self._duration = Column(np.float64)
+        self._duration_known = Column(bool)
+        self._views = Column(np.float64)
+        self._likes = Column(np.float64)
+        self._short_form = Column(bool)
+        self._topic_ptr = Column(np.int64)
+        self._topic_ptr.extend([0])
+        self._topic_codes = Column(np.int32)
+        self._topic_weight = Column(np.float32)
+        self._topic_rows = Column(np.int32)
+        self.version = 0  # bumped whenever rows are added or change
+        self._refresh_features()
+
+    @classmethod
+    def from_items(cls, items: Sequence[Item]) -> "Catalog":
+        """A catalogue held in memory (simulations, replay and tests), same numbering rules."""
+        catalog = cls()
+        topic_codes: dict[str, int] = {}
+        creator_codes: dict[str, int] = {}
+        new_topics, new_creators = [], []
+        ptr, codes = [0], []
+        for item in items:
+            for topic in dict.fromkeys(item.topics):
+                if topic not in topic_codes:
+                    topic_codes[topic] = len(topic_codes) + 1
+                    new_topics.append(topic)
+                codes.append(topic_codes[topic])
+            ptr.append(len(codes))
+            key = creator_key(item)
+            if key not in creator_codes:
+                creator_codes[key] = len(creator_codes) + 1
+                new_creators.append((key, item.creator))
+        n = len(items)
+        rows = CatalogRows(
+            codes=np.arange(1, n + 1), ids=[item.id for item in items],
+            titles=[item.title for item in items], sources=[item.source for item in items],
+            creator_codes=np.fromiter((creator_codes[creator_key(item)] for item in items),
+                                      np.int64, n),
+            published=np.fromiter((item.published for item in items), np.float64, n),
+            duration=np.fromiter((item.duration or np.nan for item in items), np.float64, n),
+            views=np.fromiter((item.views for item in items), np.float64, n),
+            likes=np.fromiter((item.likes for item in items), np.float64, n),
+            short_form=np.fromiter((item.short_form for item in items), bool, n),
+            topic_ptr=np.array(ptr, np.int64), topic_codes=np.array(codes, np.int64),
+            new_topics=new_topics, new_creators=new_creators,
         )
-        self.creator_codes = np.fromiter(
-            (self.creator_index[item.creator] for item in self.items), dtype=np.int32, count=n
-        )
-        self.published = np.fromiter((item.published for item in self.items), np.float64, n)
-        self.duration = np.fromiter((max(item.duration, 1.0) for item in self.items), np.float64, n)
-        self.views = np.fromiter((item.views for item in self.items), np.float64, n)
-        self.likes = np.fromiter((item.likes for item in self.items), np.float64, n)
-        # Item-only features, in [-1, 1] and [0, 1]; computed once, weighted by the recipe.
-        mean_rate = (self.likes.sum() + 1.0) / (self.views.sum() + 1.0)
-        rate = (self.likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (
-            self.views + QUALITY_SMOOTHING_VIEWS
-        )
-        self.quality = np.clip(np.log2(rate / mean_rate), -1.0, 1.0)
-        self.popularity = np.clip(np.log10(self.views + 1) / 7, 0.0, 1.0)
+        catalog.extend(rows)
+        catalog._items.update((row, item) for row, item in enumerate(items))
+        catalog._load_item = None
+        catalog._keep_all = True
+        return catalog
+
+    _keep_all = False
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.ids)
+
+    # -- columns ------------------------------------------------------------------------------
+
+    @property
+    def creator_codes(self) -> np.ndarray:
+        return self._creator_codes.values
+
+    @property
+    def main_topic(self) -> np.ndarray:
+        """The first topic of each item, its main one (used by the diversity window); -1 if none."""
+        return self._main_topic.values
+
+    @property
+    def published(self) -> np.ndarray:
+        return self._published.values
+
+    @property
+    def duration(self) -> np.ndarray:
+        """Seconds, with UNKNOWN_DURATION where no source said (see duration_known)."""
+        return self._duration.values
+
+    @property
+    def duration_known(self) -> np.ndarray:
+        return self._duration_known.values
+
+    @property
+    def views(self) -> np.ndarray:
+        return self._views.values
+
+    @property
+    def likes(self) -> np.ndarray:
+        return self._likes.values
+
+    @property
+    def short_form(self) -> np.ndarray:
+        return self._short_form.values
+
+    @property
+    def source_codes(self) -> np.ndarray:
+        return self._source_codes.values
+
+    def from_sources(self, names: set[str] | frozenset[str]) -> np.ndarray:
+        """A mask over items: those brought by one of these sources."""
+        wanted = [code for code, name in enumerate(self.source_names) if name in names]
+        return np.isin(self.source_codes, wanted)
+
+    def creators_named(self, name: str) -> list[int]:
+        """Creator codes whose key or display name is `name` (steering goes by either)."""
+        if name in self.creator_index:
+            return [self.creator_index[name]]
+        return [code for code, shown in enumerate(self.creator_names) if shown == name]
+
+    def _source_code(self, name: str) -> int:
+        if name not in self.source_names:
+            self.source_names.append(name)
+        return self.source_names.index(name)
+
+    # -- the sparse item x topic matrix -------------------------------------------------------
+
+    @property
+    def topic_ptr(self) -> np.ndarray:
+        return self._topic_ptr.values
+
+    @property
+    def topic_codes(self) -> np.ndarray:
+        return self._topic_codes.values
+
+    @property
+    def topic_rows(self) -> np.ndarray:
+        """The row of each entry of topic_codes (the matrix in coordinate form)."""
+        return self._topic_rows.values
+
+    def spread_topics(self, per_topic: np.ndarray) -> np.ndarray:
+        """Per item, the average of `per_topic` over the item's topics (0 for none)."""
+        weights = self._topic_weight.values * per_topic[self.topic_codes]
+        return np.bincount(self.topic_rows, weights, minlength=len(self))
+
+    def topic_totals(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Per topic, the sum of `values` over the given rows' topics (each topic counted
+        in full for every item carrying it)."""
+        n_topics = len(self.topics)
+        if len(rows) * 4 < len(self):  # few rows: gather their own entries
+            ptr = self.topic_ptr
+            starts, ends = ptr[rows], ptr[rows + 1]
+            counts = ends - starts
+            if not counts.sum():
+                return np.zeros(n_topics)
+            entry = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            return np.bincount(self.topic_codes[entry], np.repeat(values, counts),
+                               minlength=n_topics)
+        per_item = np.bincount(rows, values, minlength=len(self))
+        return np.bincount(self.topic_codes, per_item[self.topic_rows], minlength=n_topics)
+
+    def rows_with_topic(self, code: int) -> np.ndarray:
+        """A mask over items: those carrying this topic."""
+        mask = np.zeros(len(self), dtype=bool)
+        mask[self.topic_rows[self.topic_codes == code]] = True
+        return mask
+
+    def topics_of(self, row: int) -> tuple[str, ...]:
+        ptr = self.topic_ptr
+        return tuple(self.topics[code] for code in self.topic_codes[ptr[row]: ptr[row + 1]])
+
+    # -- items --------------------------------------------------------------------------------
 
     def item(self, item_id: str) -> Item:
-        return self.items[self.index[item_id]]
+        return self.item_at(self.index[item_id])
+
+    def item_at(self, row: int) -> Item:
+        """The full record of one item, read from the store on demand (kept in a small cache)."""
+        cached = self._items.get(row)
+        if cached is not None:
+            if not self._keep_all:
+                self._items.move_to_end(row)
+            return cached
+        if self._load_item is None:
+            raise KeyError(row)
+        item = self._load_item(row + 1)
+        self._items[row] = item
+        if len(self._items) > ITEM_CACHE_SIZE:
+            self._items.popitem(last=False)
+        return item
+
+    @property
+    def items(self) -> "_ItemList":
+        return _ItemList(self)
+
+    # -- growing ------------------------------------------------------------------------------
+
+    def extend(self, rows: CatalogRows) -> tuple[int, int]:
+        """Take in new and changed rows; returns (added, changed)."""
+        for name in rows.new_topics:
+            if name not in self.topic_index:
+                self.topic_index[name] = len(self.topics)
+                self.topics.append(name)
+        for key, name in rows.new_creators:
+            if key not in self.creator_index:
+                self.creator_index[key] = len(self.creators)
+                self.creators.append(key)
+                self.creator_names.append(name)
+        if not len(rows):
+            return 0, 0
+        n = len(self)
+        positions = rows.codes - 1
+        fresh = positions >= n
+        changed = np.flatnonzero(~fresh)
+        if changed.size:
+            self._update(rows, changed)
+        added = np.flatnonzero(fresh)
+        if added.size:
+            if positions[added[0]] != n or (np.diff(positions[added]) != 1).any():
+                raise ValueError("catalogue rows must arrive in code order without gaps")
+            self._append(rows, added)
+        self._refresh_features()
+        self.version += 1
+        return int(added.size), int(changed.size)
+
+    def _append(self, rows: CatalogRows, picked: np.ndarray) -> None:
+        first = len(self)
+        for position in picked:
+            item_id = rows.ids[position]
+            self.index[item_id] = len(self.ids)
+            self.ids.append(item_id)
+            self.titles.append(rows.titles[position])
+        self._source_codes.extend([self._source_code(rows.sources[p]) for p in picked])
+        self._creator_codes.extend(rows.creator_codes[picked] - 1)
+        self._published.extend(np.nan_to_num(rows.published[picked], nan=0.0))
+        duration = rows.duration[picked]
+        known = np.isfinite(duration) & (duration > 0)
+        self._duration_known.extend(known)
+        self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
+        self._views.extend(np.nan_to_num(rows.views[picked], nan=0.0))
+        self._likes.extend(np.nan_to_num(rows.likes[picked], nan=0.0))
+        self._short_form.extend(rows.short_form[picked])
+        ptr = rows.topic_ptr
+        main, weights, codes, owners, ends = [], [], [], [], []
+        total = self._topic_codes.size
+        for offset, position in enumerate(picked):
+            item_codes = rows.topic_codes[ptr[position]: ptr[position + 1]] - 1
+            main.append(item_codes[0] if len(item_codes) else -1)
+            codes.append(item_codes)
+            weights.append(np.full(len(item_codes), 1.0 / max(len(item_codes), 1)))
+            owners.append(np.full(len(item_codes), first + offset))
+            total += len(item_codes)
+            ends.append(total)
+        self._main_topic.extend(main)
+        if codes:
+            self._topic_codes.extend(np.concatenate(codes))
+            self._topic_weight.extend(np.concatenate(weights))
+            self._topic_rows.extend(np.concatenate(owners))
+        self._topic_ptr.extend(ends)
+
+    def _update(self, rows: CatalogRows, picked: np.ndarray) -> None:
+        """Rows already known whose numbers or topics changed (a later fetch)."""
+        targets = rows.codes[picked] - 1
+        for position, row in zip(picked, targets):
+            self.titles[row] = rows.titles[position]
+            self._source_codes.values[row] = self._source_code(rows.sources[position])
+            self._items.pop(int(row), None)
+        self._creator_codes.values[targets] = rows.creator_codes[picked] - 1
+        published = rows.published[picked]
+        self._published.values[targets] = np.where(np.isfinite(published), published,
+                                                   self._published.values[targets])
+        duration = rows.duration[picked]
+        known = np.isfinite(duration) & (duration > 0)
+        self._duration.values[targets[known]] = duration[known]
+        self._duration_known.values[targets[known]] = True
+        for column, values in ((self._views, rows.views[picked]),
+                               (self._likes, rows.likes[picked])):
+            finite = np.isfinite(values)
+            column.values[targets[finite]] = values[finite]
+        self._short_form.values[targets] = rows.short_form[picked]
+        self._replace_topics(rows, picked, targets)
+
+    def _replace_topics(self, rows: CatalogRows, picked: np.ndarray, targets: np.ndarray) -> None:
+        ptr = self.topic_ptr
+        new = {int(row): rows.topic_codes[rows.topic_ptr[p]: rows.topic_ptr[p + 1]] - 1
+               for p, row in zip(picked, targets)}
+        if all(np.array_equal(codes, self.topic_codes[ptr[row]: ptr[row + 1]])
+               for row, codes in new.items()):
+            return
+        # Rare (a source sent new tags for a known item): rebuild the matrix in one pass.
+        per_row = [new.get(row, self.topic_codes[ptr[row]: ptr[row + 1]])
+                   for row in range(len(self))]
+        counts = np.fromiter((len(codes) for codes in per_row), np.int64, len(per_row))
+        for column in (self._topic_codes, self._topic_weight, self._topic_rows):
+            column.truncate(0)
+        self._topic_ptr.truncate(0)
+        self._topic_ptr.extend(np.concatenate([[0], np.cumsum(counts)]))
+        if counts.sum():
+            self._topic_codes.extend(np.concatenate(per_row))
+            self._topic_rows.extend(np.repeat(np.arange(len(per_row)), counts))
+            self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
+        self._main_topic.values[:] = [codes[0] if len(codes) else -1 for codes in per_row]
+
+    def _refresh_features(self) -> None:
+        """Item-only features, in [-1, 1] and [0, 1]; weighted by the recipe."""
+        views, likes = self.views, self.likes
+        mean_rate = (likes.sum() + 1.0) / (views.sum() + 1.0)
+        rate = (likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (views + QUALITY_SMOOTHING_VIEWS)
+        self.quality = np.clip(np.log2(rate / mean_rate), -1.0, 1.0)
+        self.popularity = np.clip(np.log10(views + 1) / 7, 0.0, 1.0)
+
+
+class _ItemList(Sequence):
+    """catalog.items[row]: items by row, read on demand."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __len__(self) -> int:
+        return len(self._catalog)
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return [self._catalog.item_at(r) for r in range(len(self))[row]]
+        return self._catalog.item_at(range(len(self))[row])  # IndexError past the end
+
+    def __iter__(self):
+        return (self._catalog.item_at(row) for row in range(len(self)))
+
+
+def creator_key(item: Item) -> str:
+    """The creator's identity: source kind and channel id, not the display name."""
+    return item.creator_id or f"{item.source}:{item.creator}"

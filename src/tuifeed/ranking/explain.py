@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 
 from tuifeed.models import Event, Item
-from tuifeed.ranking.catalog import Catalog
+from tuifeed.ranking.catalog import Catalog, creator_key
 from tuifeed.ranking.interests import InterestModel, touching
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
@@ -87,7 +87,7 @@ def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel
     found = [
         Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
                  float(strength * model.decay(now - event.ts)),
-                 f"@{creator}" if creator is not None else ", ".join(f"#{t}" for t in shared))
+                 f"@{item.creator}" if creator is not None else ", ".join(f"#{t}" for t in shared))
         for event, item, strength, shared in touching(events, catalog, recipe, topics=topics,
                                                       creator=creator)
     ]
@@ -125,7 +125,7 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
             evidence = evidence_for(events, catalog, model, recipe, now, topics=item.topics)
             sentence = summarise(evidence, now)
         elif name == "creator":
-            evidence = evidence_for(events, catalog, model, recipe, now, creator=item.creator)
+            evidence = evidence_for(events, catalog, model, recipe, now, creator=creator_key(item))
             sentence = summarise(evidence, now)
         else:
             sentence = describe_term(name, value, item, catalog, recipe, context, before,
@@ -138,7 +138,8 @@ def steering_notes(item: Item, steering: SteeringState, hidden: int, now: float)
     """Each steering instruction in force that bears on this item, in plain words."""
     notes = []
     for (target, name), amount in sorted(steering.boosts.items()):
-        applies = name in item.topics if target == "topic" else name == item.creator
+        applies = (name in item.topics if target == "topic"
+                   else name in (item.creator, creator_key(item)))
         subject = f"#{name}" if target == "topic" else f"@{name}"
         notes.append(f"boost {subject} {amount:+g}: "
                      + ("applies to this item" if applies else "not this item"))
@@ -163,12 +164,13 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
         if name == "boost_topic":
             boosts = {f"#{topic}": steering.boosts.get(("topic", topic)) for topic in item.topics}
         else:
-            boosts = {f"@{item.creator}": steering.boosts.get(("creator", item.creator))}
+            boosts = {f"@{item.creator}": steering.boosts.get(("creator", item.creator))
+                      or steering.boosts.get(("creator", creator_key(item)))}
         given = [f"{subject} {amount:+g}" for subject, amount in boosts.items() if amount]
         return f"your boost: {', '.join(given)}" if given else "no boost of yours applies"
     if name == "following":
         followed = context.followed is not None and bool(
-            context.followed[catalog.creator_index[item.creator]])
+            context.followed[catalog.creator_index[creator_key(item)]])
         return f"you follow @{item.creator}" if followed else f"you do not follow @{item.creator}"
     if name == "recency":
         return f"published {age_words(now - item.published)}: newest first"
@@ -191,7 +193,7 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
     if name == "diversity":
         window = int(recipe.term("diversity_window"))
         last = list(before)[-window:] if window > 0 else []
-        same_creator = sum(other.creator == item.creator for other in last)
+        same_creator = sum(creator_key(other) == creator_key(item) for other in last)
         main = item.topics[0] if item.topics else None
         same_topic = sum(bool(other.topics) and other.topics[0] == main for other in last)
         if not value:

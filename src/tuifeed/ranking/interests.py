@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tuifeed.models import Event, Item
-from tuifeed.ranking.catalog import Catalog
+from tuifeed.ranking.catalog import Catalog, creator_key
 from tuifeed.ranking.recipe import Recipe
 
 # Kinds whose signal goes to the creator only (following says nothing about topics).
@@ -83,9 +83,9 @@ def touching(events: Iterable[Event], catalog: Catalog, recipe: Recipe, *,
         row = catalog.index.get(event.item_id)
         if row is None:
             continue
-        item = catalog.items[row]
-        if creator is not None:
-            if item.creator != creator:
+        item = catalog.item_at(row)
+        if creator is not None:  # a creator's key, or its display name
+            if creator not in (creator_key(item), item.creator):
                 continue
             shared: list[str] = []
         else:
@@ -156,6 +156,7 @@ class InterestModel:
 
     def add(self, event: Event) -> None:
         """Learn from one more event."""
+        self.grow()
         row = self.catalog.index.get(event.item_id)
         if row is None:
             return
@@ -201,13 +202,20 @@ class InterestModel:
 
     def _per_topic(self, rows: np.ndarray, parts: tuple[np.ndarray, ...]) -> np.ndarray:
         """Each part summed per topic: shape (parts, topics)."""
-        hot = self.catalog.topic_hot
-        if len(rows) * 4 < len(self.catalog):  # few events: gather their own rows
-            picked = hot[rows]
-            return np.stack([picked.T @ part for part in parts])
-        # Many events: sum per item first, then spread over topics once.
-        return np.stack([hot.T @ np.bincount(rows, part, minlength=len(self.catalog))
-                         for part in parts])
+        return np.stack([self.catalog.topic_totals(rows, part) for part in parts])
+
+    def grow(self) -> None:
+        """Make room for topics and creators that arrived with new items (all at zero)."""
+        topics, creators = len(self.catalog.topics), len(self.catalog.creators)
+        if len(self.topic_short) == topics and len(self.creator_short) == creators:
+            return
+        for name, size in (("topic_short", topics), ("topic_long", topics),
+                           ("topic_support", topics), ("creator_short", creators),
+                           ("creator_long", creators), ("creator_support", creators),
+                           ("creator_impressions", creators)):
+            values = getattr(self, name)
+            setattr(self, name, np.concatenate([values, np.zeros(size - len(values),
+                                                                 values.dtype)]))
 
     def _decay_to(self, moment: float) -> None:
         elapsed = moment - self.anchor
@@ -228,6 +236,7 @@ class InterestModel:
 
     def at(self, now: float) -> Affinities:
         """The affinities as they stand at `now`, weighted into short and long parts."""
+        self.grow()
         memory = self.recipe.memory
         elapsed = max(now - self.anchor, 0.0)  # a clock set back must not inflate anything
         short = memory.get("short_weight", 1.0) * np.exp2(-elapsed / self.short_half_life)

@@ -33,9 +33,9 @@ def interests(model: InterestModel, now: float) -> list[Interest]:
                  float(affinities.topic_long[code]), int(model.topic_support[code]))
         for code, name in enumerate(catalog.topics) if model.topic_support[code]
     ] + [
-        Interest("creator", name, float(affinities.creator_short[code]),
+        Interest("creator", catalog.creator_names[code], float(affinities.creator_short[code]),
                  float(affinities.creator_long[code]), int(model.creator_support[code]))
-        for code, name in enumerate(catalog.creators) if model.creator_support[code]
+        for code in range(len(catalog.creators)) if model.creator_support[code]
     ]
     found.sort(key=lambda interest: (-abs(interest.total), interest.kind, interest.name))
     return found

@@ -100,8 +100,8 @@ def replay(events: Sequence[Event], catalog: Catalog, recipe: Recipe, seed: int 
                     if change and change_at is None:
                         change_at, new_favourite = shown, change
             if change_at is not None and adaptation is None and rows:
-                leading = Counter(catalog.items[r].topics[0] for r in rows
-                                  if catalog.items[r].topics).most_common(1)
+                leading = Counter(catalog.topics[catalog.main_topic[r]] for r in rows
+                                  if catalog.main_topic[r] >= 0).most_common(1)
                 if leading and leading[0][0] == new_favourite:
                     adaptation = shown - change_at
         if event.kind not in ("follow", "unfollow"):  # anything done to a card means it was seen

@@ -67,7 +67,7 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
     freshness_half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
 
     def per_topic(values: np.ndarray) -> np.ndarray | None:
-        return catalog.topic_matrix @ values.astype(np.float32) if values.any() else None
+        return catalog.spread_topics(values) if values.any() else None
 
     def per_creator(values: np.ndarray) -> np.ndarray | None:
         return values[catalog.creator_codes] if values.any() else None
@@ -140,7 +140,7 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
                  for name in names}
         parts["diversity"] = diversity.get(row, 0.0)
         parts["exploration"] = float(exploration.get(row, 0.0))
-        ranked.append(Ranked(rank=place, item=catalog.items[row], score=sum(parts.values()),
+        ranked.append(Ranked(rank=place, item=catalog.item_at(row), score=sum(parts.values()),
                              contributions=parts, explore=row in exploration))
     return ranked
 

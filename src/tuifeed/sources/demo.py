@@ -33,3 +33,15 @@ def load_demo_catalogue(first_run: float, folder: Path | None = None) -> list[It
             )
         )
     return items
+
+
+DEMO_SOURCE = "demo"
+
+
+def install_demo(connection, first_run: float, now: float) -> int:
+    """Add the demo catalogue as a source named "demo" (removable like any other)."""
+    from tuifeed.store.items import add_items
+    from tuifeed.store.sources import ensure_sources
+
+    ensure_sources(connection, {DEMO_SOURCE}, now, kind="demo")
+    return len(add_items(connection, load_demo_catalogue(first_run)).new)

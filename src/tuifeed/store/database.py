@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,10 @@ import numpy as np
 from tuifeed.clock import iso_utc, parse_iso_utc
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
+from tuifeed.ranking.catalog import CatalogRows
+from tuifeed.store.items import Added, add_items, item_by_code, load_rows
 from tuifeed.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tuifeed.store.sources import live_source_names
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -62,7 +65,8 @@ class EventColumns:
 
 
 class Store:
-    """The SQLite file: schema, items, events and follows (events are written by EventWriter)."""
+    """The SQLite file: schema, catalogue, events and follows (events are written by
+    EventWriter)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -139,46 +143,19 @@ class Store:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value)
             )
 
-    # -- items --------------------------------------------------------------------------------
+    # -- the catalogue (see store/items.py) and its sources (store/sources.py) --------------
 
-    def upsert_items(self, items: Iterable[Item]) -> None:
-        rows = [
-            (
-                item.id, item.source, item.title, item.creator, json.dumps(list(item.topics)),
-                item.description, item.duration, iso_utc(item.published), item.views,
-                item.likes, item.thumbnail, item.url,
-            )
-            for item in items
-        ]
-        with self.connection:
-            self.connection.executemany(
-                """
-                INSERT INTO items(id, source, title, creator, topics, description, duration,
-                                  published, views, likes, thumbnail, url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET
-                    source = excluded.source, title = excluded.title,
-                    creator = excluded.creator, topics = excluded.topics,
-                    description = excluded.description, duration = excluded.duration,
-                    published = excluded.published, views = excluded.views,
-                    likes = excluded.likes, thumbnail = excluded.thumbnail, url = excluded.url
-                """,
-                rows,
-            )
+    def add_items(self, items: Sequence[Item], derived: Sequence[bool] | None = None) -> Added:
+        return add_items(self.connection, items, derived)
 
-    def items(self) -> list[Item]:
-        rows = self.connection.execute(
-            "SELECT id, title, creator, topics, description, duration, published, views, likes,"
-            " thumbnail, source, url FROM items ORDER BY id"
-        )
-        return [
-            Item(
-                id=row[0], title=row[1], creator=row[2], topics=tuple(json.loads(row[3])),
-                description=row[4], duration=row[5], published=parse_iso_utc(row[6]),
-                views=row[7], likes=row[8], thumbnail=row[9], source=row[10], url=row[11],
-            )
-            for row in rows
-        ]
+    def catalogue_rows(self, **where) -> CatalogRows:
+        return load_rows(self.connection, **where)
+
+    def item_by_code(self, code: int) -> Item:
+        return item_by_code(self.connection, code)
+
+    def live_sources(self) -> frozenset[str]:
+        return live_source_names(self.connection)
 
     # -- events and follows -------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuifeed.clock import iso_utc, parse_iso_utc
+from tuifeed.catalogue.topics import normalise_topics
 from tuifeed.errors import TuifeedError
+from tuifeed.models import Item
 from tuifeed.ranking.recipe import BASE_RECIPE, load_recipe, parse_recipe
 from tuifeed.ranking.steering import BOOST_LIMIT, FEED_ACTIONS
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
@@ -50,10 +52,12 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
     yield {"type": "header", "format": FORMAT, "version": FORMAT_VERSION,
            "exported_at": iso_utc(now), "first_run": store.get_meta("first_run") or ""}
     items = connection.execute(
-        "SELECT id, source, title, creator, topics, description, duration, published, views,"
-        " likes, thumbnail, url FROM items WHERE id IN (SELECT item_id FROM events) ORDER BY id")
+        "SELECT id, source, title, creator, topics, description, ifnull(duration, 0),"
+        " ifnull(published, 0), ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id"
+        " FROM item_list WHERE id IN (SELECT item_id FROM events) ORDER BY id")
     for row in items:
-        yield {"type": "item", **dict(zip(ITEM_FIELDS, row)), "topics": json.loads(row[4])}
+        yield {"type": "item", **dict(zip(ITEM_FIELDS, row)), "topics": json.loads(row[4]),
+               "published": iso_utc(row[7]), "creator_id": row[12]}
     events = connection.execute(
         "SELECT e.id, e.ts, e.item_id, e.kind, e.value, e.session_id, u.event_id IS NOT NULL"
         " FROM events e LEFT JOIN event_undos u ON u.event_id = e.id ORDER BY e.id")
@@ -162,8 +166,10 @@ def _normalise(kind: str, record: dict, where: str) -> dict:
                             if isinstance(topic, str) and clean_text(topic)]
         if not 0 <= record["views"] < COUNT_LIMIT or not 0 <= record["likes"] < COUNT_LIMIT:
             raise TuifeedError(f"{where}: views and likes must be whole numbers from 0")
-        if not 0 < record["duration"] <= 10**6:
-            raise TuifeedError(f"{where}: duration must be a positive number of seconds")
+        if not 0 <= record["duration"] <= 10**6:  # 0: the source did not say
+            raise TuifeedError(f"{where}: duration must be a number of seconds from 0")
+        creator_id = record.get("creator_id")  # optional: exports before 0.2 lack it
+        record["creator_id"] = clean_text(creator_id) if isinstance(creator_id, str) else ""
         if not record["id"]:
             raise TuifeedError(f"{where}: an item needs an id")
     elif kind == "event":
@@ -189,6 +195,20 @@ def _normalise(kind: str, record: dict, where: str) -> dict:
     return record
 
 
+def _import_items(store: Store, records: list[dict]) -> int:
+    known = {row[0] for row in store.connection.execute("SELECT id FROM items")}
+    items = [
+        Item(id=record["id"], title=record["title"], creator=record["creator"],
+             creator_id=record["creator_id"], topics=normalise_topics(record["topics"]),
+             description=record["description"], duration=float(record["duration"]),
+             published=parse_iso_utc(record["published"]), views=record["views"],
+             likes=record["likes"], thumbnail=record["thumbnail"], source=record["source"],
+             url=record["url"])
+        for record in records if record["id"] not in known
+    ]
+    return len(store.add_items(items).new)
+
+
 def _event_key(record: dict) -> tuple:
     return (record["ts"], record["item_id"], record["kind"], record["value"],
             record["session_id"])
@@ -204,22 +224,15 @@ def import_file(store: Store, recipes: Path, source: Path) -> Counter:
     records = parsed.records
     added: Counter = Counter()
     connection = store.connection
+    # Items first, outside the log's transaction: they are catalogue data (upserted in bulk,
+    # idempotent), already validated, and only items the store lacks are added.
+    added["item"] = _import_items(store, records["item"])
     connection.execute("BEGIN IMMEDIATE")
     try:
         fresh = connection.execute("SELECT count(*) FROM events").fetchone()[0] == 0
         if fresh and parsed.header["first_run"]:  # type: ignore[index]
             connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('first_run', ?)",
                                (parsed.header["first_run"],))  # type: ignore[index]
-        for record in records["item"]:
-            cursor = connection.execute(
-                "INSERT OR IGNORE INTO items(id, source, title, creator, topics, description,"
-                " duration, published, views, likes, thumbnail, url)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*(record[name] for name in ("id", "source", "title", "creator")),
-                 json.dumps(record["topics"]),  # every text was cleaned by _normalise
-                 *(record[name] for name in ("description", "duration", "published", "views",
-                                             "likes", "thumbnail", "url"))))
-            added["item"] += cursor.rowcount
         added["event"] = _import_events(connection, records["event"])
         added["steering"] = _import_steering(connection, records["steering"])
         for record in records["follow"]:

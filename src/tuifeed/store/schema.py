@@ -1,6 +1,6 @@
 """The database schema, one list of statements per version; migrations run in order."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -97,6 +97,149 @@ MIGRATIONS: dict[int, list[str]] = {
         JOIN items i ON i.id = e.item_id
         WHERE e.id NOT IN (SELECT event_id FROM event_undos)
         GROUP BY i.creator
+        """,
+    ],
+    4: [
+        # The catalogue grows: items get a stable integer code, assigned once in insertion order;
+        # creators are keyed by source and channel id, their display name kept apart; topics
+        # live in their own tables; sources are rows the viewer adds and removes.
+        "DROP VIEW event_log",
+        "DROP VIEW daily_watch_by_topic",
+        "DROP VIEW creator_engagement",
+        "ALTER TABLE items RENAME TO items_v3",
+        """
+        CREATE TABLE creators (
+            code INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,      -- source kind and channel id: "youtube:UC..."
+            name TEXT NOT NULL             -- display name; two creators may share one
+        )
+        """,
+        """
+        CREATE TABLE topics (
+            code INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE      -- normalised: lower case, no '#', words joined by '-'
+        )
+        """,
+        """
+        CREATE TABLE items (
+            code INTEGER PRIMARY KEY,      -- stable, assigned once, in insertion order
+            id TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,          -- the name of the source that brought it
+            creator INTEGER NOT NULL REFERENCES creators(code),
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            duration REAL,                 -- seconds; NULL when the source does not say
+            published REAL,                -- Unix seconds, UTC; NULL when unknown
+            views INTEGER,                 -- NULL when unknown
+            likes INTEGER,
+            thumbnail TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',  -- what a player opens
+            page_url TEXT NOT NULL DEFAULT '',
+            short_form INTEGER NOT NULL DEFAULT 0,
+            topics_derived INTEGER NOT NULL DEFAULT 0  -- 1: topics guessed from the text
+        )
+        """,
+        """
+        CREATE TABLE item_topics (
+            item INTEGER NOT NULL REFERENCES items(code),
+            position INTEGER NOT NULL,     -- 0 is the item's main topic
+            topic INTEGER NOT NULL REFERENCES topics(code),
+            PRIMARY KEY (item, position)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX item_topics_topic ON item_topics(topic)",
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,            -- demo, peertube, youtube, rss, jsonfeed, folder
+            url TEXT NOT NULL,
+            added TEXT NOT NULL,           -- ISO 8601 UTC
+            last_fetch TEXT,               -- ISO 8601 UTC of the last attempt
+            last_error TEXT NOT NULL DEFAULT '',
+            validators TEXT NOT NULL DEFAULT '{}',  -- JSON: url -> [etag, last_modified]
+            removed INTEGER NOT NULL DEFAULT 0      -- removed sources keep their items
+        )
+        """,
+        """
+        INSERT INTO creators(key, name)
+        SELECT source || ':' || creator, creator FROM items_v3
+        GROUP BY source, creator ORDER BY min(rowid)
+        """,
+        """
+        INSERT INTO topics(name)
+        SELECT t.value FROM items_v3 i, json_each(i.topics) t
+        GROUP BY t.value ORDER BY min(i.rowid * 100 + t.key)
+        """,
+        """
+        INSERT INTO items(id, source, creator, title, description, duration, published, views,
+                          likes, thumbnail, url)
+        SELECT i.id, i.source, c.code, i.title, i.description, i.duration,
+               CAST(strftime('%s', substr(i.published, 1, 19)) AS INTEGER) + ifnull(CAST(substr(i.published, 20, 7) AS REAL), 0),
+               i.views, i.likes, i.thumbnail, i.url
+        FROM items_v3 i JOIN creators c ON c.key = i.source || ':' || i.creator
+        ORDER BY i.rowid
+        """,
+        """
+        INSERT OR IGNORE INTO item_topics(item, position, topic)
+        SELECT n.code, t.key, tp.code
+        FROM items_v3 i JOIN items n ON n.id = i.id, json_each(i.topics) t
+        JOIN topics tp ON tp.name = t.value
+        """,
+        """
+        INSERT INTO sources(name, kind, url, added)
+        SELECT DISTINCT source, 'demo', 'demo:', strftime('%Y-%m-%dT%H:%M:%fZ')
+        FROM items_v3 WHERE source = 'demo'
+        """,
+        """
+        UPDATE follows SET creator = (SELECT key FROM creators WHERE name = follows.creator
+                                      ORDER BY code LIMIT 1)
+        WHERE creator IN (SELECT name FROM creators)
+        """,
+        "DROP TABLE items_v3",
+        # An item as one row with its creator's name and its topics as a JSON list.
+        """
+        CREATE VIEW item_list AS
+        SELECT i.code, i.id, i.source, i.title, c.name AS creator, c.key AS creator_id,
+               (SELECT json_group_array(name) FROM (
+                    SELECT tp.name FROM item_topics it JOIN topics tp ON tp.code = it.topic
+                    WHERE it.item = i.code ORDER BY it.position)) AS topics,
+               i.description, i.duration, i.published, i.views, i.likes, i.thumbnail, i.url,
+               i.page_url, i.short_form
+        FROM items i JOIN creators c ON c.code = i.creator
+        """,
+        """
+        CREATE VIEW event_log AS
+        SELECT e.id, e.ts, e.kind, e.value, e.item_id, i.title, i.creator, i.topics,
+               e.session_id, (u.event_id IS NOT NULL) AS undone
+        FROM events e
+        LEFT JOIN item_list i ON i.id = e.item_id
+        LEFT JOIN event_undos u ON u.event_id = e.id
+        """,
+        """
+        CREATE VIEW daily_watch_by_topic AS
+        SELECT substr(e.ts, 1, 10) AS day, tp.name AS topic,
+               round(sum(e.value), 1) AS seconds, count(*) AS dwells
+        FROM events e
+        JOIN items i ON i.id = e.item_id
+        JOIN item_topics it ON it.item = i.code
+        JOIN topics tp ON tp.code = it.topic
+        WHERE e.kind = 'dwell' AND e.id NOT IN (SELECT event_id FROM event_undos)
+        GROUP BY day, topic
+        """,
+        """
+        CREATE VIEW creator_engagement AS
+        SELECT c.name AS creator, c.key AS creator_id,
+               sum(e.kind = 'impression') AS impressions,
+               round(sum(CASE WHEN e.kind = 'dwell' THEN e.value ELSE 0 END), 1) AS seconds,
+               sum(e.kind = 'like') - sum(e.kind = 'unlike') AS likes,
+               sum(e.kind = 'skip') AS skips,
+               sum(e.kind = 'dislike') - sum(e.kind = 'undislike') AS dislikes,
+               sum(e.kind = 'save') - sum(e.kind = 'unsave') AS saves
+        FROM events e
+        JOIN items i ON i.id = e.item_id
+        JOIN creators c ON c.code = i.creator
+        WHERE e.id NOT IN (SELECT event_id FROM event_undos)
+        GROUP BY c.code
         """,
     ],
 }

@@ -1,0 +1,96 @@
+"""From what a source sent to a catalogue item: text cleaned, topics normalised or guessed,
+numbers and times checked. Every source kind goes through here, once."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from tuifeed.catalogue.topics import derive_topics, normalise_topics, singular
+from tuifeed.models import Item
+from tuifeed.sources.base import FetchedItem
+from tuifeed.text import clean_text
+
+TITLE_LIMIT = 300
+DESCRIPTION_LIMIT = 5000
+URL_LIMIT = 2000
+COUNT_LIMIT = 2**53  # larger counts are not numbers any source means
+LATEST_AHEAD = 86400.0  # a publish time more than a day ahead is a wrong clock: take now
+
+
+def vocabulary(topics: Iterable[str]) -> dict[str, str]:
+    """singular -> topic, for matching title words against the catalogue's topics."""
+    return {singular(topic): topic for topic in topics}
+
+
+def to_items(fetched: Sequence[FetchedItem], source: str, now: float,
+             known: dict[str, str]) -> tuple[list[Item], list[bool]]:
+    """Catalogue items and, for each, whether its topics were guessed from its text."""
+    items, derived = [], []
+    for record in fetched:
+        item, guessed = to_item(record, source, now, known)
+        if item is not None:
+            items.append(item)
+            derived.append(guessed)
+    return items, derived
+
+
+def to_item(record: FetchedItem, source: str, now: float,
+            known: dict[str, str]) -> tuple[Item | None, bool]:
+    item_id = clean_text(record.id, limit=URL_LIMIT)
+    title = clean_text(record.title, limit=TITLE_LIMIT)
+    if not item_id:
+        return None, False
+    description = clean_text(record.description, single_line=False, limit=DESCRIPTION_LIMIT)
+    topics = normalise_topics(clean_text(topic) for topic in record.topics)
+    guessed = not topics
+    if guessed:
+        topics = derive_topics(title, description, known)
+    creator = clean_text(record.creator_name, limit=TITLE_LIMIT) or "unknown"
+    return Item(
+        id=item_id,
+        title=title or "(untitled)",
+        creator=creator,
+        creator_id=clean_text(record.creator_id, limit=URL_LIMIT) or f"{source}:{creator}",
+        topics=topics,
+        description=description,
+        duration=_positive(record.duration, 10**6),
+        published=_moment(record.published, now),
+        views=_count(record.views),
+        likes=_count(record.likes),
+        thumbnail=clean_text(record.thumbnail_url, limit=URL_LIMIT),
+        source=source,
+        url=clean_text(record.media_url or record.page_url, limit=URL_LIMIT),
+        page_url=clean_text(record.page_url, limit=URL_LIMIT),
+        short_form=bool(record.short_form),
+    ), guessed
+
+
+def _positive(value: object, ceiling: float) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) and 0 < number <= ceiling else 0.0
+
+
+def _moment(value: object, now: float) -> float:
+    """Unix seconds; an unknown, impossible or far-future time becomes `now` (first seen)."""
+    try:
+        moment = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return now
+    if not math.isfinite(moment) or moment < 0 or moment > now + LATEST_AHEAD:
+        return now
+    return moment
+
+
+def _count(value: object) -> int:
+    """A view or like count; -1 when unknown (stored as NULL)."""
+    if isinstance(value, bool) or value is None:
+        return -1
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return -1
+    return number if 0 <= number < COUNT_LIMIT else -1

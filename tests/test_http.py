@@ -1,0 +1,301 @@
+"""The HTTP client against a real server on 127.0.0.1: validators, retries, limits, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import random
+import socket
+import threading
+import time
+import tracemalloc
+from email.utils import formatdate
+
+import pytest
+
+from loopback import LoopbackServer
+from tuifeed.sources.base import FetchError
+from tuifeed.sources.http import HttpClient
+
+
+class Sleeps(list):
+    """An injected sleep that records what it was asked to wait instead of waiting."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def client(sleeps: Sleeps | None = None, **options) -> HttpClient:
+    options = {"timeout": 2.0, "backoff": 0.01, "rng": random.Random(7), **options}
+    return HttpClient(sleep=sleeps if sleeps is not None else Sleeps(), **options)
+
+
+def raw(write):
+    """A route that writes its own bytes to the socket; loopback's own answer goes nowhere."""
+
+    def route(handler):
+        try:
+            write(handler.wfile)
+        except OSError:  # the client hung up, as it should
+            pass
+        handler.wfile = io.BytesIO()
+        handler.close_connection = True
+        return 200, {}, b""
+
+    return route
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_etag_then_a_conditional_get_answers_304(server):
+    server.route("/feed.xml", "<feed/>", content_type="application/atom+xml", etag='"v1"')
+    async with client() as http:
+        first = await http.get(server.url("/feed.xml"), accept="application/atom+xml")
+        again = await http.get(server.url("/feed.xml"), etag=first.etag)
+    assert (first.status, first.body, first.etag) == (200, b"<feed/>", '"v1"')
+    assert first.content_type == "application/atom+xml"
+    assert first.url == server.url("/feed.xml")
+    assert again.not_modified and again.body == b""
+    headers = [sent for _, sent in server.requests]
+    assert headers[0]["Accept"] == "application/atom+xml"
+    assert headers[0]["User-Agent"].startswith("tuifeed/")
+    assert "If-None-Match" not in headers[0] and headers[1]["If-None-Match"] == '"v1"'
+
+
+async def test_last_modified_alone(server):
+    stamp = "Wed, 01 Jan 2025 00:00:00 GMT"
+    server.route("/feed.xml", "<rss/>", last_modified=stamp)
+    async with client() as http:
+        first = await http.get(server.url("/feed.xml"))
+        again = await http.get(server.url("/feed.xml"), last_modified=first.last_modified)
+    assert (first.status, first.last_modified, first.etag) == (200, stamp, "")
+    assert again.status == 304
+    assert server.requests[1][1]["If-Modified-Since"] == stamp
+
+
+async def test_500_twice_then_200_succeeds_after_backoff(server):
+    server.handle("/flaky", lambda _: (500, {}, b"oops") if server.hits["/flaky"] <= 2
+                  else (200, {}, b"fine"))
+    sleeps = Sleeps()
+    async with client(sleeps, backoff=0.5) as http:
+        answer = await http.get(server.url("/flaky"))
+    assert answer.body == b"fine" and server.hits["/flaky"] == 3
+    assert len(sleeps) == 2
+    assert 0.25 <= sleeps[0] <= 0.75 and 0.5 <= sleeps[1] <= 1.5  # exponential, jittered
+
+
+async def test_5xx_that_never_ends_gives_up_after_the_retries(server):
+    server.route("/down", status=503)
+    sleeps = Sleeps()
+    async with client(sleeps, retries=2) as http:
+        with pytest.raises(FetchError) as failure:
+            await http.get(server.url("/down"))
+    host = server.origin.removeprefix("http://")
+    assert str(failure.value) == f"{host}: HTTP 503 Service Unavailable (3 tries)"
+    assert server.hits["/down"] == 3 and len(sleeps) == 2
+
+
+async def test_429_retry_after_seconds_is_honoured(server):
+    server.handle("/busy", lambda _: (429, {"Retry-After": "1"}, b"") if server.hits["/busy"] == 1
+                  else (200, {}, b"ok"))
+    sleeps = Sleeps()
+    async with client(sleeps) as http:
+        assert (await http.get(server.url("/busy"))).body == b"ok"
+    assert sleeps == [1.0]
+
+
+async def test_retry_after_as_an_http_date(server):
+    later = formatdate(time.time() + 10, usegmt=True)
+    server.handle("/busy", lambda _: (503, {"Retry-After": later}, b"") if server.hits["/busy"] == 1
+                  else (200, {}, b"ok"))
+    sleeps = Sleeps()
+    async with client(sleeps) as http:
+        await http.get(server.url("/busy"))
+    assert len(sleeps) == 1 and 8 <= sleeps[0] <= 10
+
+
+async def test_a_retry_after_too_long_fails_at_once_without_waiting(server):
+    server.route("/busy", status=429, headers={"Retry-After": "3600"})
+    sleeps = Sleeps()
+    async with client(sleeps) as http:
+        with pytest.raises(FetchError, match=r"HTTP 429 Too Many Requests, asked to retry "
+                                             r"after 3600 s \(more than 30 s\)"):
+            await http.get(server.url("/busy"))
+    assert sleeps == [] and server.hits["/busy"] == 1
+
+
+async def test_404_fails_at_once(server):
+    async with client() as http:
+        with pytest.raises(FetchError) as failure:
+            await http.get(server.url("/missing"))
+    assert str(failure.value) == f"{server.origin.removeprefix('http://')}: HTTP 404 Not Found"
+    assert server.hits["/missing"] == 1
+
+
+async def test_a_redirect_gives_the_final_url(server):
+    server.route("/old", status=301, headers={"Location": "/new"})
+    server.route("/new", "moved here")
+    async with client() as http:
+        answer = await http.get(server.url("/old"))
+    assert (answer.url, answer.body) == (server.url("/new"), b"moved here")
+
+
+async def test_a_redirect_loop_fails(server):
+    server.route("/a", status=302, headers={"Location": "/b"})
+    server.route("/b", status=302, headers={"Location": server.url("/a")})
+    async with client() as http:
+        with pytest.raises(FetchError, match="redirect loop"):
+            await http.get(server.url("/a"))
+
+
+async def test_too_many_redirects_fail(server):
+    for step in range(10):
+        server.route(f"/r{step}", status=307, headers={"Location": f"/r{step + 1}"})
+    async with client(max_redirects=3) as http:
+        with pytest.raises(FetchError, match="more than 3 redirects"):
+            await http.get(server.url("/r0"))
+    assert [server.hits[f"/r{step}"] for step in range(5)] == [1, 1, 1, 1, 0]
+
+
+async def test_a_redirect_to_a_file_url_fails(server):
+    server.route("/sneaky", status=302, headers={"Location": "file:///etc/passwd"})
+    async with client() as http:
+        with pytest.raises(FetchError, match="redirected to a file: URL"):
+            await http.get(server.url("/sneaky"))
+
+
+def stream_megabytes(count: int, *, declared: bool):
+    def write(out):
+        length = f"Content-Length: {count << 20}\r\n" if declared else ""
+        out.write(f"HTTP/1.1 200 OK\r\n{length}Connection: close\r\n\r\n".encode())
+        chunk = b"x" * (1 << 16)
+        for _ in range(count * 16):
+            out.write(chunk)
+
+    return raw(write)
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "until-close"])
+async def test_a_50_mb_answer_stops_at_the_cap_without_holding_it(server, declared):
+    server.handle("/huge", stream_megabytes(50, declared=declared))
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        async with client() as http:
+            with pytest.raises(FetchError, match=r"127\.0\.0\.1:\d+: answer larger than 10 MB$"):
+                await http.get(server.url("/huge"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 1.5
+    assert peak < 24 << 20
+
+
+async def test_the_cap_counts_decompressed_bytes(server):
+    bomb = gzip.compress(bytes(20 << 20))  # about 20 KB on the wire
+    server.handle("/bomb", lambda _: (200, {"Content-Encoding": "gzip"}, bomb))
+    async with client() as http:
+        with pytest.raises(FetchError, match="answer larger than 10 MB"):
+            await http.get(server.url("/bomb"))
+
+
+async def test_gzip_is_decoded_and_a_broken_one_is_a_fetch_error(server):
+    server.handle("/good", lambda _: (200, {"Content-Encoding": "gzip"}, gzip.compress(b"hi")))
+    server.handle("/bad", lambda _: (200, {"Content-Encoding": "gzip"}, b"not gzip at all"))
+    async with client() as http:
+        assert (await http.get(server.url("/good"))).body == b"hi"
+        with pytest.raises(FetchError, match="could not decode the answer"):
+            await http.get(server.url("/bad"))
+
+
+async def test_a_server_that_never_answers_times_out(server):
+    server.handle("/slow", lambda _: (time.sleep(2), (200, {}, b"late"))[1])
+    started = time.perf_counter()
+    async with client(timeout=0.3, retries=0) as http:
+        with pytest.raises(FetchError, match=r"127\.0\.0\.1:\d+: timed out after 0\.3 s$"):
+            await http.get(server.url("/slow"))
+    assert time.perf_counter() - started < 1
+
+
+async def test_a_trickling_server_meets_the_overall_deadline(server):
+    def trickle(out):
+        out.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+        for _ in range(100):
+            out.write(b"x")
+            time.sleep(0.05)
+
+    server.handle("/trickle", raw(trickle))
+    async with client(timeout=1.0, deadline=0.3, retries=0) as http:
+        with pytest.raises(FetchError, match=r"timed out after 0\.3 s$"):
+            await http.get(server.url("/trickle"))
+
+
+async def test_connection_refused_retries_then_fails():
+    port = closed_port()
+    sleeps = Sleeps()
+    async with client(sleeps, retries=2) as http:
+        with pytest.raises(FetchError) as failure:
+            await http.get(f"http://127.0.0.1:{port}/feed.xml")
+    assert str(failure.value) == f"127.0.0.1:{port}: connection refused (3 tries)"
+    assert len(sleeps) == 2
+
+
+async def test_a_garbled_answer_is_a_fetch_error(server):
+    server.handle("/garbled", raw(lambda out: out.write(b"HELLO THERE\r\n\r\n")))
+    async with client(retries=1) as http:
+        with pytest.raises(FetchError, match="broken answer"):
+            await http.get(server.url("/garbled"))
+
+
+async def test_at_most_per_host_requests_run_at_once(server):
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def counted(_):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return 200, {}, b"ok"
+
+    server.handle("/counted", counted)
+    async with client(per_host=2) as http:
+        answers = await asyncio.gather(*(http.get(server.url(f"/counted?n={n}"))
+                                         for n in range(6)))
+    assert len(answers) == 6 and server.hits["/counted"] == 6
+    assert most[0] == 2
+
+
+async def test_a_slow_host_does_not_hold_up_another(server):
+    server.handle("/slow", lambda _: (time.sleep(0.5), (200, {}, b"late"))[1])
+    with LoopbackServer() as other:
+        other.route("/quick", "quick")
+        async with client(per_host=1) as http:
+            slow = asyncio.ensure_future(http.get(server.url("/slow")))
+            await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            assert (await http.get(other.url("/quick"))).body == b"quick"
+            assert time.perf_counter() - started < 0.3
+            await slow
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/feed", "feed.xml", "",
+                                 "http://", "http://[::1"])
+async def test_only_http_and_https_urls_are_fetched(url):
+    async with client() as http:
+        with pytest.raises(FetchError):
+            await http.get(url)
+
+
+async def test_nothing_but_fetch_error_escapes_even_after_close(server):
+    server.route("/feed.xml", "<rss/>")
+    http = client()
+    await http.aclose()
+    with pytest.raises(FetchError, match=r"^127\.0\.0\.1:\d+: "):
+        await http.get(server.url("/feed.xml"))
