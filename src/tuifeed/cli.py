@@ -469,5 +469,7 @@ def main() -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 
+from tuifeed import cli_sources  # noqa: E402,F401  (registers its commands on `cli`)
+
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_tz
 from urllib.parse import urljoin, urlsplit
@@ -48,6 +48,8 @@ def parse_xml(body: bytes) -> etree._Element:
     try:
         root = etree.fromstring(body, _XML_PARSER)
     except etree.XMLSyntaxError as error:
+        if b"<!ENTITY" in body[:65536]:  # e.g. libxml2 stopping a billion-laughs bomb
+            raise FetchError(_ENTITIES_REFUSED) from None
         # libxml2's message already says where: "..., line 3, column 7".
         raise FetchError(f"not a feed: the XML is malformed ({_first_line(error.msg)})") \
             from None
@@ -57,8 +59,11 @@ def parse_xml(body: bytes) -> etree._Element:
     # decades-old oddity; either way its text would come out with holes. Refuse it.
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise FetchError("not a feed: the XML declares its own entities (refused for safety)")
+        raise FetchError(_ENTITIES_REFUSED)
     return root
+
+
+_ENTITIES_REFUSED = "not a feed: the XML declares its own entities (refused for safety)"
 
 
 def _first_line(text: object) -> str:
@@ -115,12 +120,12 @@ def parse_duration(value: str | None) -> float | None:
     try:
         for part in value.strip().split(":")[-3:]:
             number = float(part)
-            if not math.isfinite(number) or number < 0:
+            if number < 0:
                 return None
             total = total * 60 + number
     except ValueError:
         return None
-    return total
+    return total if math.isfinite(total) else None
 
 
 def parse_count(value: str | None) -> int | None:
@@ -166,6 +171,16 @@ def web_url(value: str, base: str) -> str:
     if not value.startswith(("http://", "https://")):
         value = urljoin(base, value)
     return value if urlsplit(value).scheme in ("http", "https") else ""
+
+
+def unique(items: Iterable[FetchedItem | None]) -> list[FetchedItem]:
+    """The items in order, without the skipped (None) and without repeats of an id (a
+    playlist may hold a video twice): the first one stays."""
+    seen: dict[str, FetchedItem] = {}
+    for item in items:
+        if item is not None and item.id not in seen:
+            seen[item.id] = item
+    return list(seen.values())
 
 
 def creator_key(feed_url: str, author: str) -> str:
@@ -296,13 +311,8 @@ def parse_feed(body: bytes, feed_url: str) -> list[FetchedItem]:
     feed_image = cover.get("href", "") if cover is not None else ""
     # RSS 2.0 keeps items in <channel>; RSS 1.0 and Atom keep them beside it / in the root.
     parents = (root,) if channel is root else (channel, root)
-    entries = [child for parent in parents for child in parent if child.tag in _ENTRY_TAGS]
-    items = []
-    for node in entries:
-        item = _Entry(feed_url).read(node).item(feed_title, feed_image)
-        if item is not None:
-            items.append(item)
-    return items
+    return unique(_Entry(feed_url).read(child).item(feed_title, feed_image)
+                  for parent in parents for child in parent if child.tag in _ENTRY_TAGS)
 
 
 def _first(parent: etree._Element, tags: tuple[str, ...]) -> etree._Element | None:
@@ -496,18 +506,13 @@ def parse_json_feed(body: bytes, feed_url: str) -> list[FetchedItem]:
         raise FetchError('not a JSON Feed: no jsonfeed.org "version" with a list of "items"')
     feed_title = _string(data.get("title"))
     feed_author = _json_author(data)
-    base = feed_url  # relative URLs are relative to the document
-    items = []
-    for entry in data["items"]:
-        if isinstance(entry, dict):
-            item = _json_item(entry, feed_url, base, feed_title, feed_author)
-            if item is not None:
-                items.append(item)
-    return items
+    return unique(_json_item(entry, feed_url, feed_title, feed_author)
+                  for entry in data["items"] if isinstance(entry, dict))
 
 
-def _json_item(entry: dict, feed_url: str, base: str, feed_title: str,
+def _json_item(entry: dict, feed_url: str, feed_title: str,
                feed_author: str) -> FetchedItem | None:
+    base = feed_url  # relative URLs are relative to the document
     key = entry.get("id")
     key = str(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else ""
     page = web_url(_string(entry.get("url")) or _string(entry.get("external_url")), base)

@@ -71,7 +71,8 @@ async def fetch(path: str, http: Http | None, validators: Validators, *,
                 else:
                     duration = await _duration(ffprobe, file.path)
                 durations[item_id] = [file.size, file.mtime, duration]
-            if ffmpeg and cache_dir is not None:
+            # What ffprobe cannot read, ffmpeg cannot either: no second try on every fetch.
+            if ffmpeg and cache_dir is not None and (duration is not None or not ffprobe):
                 thumbnail = await _thumbnail(ffmpeg, file, duration,
                                              cache_dir / f"{item_id.replace(':', '-')}.jpg")
         return FetchedItem(

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from tuifeed.sources.base import FetchedItem, FetchError, Http, Outcome, Validators
-from tuifeed.sources.feeds import conditional_fetch, parse_count, parse_date, parse_xml
+from tuifeed.sources.feeds import conditional_fetch, parse_count, parse_date, parse_xml, unique
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 YT = "{http://www.youtube.com/xml/schemas/2015}"
@@ -112,12 +112,8 @@ def items_from_root(root: etree._Element, feed_url: str) -> list[FetchedItem]:
     feed_channel = (_channel_id(feed.get("channel_id", "").strip())
                     or parse_qs(urlsplit(feed_url).query).get("channel_id", [""])[0])
     feed_author = feed.get("author", "").strip() or feed.get("title", "").strip()
-    items = []
-    for entry, fields in entries:
-        item = _entry_item(entry, fields, feed_channel, feed_author)
-        if item is not None:
-            items.append(item)
-    return items
+    return unique(_entry_item(entry, fields, feed_channel, feed_author)
+                  for entry, fields in entries)
 
 
 def _entry_item(entry: etree._Element, fields: dict[str, str], feed_channel: str,

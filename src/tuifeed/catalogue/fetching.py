@@ -1,0 +1,118 @@
+"""Fetching every source at once: one HTTP client, each source on its own, results stored.
+
+A broken source (404, timeout, bad XML, a 50 MB body) ends as one line in its report and in
+`sources list`; it never stops the others. Items are stored as each source finishes, so a
+slow server does not hold back what the fast ones brought.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuifeed.catalogue.ingest import to_items, vocabulary
+from tuifeed.sources import feeds, folder, peertube, youtube
+from tuifeed.sources.base import FetchError, Outcome
+from tuifeed.sources.http import HttpClient
+from tuifeed.store.database import Store
+from tuifeed.store.items import known_topics
+from tuifeed.store.sources import SourceRow, list_sources, record_fetch
+from tuifeed.text import clean_text
+
+ERROR_LIMIT = 300
+
+
+@dataclass
+class SourceReport:
+    """How fetching one source went, as `tuifeed fetch`, the TUI and `sources list` tell it."""
+
+    name: str
+    kind: str
+    new: int = 0
+    refreshed: int = 0
+    unchanged: bool = False
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    new_codes: list[int] = field(default_factory=list)
+    refreshed_codes: list[int] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.name}: failed: {self.error}"
+        if self.unchanged:
+            return f"{self.name}: unchanged"
+        return f"{self.name}: {self.new} new, {self.refreshed} updated"
+
+
+Progress = Callable[[SourceReport, int, int], None]  # report, done, total
+
+
+async def fetch_outcome(row: SourceRow, http: HttpClient, cache: Path,
+                        known_ids: set[str]) -> Outcome:
+    """One source's items, by its kind."""
+    if row.kind == "youtube":
+        return await youtube.fetch(row.url, http, row.validators)
+    if row.kind == "rss":
+        return await feeds.fetch_rss(row.url, http, row.validators)
+    if row.kind == "jsonfeed":
+        return await feeds.fetch_json_feed(row.url, http, row.validators)
+    if row.kind == "peertube":
+        return await peertube.fetch(row.url, http, row.validators, known=known_ids)
+    if row.kind == "folder":
+        return await folder.fetch(row.url, http, row.validators, cache_dir=cache / "folder")
+    return Outcome(unchanged=True)  # the demo: installed once, nothing to fetch
+
+
+async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
+                        names: set[str] | None = None, progress: Progress | None = None,
+                        http: HttpClient | None = None) -> list[SourceReport]:
+    """Fetch every live source (or those named) concurrently and store what they bring."""
+    rows = [row for row in list_sources(store.connection)
+            if names is None or row.name in names]
+    known_ids = {row[0] for row in store.connection.execute(
+        "SELECT id FROM items WHERE source IN (SELECT name FROM sources WHERE kind = 'peertube')"
+        " AND topics_derived = 0")}
+    words = vocabulary(known_topics(store.connection))
+    client = http or HttpClient()
+    reports: list[SourceReport] = []
+
+    async def one(row: SourceRow) -> SourceReport:
+        started = time.perf_counter()
+        report = SourceReport(row.name, row.kind)
+        try:
+            outcome = await fetch_outcome(row, client, cache, known_ids)
+        except FetchError as error:
+            report.error = clean_text(str(error), limit=ERROR_LIMIT)
+        except Exception as error:  # noqa: BLE001 - one source's bug must not stop the rest
+            report.error = clean_text(f"unexpected {type(error).__name__}: {error}",
+                                      limit=ERROR_LIMIT)
+        else:
+            report.unchanged = outcome.unchanged
+            report.notes = [clean_text(note, limit=ERROR_LIMIT) for note in outcome.notes]
+            if outcome.items:
+                items, derived = to_items(outcome.items, row.name, now(), words)
+                added = store.add_items(items, derived)
+                report.new, report.refreshed = len(added.new), len(added.refreshed)
+                report.new_codes, report.refreshed_codes = added.new, added.refreshed
+                words.update(vocabulary(topic for item in items for topic in item.topics))
+            record_fetch(store.connection, row.name, now(), "", outcome.validators
+                         if not outcome.unchanged or outcome.validators else None)
+        if report.error:
+            record_fetch(store.connection, row.name, now(), report.error, None)
+        report.seconds = time.perf_counter() - started
+        reports.append(report)
+        if progress is not None:
+            progress(report, len(reports), len(rows))
+        return report
+
+    try:
+        await asyncio.gather(*(one(row) for row in rows))
+    finally:
+        if http is None:
+            await client.aclose()
+    order = {row.name: position for position, row in enumerate(rows)}
+    return sorted(reports, key=lambda report: order[report.name])
