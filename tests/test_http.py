@@ -19,6 +19,12 @@ from tuifeed.sources.base import FetchError
 from tuifeed.sources.http import HttpClient
 
 
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Straight to 127.0.0.1, even where the environment names a proxy."""
+    monkeypatch.setenv("no_proxy", "*")
+
+
 class Sleeps(list):
     """An injected sleep that records what it was asked to wait instead of waiting."""
 
@@ -192,8 +198,8 @@ async def test_a_50_mb_answer_stops_at_the_cap_without_holding_it(server, declar
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - started < 1.5
-    assert peak < 24 << 20
+    assert time.perf_counter() - started < 2
+    assert peak < (2 << 20 if declared else 24 << 20)  # a Content-Length is checked first
 
 
 async def test_the_cap_counts_decompressed_bytes(server):
@@ -259,7 +265,7 @@ async def test_at_most_per_host_requests_run_at_once(server):
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
-        time.sleep(0.05)
+        time.sleep(0.1)
         with lock:
             running[0] -= 1
         return 200, {}, b"ok"
@@ -279,10 +285,9 @@ async def test_a_slow_host_does_not_hold_up_another(server):
         async with client(per_host=1) as http:
             slow = asyncio.ensure_future(http.get(server.url("/slow")))
             await asyncio.sleep(0.05)
-            started = time.perf_counter()
             assert (await http.get(other.url("/quick"))).body == b"quick"
-            assert time.perf_counter() - started < 0.3
-            await slow
+            assert not slow.done()
+            assert (await slow).body == b"late"
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/feed", "feed.xml", "",

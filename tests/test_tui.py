@@ -119,19 +119,24 @@ def test_moves_ignore_items_that_left_the_queue():
 
 
 def test_feed_screen_snapshot(isolated_home, snap_compare):
+    from tuifeed.tui.script import settle
+
     app = open_app(isolated_home, VirtualClock())
-    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE)
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE,
+                        run_before=lambda pilot: settle(pilot.app, pilot))  # the picture drawn
 
 
 async def test_missing_or_broken_thumbnail_shows_a_placeholder(isolated_home, clock, tmp_path):
     from dataclasses import replace
 
+    from tuifeed.tui.script import settle
     from tuifeed.tui.widgets.thumbnail import Thumbnail
 
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8 not really a jpeg")
     app = open_app(isolated_home, clock)
     async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await settle(app, pilot)  # the picture is decoded in a worker
         thumbnail = app.query_one(Thumbnail)
         image, placeholder = thumbnail.query_one("#thumbnail-image"), thumbnail.query_one(
             "#thumbnail-placeholder", Static)

@@ -8,22 +8,15 @@ from functools import partial
 from dataclasses import asdict
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tuifeed.clock import VirtualClock, clock_from_environment, iso_utc, parse_iso_utc
 from tuifeed.errors import DamagedDatabase, TuifeedError
-from tuifeed.feed import Feed
 from tuifeed.locations import Locations
-from tuifeed.ranking.compare import compare, move_label
-from tuifeed.ranking.recipe import load_recipe, recipe_names
-from tuifeed.ranking.replay import replay
-from tuifeed.ranking.steering import describe
-from tuifeed.serialize import (explanation_dict, history_dict, interest_dict, ranked_dict,
-                               steering_dict)
-from tuifeed.signals import KINDS
-from tuifeed.store.portable import export_file, import_file
-from tuifeed.textreport import bar, explanation_text, steering_text
+
+if TYPE_CHECKING:
+    from tuifeed.feed import Feed
 
 
 class FeedGroup(click.Group):
@@ -56,6 +49,9 @@ def cli(ctx: click.Context, home: str | None, reset_db: bool) -> None:
 def open_feed(ctx: click.Context, recipe: str | None = None,
               close_with_command: bool = True) -> Feed:
     """Open the feed; on a damaged database, offer to set it aside when a person is there."""
+    from tuifeed.clock import clock_from_environment
+    from tuifeed.feed import Feed
+
     options = {"recipe": recipe, "clock": clock_from_environment(os.environ)}
     try:
         feed = Feed.open(ctx.obj["home"], reset_db=ctx.obj["reset_db"], **options)
@@ -96,6 +92,9 @@ COMPARE_DEPTH = 200  # how deep the other queue is searched for an item's move
 def rank_command(ctx: click.Context, limit: int, recipe: str | None, other: str | None,
                  as_json: bool) -> None:
     """The upcoming queue, best first."""
+    from tuifeed.ranking.compare import compare
+    from tuifeed.serialize import ranked_dict
+
     feed = open_feed(ctx, recipe)
     if other is not None:
         depth = max(limit, COMPARE_DEPTH)
@@ -119,6 +118,9 @@ def rank_command(ctx: click.Context, limit: int, recipe: str | None, other: str 
 
 
 def echo_comparison(first: str, second: str, rows, as_json: bool) -> None:
+    from tuifeed.ranking.compare import move_label
+    from tuifeed.serialize import ranked_dict
+
     if as_json:
         click.echo(dumps({"recipe": first, "compare": second, "rows": [
             {"rank": index,
@@ -155,6 +157,9 @@ def signal_command(ctx: click.Context, item_id: str, kind: str, value: str | Non
 @click.pass_context
 def why_command(ctx: click.Context, item_id: str, recipe: str | None, as_json: bool) -> None:
     """Why an item has its place: every term of its score and the evidence behind it."""
+    from tuifeed.serialize import explanation_dict
+    from tuifeed.textreport import explanation_text
+
     explanation = open_feed(ctx, recipe).why(item_id)
     if as_json:
         click.echo(dumps(explanation_dict(explanation)))
@@ -167,6 +172,9 @@ def why_command(ctx: click.Context, item_id: str, recipe: str | None, as_json: b
 @click.pass_context
 def profile_command(ctx: click.Context, as_json: bool) -> None:
     """What the model has learned about you, strongest first."""
+    from tuifeed.serialize import interest_dict
+    from tuifeed.textreport import bar
+
     found = open_feed(ctx).profile()
     if as_json:
         click.echo(dumps([interest_dict(interest) for interest in found]))
@@ -212,6 +220,8 @@ def steer_group() -> None:
 
 
 def steering_done(record) -> None:
+    from tuifeed.ranking.steering import describe
+
     click.echo(f"steering {record.id}: {describe(record)}")
 
 
@@ -257,6 +267,8 @@ feed_action("reset", "Start over as a new viewer, keeping follows and mutes.")
 @click.pass_context
 def steer_undo(ctx: click.Context) -> None:
     """Take back the latest steering still in force (repeat to go further back)."""
+    from tuifeed.ranking.steering import describe
+
     record = open_feed(ctx).undo_steering()
     click.echo(f"undid steering {record.id}: {describe(record)}")
 
@@ -266,6 +278,9 @@ def steer_undo(ctx: click.Context) -> None:
 @click.pass_context
 def steer_show(ctx: click.Context, as_json: bool) -> None:
     """The steering in force, and the log of every instruction."""
+    from tuifeed.serialize import steering_dict
+    from tuifeed.textreport import steering_text
+
     feed = open_feed(ctx)
     if as_json:
         click.echo(dumps(steering_dict(feed.steering, feed.steering_log)))
@@ -282,6 +297,8 @@ def recipes_group() -> None:
 @click.pass_context
 def recipes_list(ctx: click.Context) -> None:
     """Every recipe, with where it comes from."""
+    from tuifeed.ranking.recipe import load_recipe, recipe_names
+
     feed = open_feed(ctx)
     for name in recipe_names(feed.locations.recipes):
         mark = "*" if name == feed.recipe.name else " "
@@ -300,6 +317,8 @@ def recipes_list(ctx: click.Context) -> None:
 @click.pass_context
 def recipes_show(ctx: click.Context, name: str) -> None:
     """Print a recipe's TOML, ready to copy and edit."""
+    from tuifeed.ranking.recipe import load_recipe
+
     click.echo(load_recipe(name, open_feed(ctx).locations.recipes).source, nl=False)
 
 
@@ -323,6 +342,9 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
                  seed: int, clock_kind: str, screenshot: Path | None,
                  transcript: Path | None) -> None:
     """Run the feed headless from a key script: deterministic with --clock virtual."""
+    from tuifeed.clock import VirtualClock, clock_from_environment
+    from tuifeed.feed import Feed
+
     import asyncio
 
     from tuifeed.tui.script import parse_script, parse_size, run_script
@@ -359,6 +381,9 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
 @click.pass_context
 def replay_command(ctx: click.Context, recipes: tuple[str, ...], as_json: bool) -> None:
     """Score recipes on your own log, replayed in time order (offline evaluation)."""
+    from tuifeed.ranking.recipe import load_recipe, recipe_names
+    from tuifeed.ranking.replay import replay
+
     feed = open_feed(ctx)
     names = list(recipes) or recipe_names(feed.locations.recipes)
     chosen = [load_recipe(name, feed.locations.recipes) for name in names]
@@ -390,6 +415,10 @@ def replay_command(ctx: click.Context, recipes: tuple[str, ...], as_json: bool) 
 @click.pass_context
 def history_command(ctx: click.Context, limit: int, kind: str | None, as_json: bool) -> None:
     """Your behaviour log, newest first (undone events are flagged)."""
+    from tuifeed.clock import iso_utc
+    from tuifeed.serialize import history_dict
+    from tuifeed.signals import KINDS
+
     if kind is not None and kind not in KINDS:
         raise TuifeedError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
     entries = open_feed(ctx).history(limit=limit, kind=kind)
@@ -414,6 +443,8 @@ RECORD_LABELS = {"event": "events", "item": "items", "steering": "steering actio
 @click.pass_context
 def export_command(ctx: click.Context, file: Path) -> None:
     """Write your whole log to FILE as JSON Lines (items, events, steering, follows, recipes)."""
+    from tuifeed.store.portable import export_file
+
     feed = open_feed(ctx)
     feed.flush()
     counts = export_file(feed.store, feed.locations.recipes, feed.clock.now(), file)
@@ -426,6 +457,8 @@ def export_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add a JSON Lines export to your log (importing the same file twice adds nothing)."""
+    from tuifeed.store.portable import import_file
+
     feed = open_feed(ctx)
     feed.flush()
     added = import_file(feed.store, feed.locations.recipes, file)
@@ -439,6 +472,8 @@ def import_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def forget_command(ctx: click.Context, before: str) -> None:
     """Retention: delete events older than DATE for good (steering and follows stay)."""
+    from tuifeed.clock import iso_utc, parse_iso_utc
+
     try:
         moment = parse_iso_utc(before if "T" in before else before + "T00:00:00Z")
     except ValueError:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
-from tuifeed.catalogue.fetching import SourceReport
+from typing import TYPE_CHECKING
+
 from tuifeed.cli import cli, dumps, open_feed
 from tuifeed.errors import TuifeedError
-from tuifeed.sources.subscriptions import Subscription, read_subscriptions, write_opml
 from tuifeed.text import clean_text
+
+if TYPE_CHECKING:
+    from tuifeed.catalogue.fetching import SourceReport
 
 KIND_CHOICE = click.Choice(["peertube", "youtube", "rss", "jsonfeed", "folder"])
 
@@ -71,6 +75,8 @@ def subscriptions_group() -> None:
 @click.pass_context
 def subscriptions_import(ctx: click.Context, file: Path) -> None:
     """Add every subscription in FILE as a source (OPML, NewPipe, FreeTube, Takeout CSV)."""
+    from tuifeed.sources.subscriptions import read_subscriptions
+
     notes: list[str] = []
     found = read_subscriptions(file, notes)
     feed = open_feed(ctx)
@@ -98,6 +104,8 @@ def subscriptions_import(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def subscriptions_export(ctx: click.Context, target: Path) -> None:
     """Write your web sources (not folders or the demo) as an OPML file."""
+    from tuifeed.sources.subscriptions import Subscription, write_opml
+
     feed = open_feed(ctx)
     if target.resolve() == feed.locations.database.resolve():
         raise TuifeedError(f"{target} is tuifeed's own database; choose another file")
@@ -113,13 +121,16 @@ def subscriptions_export(ctx: click.Context, target: Path) -> None:
 @click.pass_context
 def fetch_command(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     """Fetch every source now, concurrently; a broken source never stops the others."""
-    feed = open_feed(ctx)
-    total = len([row for row in feed.sources() if not names or row.name in names])
+    from tuifeed.catalogue.fetching import fetch_home
+    from tuifeed.clock import clock_from_environment
+
+    # Straight to the catalogue: a fetch needs neither the ranker nor the log in memory.
+    fetch = partial(fetch_home, ctx.obj["home"], clock_from_environment(os.environ),
+                    set(names) or None, reset_db=ctx.obj["reset_db"])
     if as_json or not sys.stderr.isatty():
-        progress = None if as_json else _plain_progress
-        reports = feed.fetch(set(names) or None, progress=progress)
+        reports = fetch(progress=None if as_json else _plain_progress)
     else:
-        reports = _fetch_with_bar(feed, set(names) or None, total)
+        reports = _fetch_with_bar(fetch)
     if as_json:
         click.echo(dumps([_report_json(report) for report in reports]))
     else:
@@ -137,7 +148,7 @@ def _plain_progress(report: SourceReport, done: int, total: int) -> None:
         click.echo(f"    {note}")
 
 
-def _fetch_with_bar(feed, names, total: int) -> list[SourceReport]:
+def _fetch_with_bar(fetch) -> list[SourceReport]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -145,14 +156,14 @@ def _fetch_with_bar(feed, names, total: int) -> list[SourceReport]:
     with Progress(TextColumn("fetching"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console,
                   transient=True) as bar:
-        task = bar.add_task("", total=total)
+        task = bar.add_task("", total=None)
 
         def advance(report: SourceReport, done: int, total: int) -> None:
-            bar.update(task, completed=done, description=report.name)
+            bar.update(task, completed=done, total=total, description=report.name)
             if report.error:  # markup off: the error text came from a server
                 console.print(report.line(), markup=False, highlight=False)
 
-        return feed.fetch(names, progress=advance)
+        return fetch(progress=advance)
 
 
 def _report_json(report: SourceReport) -> dict:

@@ -26,6 +26,11 @@ class Item:
     short_form: bool = False
 
 
+def creator_key(item: Item) -> str:
+    """The creator's identity: source kind and channel id, not the display name."""
+    return item.creator_id or f"{item.source}:{item.creator}"
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One thing the viewer did: value is seconds for dwell, a fraction for watch, else None."""

@@ -8,8 +8,9 @@ slow server does not hold back what the fast ones brought.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,22 @@ from tuifeed.store.sources import SourceRow, list_sources, record_fetch
 from tuifeed.text import clean_text
 
 ERROR_LIMIT = 300
+# Environment overrides for the HTTP client (slow links, tests): seconds and a count.
+TIMEOUT_ENV, RETRIES_ENV = "TUIFEED_FETCH_TIMEOUT", "TUIFEED_FETCH_RETRIES"
+
+
+def client_settings(environ: Mapping[str, str]) -> dict:
+    """HttpClient options from the environment; a value that is not a number is ignored."""
+    settings: dict = {}
+    try:
+        settings["timeout"] = min(max(float(environ[TIMEOUT_ENV]), 0.1), 300.0)
+    except (KeyError, ValueError):
+        pass
+    try:
+        settings["retries"] = min(max(int(environ[RETRIES_ENV]), 0), 10)
+    except (KeyError, ValueError):
+        pass
+    return settings
 
 
 @dataclass
@@ -67,6 +84,32 @@ async def fetch_outcome(row: SourceRow, http: HttpClient, cache: Path,
     return Outcome(unchanged=True)  # the demo: installed once, nothing to fetch
 
 
+def fetch_home(home, clock, names: set[str] | None = None, *, reset_db: bool = False,
+               progress: Progress | None = None) -> list[SourceReport]:
+    """`tuifeed fetch`: open the home's database and fetch its sources (no Feed needed)."""
+    from tuifeed.errors import DamagedDatabase, TuifeedError
+    from tuifeed.locations import Locations
+    from tuifeed.store.database import set_aside
+
+    locations = Locations.resolve(home)
+    locations.prepare()
+    try:
+        store = Store(locations.database)
+    except DamagedDatabase:
+        if not reset_db:
+            raise
+        set_aside(locations.database, clock.now())
+        store = Store(locations.database)
+    try:
+        known = {row.name for row in list_sources(store.connection)}
+        if names and names - known:
+            raise TuifeedError(f"no source named {sorted(names - known)[0]!r}")
+        return asyncio.run(fetch_sources(store, locations.cache, clock.now, names=names,
+                                         progress=progress))
+    finally:
+        store.close()
+
+
 async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
                         names: set[str] | None = None, progress: Progress | None = None,
                         http: HttpClient | None = None) -> list[SourceReport]:
@@ -75,9 +118,12 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
             if names is None or row.name in names]
     known_ids = {row[0] for row in store.connection.execute(
         "SELECT id FROM items WHERE source IN (SELECT name FROM sources WHERE kind = 'peertube')"
-        " AND topics_derived = 0")}
+        " AND topics_derived = 0")}  # details already read
     words = vocabulary(known_topics(store.connection))
-    client = http or HttpClient()
+    client = http or HttpClient(**client_settings(os.environ))
+    # Catalogue data: one transaction a source, and no fsync at each (WAL stays consistent;
+    # a power cut can only lose the last sources' items, which the next fetch brings again).
+    store.connection.execute("PRAGMA synchronous = NORMAL")
     reports: list[SourceReport] = []
 
     async def one(row: SourceRow) -> SourceReport:

@@ -43,9 +43,13 @@ def to_item(record: FetchedItem, source: str, now: float,
         return None, False
     description = clean_text(record.description, single_line=False, limit=DESCRIPTION_LIMIT)
     topics = normalise_topics(clean_text(topic) for topic in record.topics)
-    guessed = not topics
-    if guessed:
+    if not topics:
         topics = derive_topics(title, description, known)
+    # Topics are the source's word only when it sent tags; a PeerTube list answer gives just
+    # the category (tags come with the details, read within a budget), so a known item keeps
+    # the topics and playable URL it already has until its details are read.
+    guessed = not record.topics or record.extra.get("detailed") is False or (
+        "uuid" in record.extra and not record.extra.get("detailed"))
     creator = clean_text(record.creator_name, limit=TITLE_LIMIT) or "unknown"
     return Item(
         id=item_id,

@@ -14,6 +14,7 @@ from tuifeed.sources import feeds, peertube, youtube
 from tuifeed.sources.base import SOURCE_KINDS, FetchError, Http
 from tuifeed.text import clean_text
 
+YOUTUBE_NAMESPACE = b"http://www.youtube.com/xml/schemas/2015"
 ADDABLE_KINDS = tuple(kind for kind in SOURCE_KINDS if kind != "demo")
 _PEERTUBE_PATH = re.compile(r"^/(c|a|video-channels|accounts)/[^/]+(/videos)?/?$|^/search$")
 _NAME_JUNK = re.compile(r"[^\w.-]+")
@@ -37,6 +38,8 @@ async def detect_kind(url: str, http: Http) -> str:
     """Ask the server: a feed says so by its body; a PeerTube instance by /api/v1/config."""
     answer = await http.get(url)
     sniffed = feeds.sniff_kind(answer.body, answer.content_type)
+    if sniffed == "rss" and YOUTUBE_NAMESPACE in answer.body[:4096]:
+        return "youtube"
     if sniffed:
         return sniffed
     parts = urlsplit(answer.url)
@@ -65,7 +68,10 @@ def source_address(kind: str, url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TuifeedError(f"not a web address (http or https): {clean_text(url)}")
     if kind == "youtube":
-        feed = youtube.youtube_feed_url(url)
+        # A YouTube page becomes its feed; a feed elsewhere (a mirror, a test server) is
+        # taken as it is when the viewer says it is YouTube-shaped.
+        feed = youtube.youtube_feed_url(url) or (
+            url if parts.path.endswith("/feeds/videos.xml") else None)
         if feed is None:
             raise TuifeedError("give a YouTube channel (/channel/UC...), a playlist "
                                "(/playlist?list=...) or a feeds/videos.xml address; @handles "

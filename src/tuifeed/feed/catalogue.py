@@ -29,10 +29,11 @@ class Catalogue:
         """Add a source (the kind detected when not given); its items come with the next fetch."""
         if url.strip() in ("demo", "demo:") and kind in (None, "demo"):
             return self._reinstall_demo()
-        kind = kind or guess_kind(url) or self._ask_server(url, http)
+        name = check_name(name) if name else None
+        kind = kind or guess_kind(url) or self._ask_server(source_address("rss", url), http)
         address = source_address(kind, url)
         taken = {row.name for row in list_sources(self.store.connection, include_removed=True)}
-        name = check_name(name) if name else default_name(kind, address, taken)
+        name = name or default_name(kind, address, taken)
         return add_source(self.store.connection, name, kind, address, self.clock.now())
 
     def _ask_server(self, url: str, http: HttpClient | None) -> str:

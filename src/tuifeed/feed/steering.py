@@ -13,6 +13,7 @@ from tuifeed.ranking import Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, resolve_name,
                                       word_pattern)
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
+from tuifeed.store.items import codes_with_title
 from tuifeed.text import clean_text
 
 
@@ -32,9 +33,8 @@ class Steering:
             elif target == "creator":
                 hidden |= np.isin(catalog.creator_codes, catalog.creators_named(name))
             elif target == "word":
-                pattern = word_pattern(name)
-                hidden |= np.fromiter((bool(pattern.search(title)) for title in catalog.titles),
-                                      bool, len(catalog))
+                codes = codes_with_title(self.store.connection, word_pattern(name))
+                hidden[[code - 1 for code in codes if code <= len(catalog)]] = True
         self._mute_cache = (key, hidden)
         return hidden
 

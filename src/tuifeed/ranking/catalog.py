@@ -4,7 +4,8 @@ Rows are the store's item codes minus one: assigned once, in insertion order, so
 topic code or a creator code never changes while the app runs or between runs. Items that
 arrive are appended (`extend`); nothing already learned or masked is renumbered. Topics are a
 sparse item x topic matrix in CSR form (row pointers, topic codes, weights), never dense.
-Only what ranking needs lives here; an item's full record is read on demand (`item_at`).
+Only what ranking needs lives here (no titles or descriptions: at 100k items they would
+double the time to open); an item's full record is read on demand (`item_at`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tuifeed.models import Item
+from tuifeed.models import Item, creator_key
+
+__all__ = ["Catalog", "CatalogRows", "creator_key"]
 
 # Quality is likes per view, smoothed as if each item had this many extra average views.
 QUALITY_SMOOTHING_VIEWS = 200.0
@@ -61,7 +64,6 @@ class CatalogRows:
 
     codes: np.ndarray
     ids: list[str]
-    titles: list[str]
     sources: list[str]
     creator_codes: np.ndarray
     published: np.ndarray  # NaN when unknown
@@ -86,7 +88,6 @@ class Catalog:
         self._items: OrderedDict[int, Item] = OrderedDict()
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
-        self.titles: list[str] = []
         self.source_names: list[str] = []  # the sources' names, indexed by source code
         self._source_codes = Column(np.int32)
         self.topics: list[str] = []
@@ -132,7 +133,7 @@ class Catalog:
         n = len(items)
         rows = CatalogRows(
             codes=np.arange(1, n + 1), ids=[item.id for item in items],
-            titles=[item.title for item in items], sources=[item.source for item in items],
+            sources=[item.source for item in items],
             creator_codes=np.fromiter((creator_codes[creator_key(item)] for item in items),
                                       np.int64, n),
             published=np.fromiter((item.published for item in items), np.float64, n),
@@ -311,45 +312,39 @@ class Catalog:
         return int(added.size), int(changed.size)
 
     def _append(self, rows: CatalogRows, picked: np.ndarray) -> None:
-        first = len(self)
-        for position in picked:
-            item_id = rows.ids[position]
-            self.index[item_id] = len(self.ids)
-            self.ids.append(item_id)
-            self.titles.append(rows.titles[position])
-        self._source_codes.extend([self._source_code(rows.sources[p]) for p in picked])
-        self._creator_codes.extend(rows.creator_codes[picked] - 1)
-        self._published.extend(np.nan_to_num(rows.published[picked], nan=0.0))
-        duration = rows.duration[picked]
+        """New rows, in one pass of numpy (`picked` is a contiguous run of the batch)."""
+        first, start, stop = len(self), int(picked[0]), int(picked[-1]) + 1
+        ids = rows.ids[start:stop]
+        self.index.update(zip(ids, range(first, first + len(ids))))
+        self.ids.extend(ids)
+        names = sorted(set(rows.sources[start:stop]))
+        lookup = {name: self._source_code(name) for name in names}
+        self._source_codes.extend([lookup[name] for name in rows.sources[start:stop]])
+        self._creator_codes.extend(rows.creator_codes[start:stop] - 1)
+        self._published.extend(np.nan_to_num(rows.published[start:stop], nan=0.0))
+        duration = rows.duration[start:stop]
         known = np.isfinite(duration) & (duration > 0)
         self._duration_known.extend(known)
         self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
-        self._views.extend(np.nan_to_num(rows.views[picked], nan=0.0))
-        self._likes.extend(np.nan_to_num(rows.likes[picked], nan=0.0))
-        self._short_form.extend(rows.short_form[picked])
-        ptr = rows.topic_ptr
-        main, weights, codes, owners, ends = [], [], [], [], []
-        total = self._topic_codes.size
-        for offset, position in enumerate(picked):
-            item_codes = rows.topic_codes[ptr[position]: ptr[position + 1]] - 1
-            main.append(item_codes[0] if len(item_codes) else -1)
-            codes.append(item_codes)
-            weights.append(np.full(len(item_codes), 1.0 / max(len(item_codes), 1)))
-            owners.append(np.full(len(item_codes), first + offset))
-            total += len(item_codes)
-            ends.append(total)
+        self._views.extend(np.nan_to_num(rows.views[start:stop], nan=0.0))
+        self._likes.extend(np.nan_to_num(rows.likes[start:stop], nan=0.0))
+        self._short_form.extend(rows.short_form[start:stop])
+        ptr = rows.topic_ptr[start: stop + 1]
+        counts = np.diff(ptr)
+        codes = rows.topic_codes[ptr[0]: ptr[-1]] - 1
+        has = counts > 0
+        main = np.full(len(counts), -1, dtype=np.int64)
+        main[has] = rows.topic_codes[ptr[:-1][has]] - 1
         self._main_topic.extend(main)
-        if codes:
-            self._topic_codes.extend(np.concatenate(codes))
-            self._topic_weight.extend(np.concatenate(weights))
-            self._topic_rows.extend(np.concatenate(owners))
-        self._topic_ptr.extend(ends)
+        self._topic_codes.extend(codes)
+        self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
+        self._topic_rows.extend(np.repeat(np.arange(first, first + len(counts)), counts))
+        self._topic_ptr.extend(self._topic_ptr.values[-1] + np.cumsum(counts))
 
     def _update(self, rows: CatalogRows, picked: np.ndarray) -> None:
         """Rows already known whose numbers or topics changed (a later fetch)."""
         targets = rows.codes[picked] - 1
         for position, row in zip(picked, targets):
-            self.titles[row] = rows.titles[position]
             self._source_codes.values[row] = self._source_code(rows.sources[position])
             self._items.pop(int(row), None)
         self._creator_codes.values[targets] = rows.creator_codes[picked] - 1
@@ -415,6 +410,3 @@ class _ItemList(Sequence):
         return (self._catalog.item_at(row) for row in range(len(self)))
 
 
-def creator_key(item: Item) -> str:
-    """The creator's identity: source kind and channel id, not the display name."""
-    return item.creator_id or f"{item.source}:{item.creator}"

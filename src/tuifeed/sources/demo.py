@@ -43,5 +43,5 @@ def install_demo(connection, first_run: float, now: float) -> int:
     from tuifeed.store.items import add_items
     from tuifeed.store.sources import ensure_sources
 
-    ensure_sources(connection, {DEMO_SOURCE}, now, kind="demo")
+    ensure_sources(connection, {DEMO_SOURCE}, now, kind="demo", url="demo:")
     return len(add_items(connection, load_demo_catalogue(first_run)).new)

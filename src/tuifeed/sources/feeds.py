@@ -24,9 +24,12 @@ from tuifeed.sources.base import FetchedItem, FetchError, Http, Outcome, Validat
 
 # No entity substitution, no DTD or network loads, libxml2's default size limits: a feed is
 # data from a stranger. libxml2 also refuses entity amplification (billion laughs) outright.
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                              load_dtd=False, remove_blank_text=True, remove_comments=True,
-                              remove_pis=True)
+_SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False,
+         "remove_comments": True, "remove_pis": True}
+_XML_PARSER = etree.XMLParser(**_SAFE)
+# Dropping whitespace between elements makes parsing some 15% faster, but would glue words
+# in mixed content ("<b>a</b> <i>b</i>"): only for formats without it, such as YouTube's.
+_XML_PARSER_NO_BLANKS = etree.XMLParser(remove_blank_text=True, **_SAFE)
 _UTF8_BOM = b"\xef\xbb\xbf"
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
                          re.IGNORECASE | re.DOTALL)
@@ -36,7 +39,7 @@ def looks_like_html(body: bytes) -> bool:
     return _HTML_START.match(body[:4096].lstrip(_UTF8_BOM)) is not None
 
 
-def parse_xml(body: bytes) -> etree._Element:
+def parse_xml(body: bytes, *, drop_blank_text: bool = False) -> etree._Element:
     """The root element of an XML document, or FetchError with a one-line reason."""
     body = body.removeprefix(_UTF8_BOM)
     # Servers often put a newline before "<?xml", which XML forbids; harmless to drop.
@@ -46,7 +49,7 @@ def parse_xml(body: bytes) -> etree._Element:
     if looks_like_html(body):
         raise FetchError("not a feed: the server sent an HTML page")
     try:
-        root = etree.fromstring(body, _XML_PARSER)
+        root = etree.fromstring(body, _XML_PARSER_NO_BLANKS if drop_blank_text else _XML_PARSER)
     except etree.XMLSyntaxError as error:
         if b"<!ENTITY" in body[:65536]:  # e.g. libxml2 stopping a billion-laughs bomb
             raise FetchError(_ENTITIES_REFUSED) from None

@@ -66,7 +66,9 @@ async def fetch(path: str, http: Http | None, validators: Validators, *,
         async with gate:
             if ffprobe:
                 cached = known_durations.get(item_id)
-                if isinstance(cached, list) and cached[:2] == [file.size, file.mtime]:
+                if (isinstance(cached, list) and len(cached) == 3
+                        and cached[:2] == [file.size, file.mtime]
+                        and (cached[2] is None or isinstance(cached[2], float))):
                     duration = cached[2]
                 else:
                     duration = await _duration(ffprobe, file.path)

@@ -32,7 +32,7 @@ class HttpClient(Http):
 
     def __init__(self, *, timeout: float = 15.0, deadline: float | None = None,
                  retries: int = 3, backoff: float = 0.5, max_retry_after: float = 30.0,
-                 per_host: int = 4, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 5,
+                 per_host: int = 16, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 5,
                  user_agent: str = USER_AGENT, rng: random.Random | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.timeout = timeout

@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from tuifeed.clock import iso_utc, parse_iso_utc
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
-from tuifeed.ranking.catalog import CatalogRows
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
 from tuifeed.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tuifeed.store.sources import live_source_names
+
+if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs none of it
+    import numpy as np
+
+    from tuifeed.ranking.catalog import CatalogRows
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -78,6 +81,15 @@ class Store:
             self.connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
             raise DamagedDatabase(path, str(error)) from None
+
+    @classmethod
+    def attach(cls, path: Path) -> "Store":
+        """A second connection to a database another Store already opened and checked (for a
+        worker thread): no integrity check, no migration."""
+        store = cls.__new__(cls)
+        store.path = path
+        store.connection = connect(path)
+        return store
 
     def _check_integrity(self) -> None:
         if self.schema_version == 0:
@@ -167,6 +179,8 @@ class Store:
 
     def event_columns(self) -> EventColumns:
         """The log as columns, for learning from millions of events without an object each."""
+        import numpy as np
+
         rows = self.connection.execute(
             f"SELECT {UNIX_TS}, item_id, kind, ifnull(value, -1.0) FROM events"
             " WHERE id NOT IN (SELECT event_id FROM event_undos) ORDER BY id"

@@ -96,9 +96,9 @@ def record_fetch(connection: sqlite3.Connection, name: str, now: float, error: s
 
 
 def ensure_sources(connection: sqlite3.Connection, names: set[str], now: float,
-                   kind: str = "demo") -> None:
-    """Rows for sources that items name but nobody added (a simulation's own catalogue)."""
+                   kind: str = "demo", url: str | None = None) -> None:
+    """Rows for sources that items name but nobody added (the demo, a simulation's items)."""
     with connection:
         connection.executemany(
             "INSERT OR IGNORE INTO sources(name, kind, url, added) VALUES (?, ?, ?, ?)",
-            [(name, kind, f"{kind}:{name}", iso_utc(now)) for name in sorted(names)])
+            [(name, kind, url or f"{kind}:{name}", iso_utc(now)) for name in sorted(names)])

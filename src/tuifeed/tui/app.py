@@ -7,18 +7,21 @@ from collections.abc import Iterable
 from functools import partial
 
 from rich.markup import escape
-from textual import events
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed
+from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.recipe import recipe_names
 from tuifeed.ranking.steering import describe
+from tuifeed.tui.fetcher import CatalogueFetched, FetchProgress, fetch_in_worker
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.help import HelpScreen
@@ -54,14 +57,18 @@ class FeedApp(App[None]):
         Binding("r", "recipe", "Recipe"),
         Binding("c", "compare", "Compare", show=False),
         Binding("h", "history", "History"),
+        Binding("u", "fetch", "Fetch"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
 
     def __init__(self, feed: Feed, image_widget: type[Widget] | None = None,
-                 tick_seconds: float | None = TICK_SECONDS, scripted: bool = False) -> None:
+                 tick_seconds: float | None = TICK_SECONDS, scripted: bool = False,
+                 fetch_on_start: bool = False) -> None:
         super().__init__()
         self.feed = feed
+        self.fetch_on_start = fetch_on_start
+        self.fetch_status = ""
         # A scripted run must draw the same screen every time: no toasts (they expire on
         # wall-clock time) and no blinking cursors.
         self.scripted = scripted
@@ -92,6 +99,8 @@ class FeedApp(App[None]):
         self.refresh_feed()
         if self._tick_seconds:
             self.set_interval(self._tick_seconds, self.tick)
+        if self.fetch_on_start and self.feed.sources():
+            self.action_fetch()
 
     def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
         if not self.scripted:
@@ -103,7 +112,9 @@ class FeedApp(App[None]):
 
     def show_recipe_title(self) -> None:
         # Titles are markup: a recipe's name (a file name of the viewer's) is escaped.
-        self.sub_title = escape(f"{self.feed.recipe.name} · {len(self.feed.catalog)} videos")
+        status = f" · {self.fetch_status}" if self.fetch_status else ""
+        self.sub_title = escape(f"{self.feed.recipe.name} · {len(self.feed.catalog):,} videos"
+                                f"{status}")
 
     def on_unmount(self) -> None:
         self.feed.close()
@@ -122,7 +133,7 @@ class FeedApp(App[None]):
             item, feed.clock.now(),
             liked=item is not None and item.id in feed.state.liked,
             saved=item is not None and item.id in feed.state.saved,
-            following=item is not None and item.creator in feed.state.followed,
+            following=item is not None and creator_key(item) in feed.state.followed,
         )
         card.border_title = f"#{feed.position + 1} of this session"
         card.show_progress(feed.elapsed())
@@ -229,6 +240,8 @@ class FeedApp(App[None]):
                             self.action_algorithm)
         yield SystemCommand("History", "Your log: filter, jump to an item, undo an event",
                             self.action_history)
+        yield SystemCommand("Fetch sources", "Bring new videos from every source (u)",
+                            self.action_fetch)
         for name in recipe_names(self.feed.locations.recipes):
             yield SystemCommand(f"Recipe: {name}", "Switch to this recipe",
                                 partial(self.switch_recipe, name))
@@ -258,6 +271,42 @@ class FeedApp(App[None]):
             yield SystemCommand(f"{verb} creator @{item.creator}", "From the card on screen",
                                 partial(self.steer, *args))
 
+    # -- fetching -----------------------------------------------------------------------------
+
+    def action_fetch(self) -> None:
+        """Fetch every source in a worker; new videos join the queue when it is done."""
+        if any(worker.group == "fetch" and worker.is_running for worker in self.workers):
+            self.notify("Already fetching", timeout=2)
+            return
+        self.fetch_status = "fetching…"
+        self.show_recipe_title()
+        self.run_worker(partial(fetch_in_worker, self.feed, self.post_message), thread=True,
+                        exclusive=True, group="fetch", exit_on_error=False)
+
+    @on(FetchProgress)
+    def show_fetch_progress(self, message: FetchProgress) -> None:
+        self.fetch_status = f"fetching {message.done}/{message.total}"
+        self.show_recipe_title()
+        if message.report.error:  # one line per broken source; its text came from outside
+            self.notify(message.report.line(), severity="warning", markup=False, timeout=8)
+
+    @on(CatalogueFetched)
+    def take_in_fetched(self, message: CatalogueFetched) -> None:
+        added = self.feed.take_in(message.batches)
+        failed = sum(bool(report.error) for report in message.reports)
+        self.fetch_status = (f"+{added} new" if added else "up to date") + (
+            f", {failed} failed" if failed else "")
+        self.show_recipe_title()
+        if added:
+            self.refresh_feed()
+
+    @on(Worker.StateChanged)
+    def fetch_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "fetch" and event.state == WorkerState.ERROR:
+            self.fetch_status = "fetch failed"
+            self.show_recipe_title()
+            self.notify(f"Fetch failed: {event.worker.error}", severity="error", markup=False)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -271,17 +320,18 @@ class FeedApp(App[None]):
 
 
 def make_app(feed: Feed, *, headless: bool = False,
-             tick_seconds: float | None = TICK_SECONDS, scripted: bool = False) -> FeedApp:
+             tick_seconds: float | None = TICK_SECONDS, scripted: bool = False,
+             fetch_on_start: bool = False) -> FeedApp:
     """The one app factory, used by the CLI and by every TUI test."""
     return FeedApp(feed, image_widget=choose_image_widget(headless), tick_seconds=tick_seconds,
-                   scripted=scripted)
+                   scripted=scripted, fetch_on_start=fetch_on_start)
 
 
 def run_app(feed: Feed) -> None:
     shown = len(feed.warnings)
     try:
         # The image protocol is detected here, before Textual takes over the terminal.
-        app = make_app(feed)
+        app = make_app(feed, fetch_on_start=True)
         app.run()
     finally:
         feed.close()

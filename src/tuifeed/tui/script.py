@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 from textual.keys import Keys, key_to_character
+from textual.pilot import Pilot
 
 from tuifeed.clock import VirtualClock, iso_utc
 from tuifeed.errors import TuifeedError
@@ -26,6 +27,7 @@ from tuifeed.tui.app import FeedApp, make_app
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 NAMED_KEYS = frozenset(key.value for key in Keys)
 SNAP_NAME = re.compile(r"[\w.-]+")
+THUMBNAIL_GROUPS = frozenset({"thumbnail", "prefetch"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,14 @@ class Transcript:
             self.handle.close()
 
 
+async def settle(app: FeedApp, pilot: Pilot) -> None:
+    """Let the thumbnail workers finish and their pictures be drawn, so that a screen is the
+    same on every run (a picture, not the placeholder)."""
+    workers = [worker for worker in app.workers if worker.group in THUMBNAIL_GROUPS]
+    await asyncio.gather(*(worker.wait() for worker in workers), return_exceptions=True)
+    await pilot.pause()
+
+
 async def run_script(feed: Feed, steps: list[Step], size: tuple[int, int],
                      screenshot: Path | None = None, transcript: Path | None = None,
                      sleep: Callable[[float], object] | None = None) -> list[dict]:
@@ -142,6 +152,7 @@ async def run_script(feed: Feed, steps: list[Step], size: tuple[int, int],
     try:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
+            await settle(app, pilot)
             entries.append(log.record(Step(0, "key", "(start)"), app,
                                       [entry.item.id for entry in feed.upcoming(8)]))
             for step in steps:
@@ -157,6 +168,8 @@ async def run_script(feed: Feed, steps: list[Step], size: tuple[int, int],
                     app.save_screenshot(filename=f"{step.argument}.svg", path=str(snaps))
                 await pilot.pause()
                 running = app.is_running and app.return_code is None
+                if running:
+                    await settle(app, pilot)
                 upcoming = [entry.item.id for entry in feed.upcoming(8)] if running else []
                 entries.append(log.record(step, app if running else None, upcoming))
                 if not running:

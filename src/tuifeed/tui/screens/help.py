@@ -20,6 +20,7 @@ KEYS = [
     ("a", "my algorithm: interests, diversity, steering", "steering you do there"),
     ("h", "history: filter, jump to an item, undo an event", "undo"),
     ("r / c", "switch recipe / compare with another", "nothing"),
+    ("u", "fetch every source now (also at start)", "nothing; new videos join the queue"),
     ("ctrl+p", "command palette", "as the command"),
     ("?", "this help", "nothing"),
     ("q", "quit", "dwell of the card on screen; every event is written"),

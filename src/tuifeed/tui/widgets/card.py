@@ -49,13 +49,13 @@ class VideoCard(Vertical):
 
     def show(self, item: Item | None, now: float, *, liked: bool, saved: bool,
              following: bool) -> None:
-        """Fill the card; the thumbnail is rebuilt only when the item changes."""
+        """Fill the card; the thumbnail is redrawn only when the item or its picture changes."""
         if item is None:
             self.query_one("#title", Static).update(Text(
                 "Nothing to show with this recipe.\nPress r to switch recipe, or a to review "
                 "your mutes.", "bold"))
             return
-        if self.item is None or self.item.id != item.id:
+        if self.item is None or (self.item.id, self.item.thumbnail) != (item.id, item.thumbnail):
             self.query_one(Thumbnail).show(item)
         self.item = item
         self.query_one("#title", Static).update(Text(item.title, style="bold"))
@@ -75,6 +75,10 @@ class VideoCard(Vertical):
         badges.append("★ saved  " if saved else "", "bold yellow")
         self.query_one("#badges", Static).update(badges)
         self.query_one("#description", Static).update(Text(item.description, style="dim"))
+
+    def prefetch(self, items: list[Item]) -> None:
+        """Get the thumbnails of the next few cards ready (call after every redraw)."""
+        self.query_one(Thumbnail).prefetch(items)
 
     def show_progress(self, elapsed: float) -> None:
         """Autoplay: the bar loops over the item's duration, as a clip replays."""

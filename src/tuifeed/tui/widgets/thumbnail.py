@@ -1,20 +1,31 @@
-"""A video's thumbnail, drawn with textual-image, or a placeholder when it cannot be."""
+"""A video's thumbnail, drawn with textual-image, or a placeholder while it loads or when it
+cannot be. Finding, downloading and decoding happen in workers, never on the UI thread."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass
+
 from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
+from tuifeed.catalogue.thumbnails import ThumbnailCache, picture_for
 from tuifeed.models import Item
 
 # Thumbnails are portrait (9:16). A terminal cell is about twice as tall as it is wide.
 ASPECT = 9 / 16
 CELL_ASPECT = 2.0
+# Pixels: sharp enough for Sixel or Kitty at the largest card, small enough to redraw fast.
+MAX_PICTURE = (540, 960)
+# Decoded pictures kept: the card on screen, the few prefetched after it, a few behind it.
+KEPT_PICTURES = 8
 
 
 def fit_portrait(width: int, height: int, max_share: float = 0.5) -> tuple[int, int]:
@@ -24,24 +35,36 @@ def fit_portrait(width: int, height: int, max_share: float = 0.5) -> tuple[int, 
     return max(columns, 0), max(rows, 0)
 
 
-def load_picture(path: str) -> PILImage.Image | None:
-    """The decoded image, or None when it is missing or unreadable (never an exception)."""
-    if not path:
-        return None
-    try:
-        with PILImage.open(path) as picture:
-            picture.load()
-            return picture.convert("RGB")
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
-
-
 class Thumbnail(Container):
     """Holds an image widget and a text placeholder, and shows whichever fits the item."""
+
+    @dataclass
+    class Loaded(Message):
+        """A worker has the picture of an item's thumbnail source, or None when it has none."""
+
+        item_id: str
+        source: str
+        picture: PILImage.Image | None
 
     def __init__(self, image_widget: type[Widget] | None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._image_widget = image_widget
+        self._item: Item | None = None
+        self._cache: ThumbnailCache | None = None
+        self._pictures: OrderedDict[str, PILImage.Image] = OrderedDict()  # source -> picture
+        self._prefetching: list[str] = []  # the sources the latest prefetch was asked for
+
+    @property
+    def draws_pictures(self) -> bool:
+        return self._image_widget is not None
+
+    @property
+    def cache(self) -> ThumbnailCache:
+        """One cache for the session, so a URL that failed is not asked for on every card."""
+        if self._cache is None:
+            self._cache = ThumbnailCache(
+                self.app.feed.locations.cache / "thumbnails")  # type: ignore[attr-defined]
+        return self._cache
 
     def compose(self) -> ComposeResult:
         if self._image_widget is not None:
@@ -49,16 +72,72 @@ class Thumbnail(Container):
         yield Static(id="thumbnail-placeholder")
 
     def show(self, item: Item) -> None:
-        picture = load_picture(item.thumbnail) if self._image_widget else None
+        """The picture at once when it is decoded already, else the placeholder until it is."""
+        self._item = item
+        source = item.thumbnail
+        picture = self._pictures.get(source)
+        if picture is not None:
+            self._pictures.move_to_end(source)
+        loading = picture is None and self.draws_pictures and bool(source)
+        self._draw(picture, self._placeholder(item, loading))
+        if loading:
+            self._load(self.cache, item)
+
+    def prefetch(self, items: list[Item]) -> None:
+        """Download and decode the pictures of the cards coming next, so they show at once."""
+        if not self.draws_pictures:
+            return
+        wanted = [item for item in items if item.thumbnail and item.thumbnail not in self._pictures]
+        sources = [item.thumbnail for item in wanted]
+        # Asked already (a redraw after a like): running, or done and found no picture.
+        if not wanted or sources == self._prefetching:
+            return
+        self._prefetching = sources
+        self._prefetch(self.cache, wanted)
+
+    @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
+    def _load(self, cache: ThumbnailCache, item: Item) -> None:
+        worker = get_current_worker()
+        picture = picture_for(cache, item.thumbnail, MAX_PICTURE, lambda: worker.is_cancelled)
+        # Posted even when cancelled: the picture is kept for when the viewer comes back.
+        self.post_message(self.Loaded(item.id, item.thumbnail, picture))
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def _prefetch(self, cache: ThumbnailCache, items: list[Item]) -> None:
+        worker = get_current_worker()
+
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
+        cache.download_now([item.thumbnail for item in items], cancelled)  # side by side
+        for item in items:
+            if cancelled():
+                return
+            picture = picture_for(cache, item.thumbnail, MAX_PICTURE, cancelled)
+            self.post_message(self.Loaded(item.id, item.thumbnail, picture))
+
+    def on_thumbnail_loaded(self, message: Loaded) -> None:
+        if message.picture is not None:
+            self._pictures[message.source] = message.picture
+            self._pictures.move_to_end(message.source)
+            while len(self._pictures) > KEPT_PICTURES:
+                self._pictures.popitem(last=False)
+        item = self._item
+        if item is None or (item.id, item.thumbnail) != (message.item_id, message.source):
+            return  # the viewer has moved on, or it was a prefetch
+        self._draw(message.picture, self._placeholder(item, loading=False))
+
+    def _draw(self, picture: PILImage.Image | None, placeholder_text: Text) -> None:
         placeholder = self.query_one("#thumbnail-placeholder", Static)
         placeholder.display = picture is None
-        placeholder.update(self._placeholder(item))
+        placeholder.update(placeholder_text)
         if self._image_widget is not None:
             image = self.query_one("#thumbnail-image")
             image.display = picture is not None
             image.image = picture  # type: ignore[attr-defined]
 
     @staticmethod
-    def _placeholder(item: Item) -> Text:
+    def _placeholder(item: Item, loading: bool) -> Text:
         topic = item.topics[0] if item.topics else "video"
-        return Text.assemble("\n\n▶\n\n", (f"#{topic}", "bold"), "\n(no picture)", justify="center")
+        note = "\n(loading…)" if loading else "\n(no picture)"
+        return Text.assemble("\n\n▶\n\n", (f"#{topic}", "bold"), note, justify="center")
