@@ -36,6 +36,7 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each answer stalls ~40 ms on delayed ACKs
 
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
                 path = urlsplit(self.path).path
@@ -63,7 +64,8 @@ class LoopbackServer:
                 pass
 
         self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     @property
     def origin(self) -> str:

@@ -27,8 +27,7 @@ def test_it_responds_to_dwells_and_dislikes():
 
 def test_bench_command_reports_ratios_against_a_reference(isolated_home):
     completed = subprocess.run(
-        [sys.executable, "-m", "tuifeed", "bench", "--json", "--sizes", "2000",
-         "--log-events", "5000"],
+        [sys.executable, "-m", "tuifeed", "bench", "--json", "--quick"],
         capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
@@ -41,6 +40,13 @@ def test_bench_command_reports_ratios_against_a_reference(isolated_home):
     assert log["rebuild_events"] == 5000
     ratio = log["writer_events_per_s"] / log["raw_executemany_events_per_s"]
     assert abs(log["writer_vs_raw"] - ratio) < 1e-9
+    fetch = results["fetch"]
+    assert fetch["feeds"] == 5 and fetch["tuifeed_s"] > 0
+    if "newsboat_s" in fetch:
+        assert fetch["ratio"] == fetch["tuifeed_s"] / fetch["newsboat_s"]
+    large = results["large_home"]
+    assert large["items"] == 10_000
+    assert large["open_ratio"] == large["large_open_s"] / large["demo_open_s"]
 
 
 def test_bench_refuses_bad_sizes(isolated_home):

@@ -278,7 +278,7 @@ def rebuild_from_disk(folder: Path, count: int, seed: int) -> dict:
     start = time.perf_counter()
     columns = store.event_columns()
     read = time.perf_counter() - start
-    model = InterestModel(Catalog(catalogue), load_recipe("for-you"))
+    model = InterestModel(Catalog.from_items(catalogue), load_recipe("for-you"))
     start = time.perf_counter()
     model.rebuild_columns(columns.ts, columns.item_ids, columns.kinds, columns.values)
     learn = time.perf_counter() - start
@@ -291,12 +291,20 @@ def rebuild_from_disk(folder: Path, count: int, seed: int) -> dict:
 
 
 def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
-            workdir: str | None = None, log_events: int = LOG_EVENTS) -> dict:
-    """All the benchmarks; their temporary homes live in `workdir` (the cache folder)."""
+            workdir: str | None = None, log_events: int = LOG_EVENTS,
+            quick: bool = False) -> dict:
+    """All the benchmarks; their temporary homes live in `workdir` (the cache folder).
+    `quick` shrinks the catalogue ones (5 feeds, a 10k-item home) to check they run."""
+    from tuifeed.bench_catalogue import bench_fetch, bench_large_home
+
     return {"learns": bench_learns(seed, workdir),
             "responds": bench_responds(seed, workdir=workdir),
             "speed": bench_speed(sizes, seed, workdir=workdir),
-            "log": bench_log(seed, log_events, workdir)}
+            "log": bench_log(seed, log_events, workdir),
+            "fetch": bench_fetch(5 if quick else 50, 30, workdir),
+            "large_home": bench_large_home(10_000 if quick else 100_000,
+                                           300 if quick else 3_000, 10 if quick else 40,
+                                           workdir)}
 
 
 def report(results: dict) -> str:
@@ -324,5 +332,20 @@ def report(results: dict) -> str:
         f"{log['raw_executemany_events_per_s']:,.0f} events/s ({log['writer_vs_raw']:.2f}x)",
         f"  rebuild from {log['rebuild_events']:,} events on disk  {log['rebuild_s']:.2f} s "
         f"(read {log['read_s']:.2f} s, learn {log['learn_s']:.2f} s)",
+    ]
+    fetch, large = results["fetch"], results["large_home"]
+    lines += [
+        f"Fetching {fetch['feeds']} YouTube-style feeds x {fetch['entries']} entries from a "
+        f"loopback server (whole processes):",
+        f"  tuifeed fetch {fetch['tuifeed_s']:.2f} s (again, all 304: "
+        f"{fetch['tuifeed_refetch_s']:.2f} s)"
+        + (f"; newsboat -x reload {fetch['newsboat_s']:.2f} s; ratio {fetch['ratio']:.2f}x"
+           if "newsboat_s" in fetch else "; newsboat is not installed"),
+        f"A home of {large['items']:,} items and {large['tags']:,} tags against the demo alone "
+        f"(tuifeed open, headless):",
+        f"  open {large['large_open_s']:.2f} s against {large['demo_open_s']:.2f} s "
+        f"({large['open_ratio']:.2f}x); a key {large['large_key_cpu_ms']:.1f} ms CPU against "
+        f"{large['demo_key_cpu_ms']:.1f} ms ({large['key_ratio']:.2f}x); peak memory "
+        f"{large['large_peak_mib']:.0f} MiB",
     ]
     return "\n".join(lines)

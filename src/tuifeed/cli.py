@@ -196,9 +196,11 @@ def profile_command(ctx: click.Context, as_json: bool) -> None:
 @click.option("--log-events", default=1_000_000, show_default=True,
               type=click.IntRange(min=1000), help="Events in the log rebuild benchmark.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--quick", is_flag=True,
+              help="Small sizes throughout: checks every benchmark runs, in a minute.")
 @click.pass_context
 def bench_command(ctx: click.Context, as_json: bool, sizes: str, log_events: int,
-                  seed: int) -> None:
+                  seed: int, quick: bool) -> None:
     """Measure that the ranker learns, responds and is fast (against same-run references)."""
     from tuifeed import bench
 
@@ -210,7 +212,9 @@ def bench_command(ctx: click.Context, as_json: bool, sizes: str, log_events: int
         raise TuifeedError("--sizes: each size must be at least 100 candidates")
     locations = Locations.resolve(ctx.obj["home"])
     locations.prepare()
-    results = bench.run_all(seed, counts, str(locations.cache), log_events)
+    if quick:
+        counts, log_events = [2000], min(log_events, 5000)
+    results = bench.run_all(seed, counts, str(locations.cache), log_events, quick)
     click.echo(dumps(results) if as_json else bench.report(results))
 
 

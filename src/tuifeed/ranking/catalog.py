@@ -383,6 +383,21 @@ class Catalog:
             self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
         self._main_topic.values[:] = [codes[0] if len(codes) else -1 for codes in per_row]
 
+    def freshness(self, now: float, half_life_days: float) -> np.ndarray:
+        """2^(-age / half-life) for every item (1 for an item dated after `now`).
+
+        2^(-(now - published)/h) = 2^((published - p0)/h) * 2^(-(now - p0)/h): the first
+        factor is kept until the catalogue changes, so a key press pays one multiply."""
+        seconds = half_life_days * 86400.0
+        if self._freshness_key != (self.version, seconds):
+            self._freshness_origin = float(self.published.max()) if len(self) else 0.0
+            self._freshness_factor = np.exp2((self.published - self._freshness_origin) / seconds)
+            self._freshness_key = (self.version, seconds)
+        return np.minimum(
+            self._freshness_factor * np.exp2(-(now - self._freshness_origin) / seconds), 1.0)
+
+    _freshness_key: tuple[int, float] | None = None
+
     def _refresh_features(self) -> None:
         """Item-only features, in [-1, 1] and [0, 1]; weighted by the recipe."""
         views, likes = self.views, self.likes

@@ -63,7 +63,6 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
     now = context.now
     scale = recipe.memory.get("affinity_scale", 2.0)
     affinities = model.at(now)
-    age_days = np.maximum(now - catalog.published, 0.0) / 86400.0
     freshness_half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
 
     def per_topic(values: np.ndarray) -> np.ndarray | None:
@@ -75,8 +74,8 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
     features = {
         "topic": lambda: per_topic(np.tanh(affinities.topic / scale)),
         "creator": lambda: per_creator(np.tanh(affinities.creator / scale)),
-        "freshness": lambda: np.exp2(-age_days / freshness_half_life),
-        "recency": lambda: -age_days,
+        "freshness": lambda: catalog.freshness(now, freshness_half_life),
+        "recency": lambda: -np.maximum(now - catalog.published, 0.0) / 86400.0,
         "quality": lambda: catalog.quality,
         "popularity": lambda: catalog.popularity,
         "novelty": lambda: model.creator_impressions[catalog.creator_codes] == 0,

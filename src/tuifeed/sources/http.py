@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+import sys
 import time
+import types
 from collections.abc import Awaitable, Callable
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 
-import httpx
+# httpx imports its own command-line client (rich, pygments, click) when it is imported, a
+# third of its import time; tuifeed never runs it, and httpx does without it when absent.
+sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+import httpx  # noqa: E402
 
 from tuifeed.sources.base import Answer, FetchError, Http
 
@@ -27,12 +32,35 @@ class _Again(Exception):
         self.retry_after = retry_after
 
 
+class _LazyTlsTransport(httpx.AsyncBaseTransport):
+    """Plain HTTP through one pool; the TLS pool, whose certificate store takes ~35 ms to
+    load, is made when the first https URL is asked for (a fetch of local servers, or of a
+    folder, never pays for it)."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._limits = limits
+        self._plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)  # never TLS
+        self._tls: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            if self._tls is None:
+                self._tls = httpx.AsyncHTTPTransport(limits=self._limits)
+            return await self._tls.handle_async_request(request)
+        return await self._plain.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._plain.aclose()
+        if self._tls is not None:
+            await self._tls.aclose()
+
+
 class HttpClient(Http):
     """`async with HttpClient() as http: answer = await http.get(url)`."""
 
     def __init__(self, *, timeout: float = 15.0, deadline: float | None = None,
                  retries: int = 3, backoff: float = 0.5, max_retry_after: float = 30.0,
-                 per_host: int = 16, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 5,
+                 per_host: int = 8, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 5,
                  user_agent: str = USER_AGENT, rng: random.Random | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.timeout = timeout
@@ -52,7 +80,8 @@ class HttpClient(Http):
             # No pool timeout: waiting for a free connection is queueing, not a slow server;
             # the per-attempt deadline still bounds it.
             timeout=httpx.Timeout(timeout, pool=None),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            transport=_LazyTlsTransport(
+                httpx.Limits(max_connections=100, max_keepalive_connections=50)),
             # Followed by hand so that every hop is scheme-checked and counted against its
             # own host's slots, and a redirect's body is never read.
             follow_redirects=False,

@@ -148,6 +148,7 @@ MIGRATIONS: dict[int, list[str]] = {
         ) WITHOUT ROWID
         """,
         "CREATE INDEX item_topics_topic ON item_topics(topic)",
+        "CREATE INDEX items_source ON items(source)",
         """
         CREATE TABLE sources (
             name TEXT PRIMARY KEY,

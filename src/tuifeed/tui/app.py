@@ -137,7 +137,9 @@ class FeedApp(App[None]):
         )
         card.border_title = f"#{feed.position + 1} of this session"
         card.show_progress(feed.elapsed())
-        self.query_one(QueuePanel).show(feed.upcoming(QUEUE_LENGTH))
+        queue = feed.upcoming(QUEUE_LENGTH)
+        self.query_one(QueuePanel).show(queue)
+        card.prefetch([entry.item for entry in queue[:3]])  # so `j` shows its picture at once
 
     def tick(self) -> None:
         self.query_one(VideoCard).show_progress(self.feed.elapsed())
