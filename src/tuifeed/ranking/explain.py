@@ -187,6 +187,9 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
     if name == "novelty":
         return (f"you have never been shown @{item.creator}" if value
                 else f"you have seen @{item.creator} before")
+    if name == "short_form":
+        return ("a short (a YouTube Short or a vertical clip)" if item.short_form
+                else "not marked as a short")
     if name == "seen":
         return ("you have seen it; everything unseen is used up" if value
                 else "you have not seen it yet")

@@ -21,7 +21,7 @@ from tuifeed.ranking.recipe import Recipe
 
 # The order in which terms are added, in the code, the JSON and on screen.
 ITEM_TERMS = ("topic", "creator", "freshness", "recency", "quality", "popularity", "novelty",
-              "following", "boost_topic", "boost_creator", "seen")
+              "short_form", "following", "boost_topic", "boost_creator", "seen")
 TERMS = (*ITEM_TERMS, "diversity", "exploration")
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
 EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
@@ -79,6 +79,7 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
         "quality": lambda: catalog.quality,
         "popularity": lambda: catalog.popularity,
         "novelty": lambda: model.creator_impressions[catalog.creator_codes] == 0,
+        "short_form": lambda: catalog.short_form if catalog.short_form.any() else None,
         "following": lambda: _if_any(context.followed, per_creator),
         "boost_topic": lambda: _if_any(context.topic_boosts, per_topic),
         "boost_creator": lambda: _if_any(context.creator_boosts, per_creator),

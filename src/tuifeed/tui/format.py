@@ -13,7 +13,9 @@ def compact_count(number: int) -> str:
 
 
 def clock_time(seconds: float) -> str:
-    """75 -> 1:15."""
+    """75 -> 1:15; 0 (a duration no source gave) -> ?:??."""
+    if not seconds:
+        return "?:??"
     whole = max(int(seconds), 0)
     return f"{whole // 60}:{whole % 60:02d}"
 

@@ -9,6 +9,7 @@ from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 
 from tuifeed.models import Item
+from tuifeed.ranking.catalog import UNKNOWN_DURATION
 from tuifeed.tui.format import age, clock_time, compact_count
 from tuifeed.tui.widgets.thumbnail import Thumbnail, fit_portrait
 
@@ -84,9 +85,12 @@ class VideoCard(Vertical):
         """Autoplay: the bar loops over the item's duration, as a clip replays."""
         if self.item is None:
             return
-        duration = max(self.item.duration, 1.0)
+        known = self.item.duration > 0
+        # Unknown length (YouTube feeds send none): loop as the ranker assumes it lasts.
+        duration = max(self.item.duration, 1.0) if known else UNKNOWN_DURATION
         position = elapsed % duration
         self.query_one("#progress", ProgressBar).update(total=duration, progress=position)
         self.query_one("#elapsed", Static).update(
-            f"{clock_time(position)} / {clock_time(duration)}"
+            f"{clock_time(position) if position >= 1 else '0:00'} / "
+            f"{clock_time(duration) if known else '?:??'}"
         )
