@@ -17,6 +17,10 @@ from tuifeed.text import clean_text
 YOUTUBE_NAMESPACE = b"http://www.youtube.com/xml/schemas/2015"
 ADDABLE_KINDS = tuple(kind for kind in SOURCE_KINDS if kind != "demo")
 _PEERTUBE_PATH = re.compile(r"^/(c|a|video-channels|accounts)/[^/]+(/videos)?/?$|^/search$")
+# Path parts that say nothing about which feed it is.
+_GENERIC_SEGMENTS = frozenset({"feeds", "feed", "videos.xml", "rss", "rss.xml", "atom.xml",
+                               "feed.xml", "index.xml", "videos", "c", "a", "video-channels",
+                               "accounts", "api", "v1", "feed.json", "index.json"})
 _NAME_JUNK = re.compile(r"[^\w.-]+")
 
 
@@ -92,11 +96,14 @@ def default_name(kind: str, address: str, taken: set[str]) -> str:
     else:
         parts = urlsplit(address)
         query = parts.query.split("=", 1)[-1] if parts.query else ""
-        tail = [segment for segment in parts.path.split("/") if segment][-1:] or [""]
+        telling = [segment.rsplit(".", 1)[0] for segment in parts.path.split("/")
+                   if segment and segment.lower() not in _GENERIC_SEGMENTS]
         host = (parts.hostname or "").removeprefix("www.")
-        base = "-".join(part for part in (host.split(".")[0], query or tail[0]) if part)
-        if kind == "youtube":
-            base = "youtube-" + (query or tail[0])
+        if kind == "youtube" and query:
+            base = f"youtube-{query}"
+        else:
+            base = "-".join(part for part in (host.split(".")[0], query or "-".join(
+                telling[-2:])) if part)
     base = _NAME_JUNK.sub("-", base).strip("-.")[:40] or kind
     name, number = base, 2
     while name in taken:
