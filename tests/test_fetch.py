@@ -180,3 +180,18 @@ async def test_items_fetched_while_the_tui_runs_join_its_queue(server, isolated_
         await pilot.pause()
         shown = [entry.item.id for entry in app.query_one(QueuePanel)._queue]
         assert any(item_id.startswith("yt:") for item_id in shown), shown
+
+
+def test_a_full_database_is_a_source_error_not_a_crash(server, isolated_home, clock):
+    server.route("/full/feeds/videos.xml", youtube_feed(9, 40), content_type=YOUTUBE)
+    with Feed.open(isolated_home, clock=clock) as feed:
+        feed.add_source(server.url("/full/feeds/videos.xml"), name="full", kind="youtube")
+        pages = feed.store.connection.execute("PRAGMA page_count").fetchone()[0]
+        # SQLite's own limit: no page may be added, as on a full disk.
+        feed.store.connection.execute(f"PRAGMA max_page_count = {pages}")
+        (report,) = [report for report in feed.fetch() if report.name == "full"]
+        assert "database or disk is full" in report.error and report.new == 0
+        assert not any(item_id.startswith("yt:") for item_id in feed.catalog.ids)
+        feed.store.connection.execute("PRAGMA max_page_count = 1073741823")
+        (report,) = [report for report in feed.fetch() if report.name == "full"]
+        assert report.new == 40 and not report.error  # nothing half-written stood in the way

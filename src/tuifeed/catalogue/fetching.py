@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from tuifeed.store.sources import SourceRow, list_sources, record_fetch
 from tuifeed.text import clean_text
 
 ERROR_LIMIT = 300
+MAX_ITEMS_PER_FETCH = 2000  # one source cannot flood the catalogue in one fetch
 # Environment overrides for the HTTP client (slow links, tests): seconds and a count.
 TIMEOUT_ENV, RETRIES_ENV = "TUIFEED_FETCH_TIMEOUT", "TUIFEED_FETCH_RETRIES"
 
@@ -139,21 +141,35 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
         else:
             report.unchanged = outcome.unchanged
             report.notes = [clean_text(note, limit=ERROR_LIMIT) for note in outcome.notes]
-            if outcome.items:
-                items, derived = to_items(outcome.items, row.name, now(), words)
-                added = store.add_items(items, derived)
-                report.new, report.refreshed = len(added.new), len(added.refreshed)
-                report.new_codes, report.refreshed_codes = added.new, added.refreshed
-                words.update(vocabulary(topic for item in items for topic in item.topics))
-            record_fetch(store.connection, row.name, now(), "", outcome.validators
-                         if not outcome.unchanged or outcome.validators else None)
-        if report.error:
-            record_fetch(store.connection, row.name, now(), report.error, None)
+            store_outcome(row, outcome, report)
+        try:  # a full disk or a database locked too long must not hide the other reports
+            record_fetch(store.connection, row.name, now(), report.error,
+                         None if report.error or (outcome.unchanged and not outcome.validators)
+                         else outcome.validators)
+        except sqlite3.Error:
+            pass
         report.seconds = time.perf_counter() - started
         reports.append(report)
         if progress is not None:
             progress(report, len(reports), len(rows))
         return report
+
+    def store_outcome(row: SourceRow, outcome: Outcome, report: SourceReport) -> None:
+        if len(outcome.items) > MAX_ITEMS_PER_FETCH:
+            report.notes.append(f"kept the first {MAX_ITEMS_PER_FETCH} of "
+                                f"{len(outcome.items)} entries")
+            del outcome.items[MAX_ITEMS_PER_FETCH:]
+        if not outcome.items:
+            return
+        items, derived = to_items(outcome.items, row.name, now(), words)
+        try:
+            added = store.add_items(items, derived)
+        except sqlite3.Error as error:
+            report.error = clean_text(f"could not store its videos: {error}", limit=ERROR_LIMIT)
+            return
+        report.new, report.refreshed = len(added.new), len(added.refreshed)
+        report.new_codes, report.refreshed_codes = added.new, added.refreshed
+        words.update(vocabulary(topic for item in items for topic in item.topics))
 
     try:
         await asyncio.gather(*(one(row) for row in rows))
