@@ -173,9 +173,8 @@ async def test_items_fetched_while_the_tui_runs_join_its_queue(server, isolated_
         await pilot.pause()
         assert len(app.feed.catalog) == before + 6
         assert "+6 new" in app.sub_title
-        fresh = [row for row in range(before, before + 6)]
-        app.feed.steer("boost", "creator", app.feed.catalog.creator_names[
-            app.feed.catalog.creator_codes[fresh[0]]], 2)
+        # Lift the new channel so its videos reach the top eight the panel shows.
+        app.feed.steer("boost", "creator", app.feed.catalog.creators[-1], 2)
         app.refresh_feed()
         await pilot.pause()
         shown = [entry.item.id for entry in app.query_one(QueuePanel)._queue]

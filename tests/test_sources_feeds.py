@@ -7,11 +7,10 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tuifeed.sources import youtube
-from tuifeed.sources.base import Answer, FetchError, Http, stable_id
+from tuifeed.sources.base import FetchError, stable_id
 from tuifeed.sources.feeds import (
     fetch_json_feed,
     fetch_rss,
@@ -22,6 +21,7 @@ from tuifeed.sources.feeds import (
     parse_json_feed,
     sniff_kind,
 )
+from tuifeed.sources.http import HttpClient
 from tuifeed.sources.youtube import looks_like_youtube, parse_youtube, youtube_feed_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -413,32 +413,11 @@ def test_cut_or_garbled_feeds_give_items_or_a_fetch_error_never_a_crash():
 # -- fetching through a real HTTP server ----------------------------------------------------
 
 
-class LoopbackHttp(Http):
-    """Just enough of sources/http.py for these tests, on a real httpx client."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def get(self, url: str, *, etag: str = "", last_modified: str = "",
-                  accept: str = "") -> Answer:
-        headers = {"Accept": accept} if accept else {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        response = await self.client.get(url, headers=headers)
-        if response.status_code != 304 and not response.is_success:
-            raise FetchError(f"{url}: HTTP {response.status_code}")
-        return Answer(url=str(response.url), status=response.status_code,
-                      body=response.content, etag=response.headers.get("ETag", ""),
-                      last_modified=response.headers.get("Last-Modified", ""),
-                      content_type=response.headers.get("Content-Type", ""))
-
-
 @pytest.fixture
 async def http():
-    async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
-        yield LoopbackHttp(client)
+    """The real client, without retries: a failing answer fails at once."""
+    async with HttpClient(retries=0, timeout=5.0) as client:
+        yield client
 
 
 async def test_youtube_fetch_then_a_304_leaves_items_unchanged(server, http):

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
 from tuifeed.sources import peertube
-from tuifeed.sources.base import Answer, FetchError, Http
+from tuifeed.sources.base import FetchError
+from tuifeed.sources.http import HttpClient
 
 FIXTURES = Path(__file__).parent / "fixtures" / "peertube"
 VIDEOS = json.loads((FIXTURES / "videos.json").read_text(encoding="utf-8"))
@@ -20,35 +20,11 @@ UUIDS = [video["uuid"] for video in VIDEOS["data"]]  # newest first
 JSON = "application/json; charset=utf-8"
 
 
-class LoopbackHttp(Http):
-    """Just enough of the fetcher for these tests: conditional GET, FetchError on non-2xx."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def get(self, url: str, *, etag: str = "", last_modified: str = "",
-                  accept: str = "") -> Answer:
-        headers = {"Accept": accept} if accept else {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        try:
-            response = await self.client.get(url, headers=headers)
-        except httpx.HTTPError as error:
-            raise FetchError(f"{url}: {error}") from None
-        if response.status_code != 304 and not 200 <= response.status_code < 300:
-            raise FetchError(f"{url}: HTTP {response.status_code}")
-        return Answer(url=str(response.url), status=response.status_code,
-                      body=response.content, etag=response.headers.get("ETag", ""),
-                      last_modified=response.headers.get("Last-Modified", ""),
-                      content_type=response.headers.get("Content-Type", ""))
-
-
 @pytest.fixture
 async def http():
-    async with httpx.AsyncClient(timeout=5.0) as client:
-        yield LoopbackHttp(client)
+    """The real client, without retries: a failing answer fails at once."""
+    async with HttpClient(retries=0, timeout=5.0) as client:
+        yield client
 
 
 def serve_list(server, path: str, listing: dict) -> None:

@@ -89,19 +89,13 @@ async def fetch_outcome(row: SourceRow, http: HttpClient, cache: Path,
 def fetch_home(home, clock, names: set[str] | None = None, *, reset_db: bool = False,
                progress: Progress | None = None) -> list[SourceReport]:
     """`tuifeed fetch`: open the home's database and fetch its sources (no Feed needed)."""
-    from tuifeed.errors import DamagedDatabase, TuifeedError
+    from tuifeed.errors import TuifeedError
     from tuifeed.locations import Locations
-    from tuifeed.store.database import set_aside
+    from tuifeed.store.database import open_store
 
     locations = Locations.resolve(home)
     locations.prepare()
-    try:
-        store = Store(locations.database)
-    except DamagedDatabase:
-        if not reset_db:
-            raise
-        set_aside(locations.database, clock.now())
-        store = Store(locations.database)
+    store = open_store(locations.database, clock.now(), reset_db)
     try:
         known = {row.name for row in list_sources(store.connection)}
         if names and names - known:

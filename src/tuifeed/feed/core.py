@@ -30,7 +30,7 @@ from tuifeed.signals import check_signal
 from tuifeed.sources.demo import install_demo
 from tuifeed.store.sources import ensure_sources
 from tuifeed.store import EventWriter, Store
-from tuifeed.store.database import IdAllocator, set_aside
+from tuifeed.store.database import IdAllocator, open_store
 from tuifeed.store.writer import FLUSH_INTERVAL
 
 DEFAULT_RECIPE = "for-you"
@@ -139,13 +139,7 @@ class Feed(Catalogue, Explaining, Steering):
         locations = Locations.resolve(home)
         locations.prepare()
         chosen = load_recipe(recipe, locations.recipes) if recipe else None
-        try:
-            store = Store(locations.database)
-        except DamagedDatabase:
-            if not reset_db:
-                raise
-            set_aside(locations.database, clock.now())
-            store = Store(locations.database)
+        store = open_store(locations.database, clock.now(), reset_db)
         warnings: list[str] = []
         if chosen is None:
             try:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuifeed.clock import iso_utc, parse_iso_utc
+from tuifeed.clock import iso_utc
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
@@ -52,6 +51,18 @@ def set_aside(path: Path, moment: float) -> Path:
         if source.exists():
             source.rename(path.with_name(path.name + suffix + companion))
     return target
+
+
+def open_store(path: Path, moment: float, reset_db: bool) -> "Store":
+    """The database at `path`; a damaged one is refused (DamagedDatabase), or with
+    `reset_db` set aside (renamed, never deleted) for a fresh one."""
+    try:
+        return Store(path)
+    except DamagedDatabase:
+        if not reset_db:
+            raise
+        set_aside(path, moment)
+        return Store(path)
 
 
 # "2026-01-01T12:00:00.250000Z" to Unix seconds, computed by SQLite (faster than in Python).
