@@ -341,6 +341,9 @@ def report(results: dict) -> str:
         f"{fetch['tuifeed_refetch_s']:.2f} s)"
         + (f"; newsboat -x reload {fetch['newsboat_s']:.2f} s; ratio {fetch['ratio']:.2f}x"
            if "newsboat_s" in fetch else "; newsboat is not installed"),
+        f"  the same fetch inside a running tuifeed (the TUI's worker) {fetch['in_process_s']:.2f} s"
+        + (f" ({fetch['in_process_ratio']:.2f}x newsboat's whole run)"
+           if "newsboat_s" in fetch else ""),
         f"A home of {large['items']:,} items and {large['tags']:,} tags against the demo alone "
         f"(tuifeed open, headless):",
         f"  open {large['large_open_s']:.2f} s against {large['demo_open_s']:.2f} s "

@@ -4,6 +4,7 @@ the same machine in the same run, timing whole processes as a user starts them."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -14,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tuifeed.catalogue.fetching import fetch_sources
 from tuifeed.clock import VIRTUAL_EPOCH
 from tuifeed.models import Item
 from tuifeed.store.database import Store
@@ -89,8 +91,17 @@ def bench_fetch(feeds: int = 50, entries: int = 30, workdir: str | None = None) 
                 command = _tuifeed("fetch", "--json", home=home)
                 ours.append(_run(command, _env(), measure=False)["wall"])
                 again.append(_run(command, _env(), measure=False)["wall"])
+            inside = []  # the TUI's path: the same fetch in a running process
+            for run in range(RUNS):
+                home = root / f"inside{run}"
+                shutil.copytree(template, home)
+                store = Store(home / "tuifeed.db")
+                started = time.perf_counter()
+                asyncio.run(fetch_sources(store, home / "cache", time.time))
+                inside.append(time.perf_counter() - started)
+                store.close()
             result = {"feeds": feeds, "entries": entries, "tuifeed_s": min(ours),
-                      "tuifeed_refetch_s": min(again)}
+                      "tuifeed_refetch_s": min(again), "in_process_s": min(inside)}
             newsboat = shutil.which("newsboat")
             if newsboat:
                 (root / "urls").write_text("\n".join(urls) + "\n")
@@ -104,6 +115,7 @@ def bench_fetch(feeds: int = 50, entries: int = 30, workdir: str | None = None) 
                                       measure=False)["wall"])
                 result["newsboat_s"] = min(times)
                 result["ratio"] = result["tuifeed_s"] / result["newsboat_s"]
+                result["in_process_ratio"] = result["in_process_s"] / result["newsboat_s"]
             return result
     finally:
         server.kill()

@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from tuifeed.errors import TuifeedError
 
 APP_NAME = "tuifeed"
@@ -37,6 +35,8 @@ class Locations:
         if chosen is not None:
             root = Path(chosen).expanduser()
             return cls(home=root, cache=root / "cache", config=root / "config")
+        import platformdirs  # only without --home: a command should start fast
+
         return cls(
             home=Path(platformdirs.user_data_dir(APP_NAME)),
             cache=Path(platformdirs.user_cache_dir(APP_NAME)),

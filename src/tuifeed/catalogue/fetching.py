@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuifeed.catalogue.ingest import to_items, vocabulary
-from tuifeed.sources import feeds, folder, peertube, youtube
 from tuifeed.sources.base import FetchError, Outcome
 from tuifeed.sources.http import HttpClient
 from tuifeed.store.database import Store
@@ -72,17 +71,27 @@ Progress = Callable[[SourceReport, int, int], None]  # report, done, total
 
 async def fetch_outcome(row: SourceRow, http: HttpClient, cache: Path,
                         known_ids: set[str]) -> Outcome:
-    """One source's items, by its kind."""
+    """One source's items, by its kind (each kind's module loads when a source needs it)."""
     if row.kind == "youtube":
-        return await youtube.fetch(row.url, http, row.validators)
+        from tuifeed.sources.youtube import fetch as fetch_youtube
+
+        return await fetch_youtube(row.url, http, row.validators)
     if row.kind == "rss":
-        return await feeds.fetch_rss(row.url, http, row.validators)
+        from tuifeed.sources.feeds import fetch_rss
+
+        return await fetch_rss(row.url, http, row.validators)
     if row.kind == "jsonfeed":
-        return await feeds.fetch_json_feed(row.url, http, row.validators)
+        from tuifeed.sources.feeds import fetch_json_feed
+
+        return await fetch_json_feed(row.url, http, row.validators)
     if row.kind == "peertube":
-        return await peertube.fetch(row.url, http, row.validators, known=known_ids)
+        from tuifeed.sources.peertube import fetch as fetch_peertube
+
+        return await fetch_peertube(row.url, http, row.validators, known=known_ids)
     if row.kind == "folder":
-        return await folder.fetch(row.url, http, row.validators, cache_dir=cache / "folder")
+        from tuifeed.sources.folder import fetch as fetch_folder
+
+        return await fetch_folder(row.url, http, row.validators, cache_dir=cache / "folder")
     return Outcome(unchanged=True)  # the demo: installed once, nothing to fetch
 
 
