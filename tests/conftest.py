@@ -17,6 +17,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point TUIFEED_HOME at a temporary folder so no test can write to the real one."""
     home = tmp_path / "home"
     monkeypatch.setenv("TUIFEED_HOME", str(home))
+    # A safety net, inherited by the CLI processes tests start: an HTTP request for any host
+    # but this machine goes to a proxy on a closed local port and fails there, so no test
+    # can reach beyond 127.0.0.1 even by mistake.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     return home
 
 

@@ -194,3 +194,12 @@ def test_a_full_database_is_a_source_error_not_a_crash(server, isolated_home, cl
         feed.store.connection.execute("PRAGMA max_page_count = 1073741823")
         (report,) = [report for report in feed.fetch() if report.name == "full"]
         assert report.new == 40 and not report.error  # nothing half-written stood in the way
+
+
+def test_no_test_can_reach_beyond_this_machine(isolated_home, clock):
+    """The conftest's safety net: a host elsewhere meets a closed local proxy, not the net."""
+    with Feed.open(isolated_home, clock=clock) as feed:
+        feed.add_source("http://feeds.example.invalid/videos.xml", name="far", kind="rss")
+        (report,) = [report for report in feed.fetch(http=HttpClient(retries=0, timeout=2))
+                     if report.name == "far"]
+    assert "refused" in report.error or "proxy" in report.error.lower(), report.error

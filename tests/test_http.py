@@ -304,3 +304,22 @@ async def test_nothing_but_fetch_error_escapes_even_after_close(server):
     await http.aclose()
     with pytest.raises(FetchError, match=r"^127\.0\.0\.1:\d+: "):
         await http.get(server.url("/feed.xml"))
+
+
+async def test_without_a_proxy_plain_http_never_sets_up_tls(server, monkeypatch):
+    """No proxy in the environment: our own transport, whose TLS pool (and its certificate
+    store) is made only when an https URL is asked for."""
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    server.route("/plain", "plain")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    async with client(retries=0) as http:
+        transport = http._client._transport
+        assert (await http.get(server.url("/plain"))).body == b"plain"
+        assert transport._tls is None
+        with pytest.raises(FetchError, match="refused"):
+            await http.get(f"https://127.0.0.1:{closed}/feed")
+        assert transport._tls is not None

@@ -22,8 +22,11 @@ def channel_id(number: int) -> str:
 
 
 def youtube_feed(number: int, entries: int = 30, seed: int = 0,
-                 base: str = "https://www.youtube.com") -> bytes:
-    """Channel `number`'s feed with `entries` entries; the same arguments give the same bytes."""
+                 base: str = "https://www.youtube.com", thumbnails: str = "") -> bytes:
+    """Channel `number`'s feed with `entries` entries; the same arguments give the same bytes.
+
+    Thumbnails are served from `thumbnails` (a test's own server) or left out, so nothing
+    made from these feeds ever asks a host beyond the machine for a picture."""
     generator = random.Random(f"{seed}:{number}")
     channel = channel_id(number)
     name = f"Channel {number} {generator.choice(WORDS).title()}"
@@ -52,9 +55,9 @@ def youtube_feed(number: int, entries: int = 30, seed: int = 0,
             f"  <media:group>\n   <media:title>{escape(title.title())}</media:title>\n"
             f'   <media:content url="{base}/v/{video}?version=3" '
             f'type="application/x-shockwave-flash" width="640" height="390"/>\n'
-            f'   <media:thumbnail url="https://i1.ytimg.com/vi/{video}/hqdefault.jpg" '
-            f'width="480" height="360"/>\n'
-            f"   <media:description>{escape(title)} #{generator.choice(WORDS)}"
+            + (f'   <media:thumbnail url="{thumbnails}/vi/{video}.jpg" '
+               f'width="480" height="360"/>\n' if thumbnails else "")
+            + f"   <media:description>{escape(title)} #{generator.choice(WORDS)}"
             f"</media:description>\n   <media:community>\n"
             f'    <media:starRating count="{generator.randint(0, 5000)}" average="5.00" '
             f'min="1" max="5"/>\n'

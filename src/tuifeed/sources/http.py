@@ -4,6 +4,7 @@ a FetchError of one clear line for anything that goes wrong."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import socket
 import sys
@@ -30,6 +31,14 @@ class _Again(Exception):
     def __init__(self, message: str, retry_after: float | None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def _proxied(environ) -> bool:
+    return any(environ.get(name) or environ.get(name.upper()) for name in PROXY_VARIABLES)
 
 
 class _LazyTlsTransport(httpx.AsyncBaseTransport):
@@ -80,8 +89,10 @@ class HttpClient(Http):
             # No pool timeout: waiting for a free connection is queueing, not a slow server;
             # the per-attempt deadline still bounds it.
             timeout=httpx.Timeout(timeout, pool=None),
-            transport=_LazyTlsTransport(
-                httpx.Limits(max_connections=100, max_keepalive_connections=50)),
+            limits=LIMITS,
+            # A transport of our own turns off httpx's proxy settings from the environment,
+            # so it is used only where none is set.
+            transport=None if _proxied(os.environ) else _LazyTlsTransport(LIMITS),
             # Followed by hand so that every hop is scheme-checked and counted against its
             # own host's slots, and a redirect's body is never read.
             follow_redirects=False,
