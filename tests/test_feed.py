@@ -9,16 +9,18 @@ from tuifeed.errors import TuifeedError
 from conftest import event_counts
 
 
-def test_upcoming_is_ranked_and_explains_itself(feed):
+def test_upcoming_is_ranked_and_every_position_is_explained_by_its_score(feed):
     queue = feed.upcoming(10)
     assert [entry.rank for entry in queue] == list(range(1, 11))
-    for entry in queue:
-        assert sum(entry.contributions.values()) == entry.score
-        assert entry.explore == (entry.contributions["exploration"] != 0)
-    # Before diversity and exploration, the queue is in item-score order.
     regular = [entry for entry in queue if not entry.explore]
-    item_scores = [e.score - e.contributions["diversity"] for e in regular]
-    assert item_scores[0] == max(item_scores)
+    assert [entry.score for entry in regular] == sorted((e.score for e in regular), reverse=True)
+    # The for-you recipe gives one slot in ten to exploration, from rank 4: the slot says so,
+    # and the item's own terms are shown as they are (no number makes up the difference).
+    explored = [entry for entry in queue if entry.explore]
+    assert [entry.rank for entry in explored] == [4]
+    why = feed.why(explored[0].item.id)
+    assert why.slot.startswith("an exploration slot") and why.rank == 4
+    assert {line.name for line in why.lines} == set(explored[0].contributions)
 
 
 def test_dislike_of_top_item_removes_its_creator_from_the_top(feed):

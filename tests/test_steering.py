@@ -178,3 +178,40 @@ def test_names_are_matched_ignoring_case_and_marks(isolated_home, clock):
     with Feed.open(isolated_home, clock=clock) as feed:
         assert feed.steer("boost", "topic", "#Alligators", 1).name == "alligators"
         assert feed.steer("mute", "creator", "@GatorGrace").name == "gatorgrace"
+
+
+def test_reset_keeps_follows_in_the_state_and_the_table(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        feed.toggle_follow(item.id)
+        feed.steer("reset")
+        feed.flush()
+        creator = f"demo:{item.creator}"
+        assert feed.state.followed == {creator} == feed.store.follows()
+    with Feed.open(isolated_home, clock=clock) as feed:
+        assert feed.state.followed == {creator} == feed.store.follows()
+
+
+def test_undoing_a_follow_from_before_a_reset_unfollows(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        follow = feed.toggle_follow(item.id)
+        feed.steer("reset")
+        feed.undo_event(follow.id)  # follows are their own state: the reset does not hide them
+        feed.flush()
+        assert feed.state.followed == set() == feed.store.follows()
+    with Feed.open(isolated_home, clock=clock) as feed:
+        assert feed.state.followed == set() == feed.store.follows()
+
+
+def test_an_undone_unfollow_after_a_reset_follows_again(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        feed.toggle_follow(item.id)
+        feed.steer("reset")
+        unfollow = feed.toggle_follow(item.id)
+        feed.flush()
+        assert feed.store.follows() == set()
+        feed.undo_event(unfollow.id)
+        feed.flush()
+        assert feed.state.followed == {f"demo:{item.creator}"} == feed.store.follows()

@@ -84,3 +84,98 @@ def test_a_newer_schema_is_refused_and_left_untouched(tmp_path):
     with pytest.raises(TuifeedError, match="newer tuifeed"):
         Feed.open(home)
     assert (home / "tuifeed.db").read_bytes() == before
+
+
+def followed_in_table(database) -> set[str]:
+    """The follows table, read straight from the file as a user would."""
+    with sqlite3.connect(database) as connection:
+        return {row[0] for row in connection.execute("SELECT creator FROM follows")}
+
+
+def test_an_undone_follow_leaves_the_follows_table(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        creator = f"demo:{item.creator}"
+        follow = feed.toggle_follow(item.id)
+        feed.flush()
+        assert feed.store.follows() == {creator}
+        feed.undo_event(follow.id)
+        feed.flush()
+        assert feed.store.follows() == set() == feed.state.followed
+    with Feed.open(isolated_home, clock=clock) as feed:
+        assert feed.store.follows() == set() == feed.state.followed
+
+
+def test_an_undone_unfollow_brings_the_creator_back_from_the_first_follow(isolated_home, clock):
+    from tuifeed.clock import iso_utc
+
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        creator = f"demo:{item.creator}"
+        follow = feed.toggle_follow(item.id)
+        clock.advance(60)
+        unfollow = feed.toggle_follow(item.id)
+        feed.flush()
+        assert feed.store.follows() == set()
+        feed.undo_event(unfollow.id)  # the undo and the unfollow may share a batch or not
+        feed.flush()
+        assert feed.store.follows() == {creator} == feed.state.followed
+        with sqlite3.connect(feed.locations.database) as connection:
+            since = connection.execute("SELECT since FROM follows").fetchone()[0]
+        assert since == iso_utc(follow.ts)
+
+
+def test_a_follow_and_its_undo_in_one_batch(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock, flush_interval=60) as feed:
+        item = feed.start()
+        feed.undo_event(feed.toggle_follow(item.id).id)
+        feed.flush()
+        assert feed.store.follows() == set()
+
+
+def test_another_items_undo_leaves_the_follows_alone(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        feed.toggle_follow(item.id)
+        feed.undo_event(feed.toggle_like(item.id).id)
+        feed.flush()
+        assert feed.store.follows() == {f"demo:{item.creator}"}
+
+
+def test_follows_written_by_an_older_tuifeed_are_put_right_at_the_next_open(isolated_home,
+                                                                              clock):
+    from tuifeed.clock import iso_utc
+
+    with Feed.open(isolated_home, clock=clock) as feed:
+        first = feed.start()
+        second = feed.next()
+        kept = feed.toggle_follow(first.id)
+        undone = feed.toggle_follow(second.id)
+    # What an older tuifeed left: the follow undone in the log but still in the table, a
+    # follow stored by name, and a follow the log knows nothing of.
+    with sqlite3.connect(isolated_home / "tuifeed.db") as connection:
+        connection.execute("INSERT INTO event_undos VALUES (?, '2026-01-01T00:00:00Z')",
+                           (undone.id,))
+        connection.execute("DELETE FROM follows WHERE creator = ?", (f"demo:{first.creator}",))
+        connection.execute("INSERT INTO follows VALUES (?, ?)", (first.creator, iso_utc(kept.ts)))
+        connection.execute("INSERT INTO follows VALUES ('web:Music', '2026-01-01T00:00:00Z')")
+        connection.execute("DELETE FROM meta WHERE key = 'follows_from_log'")
+    assert followed_in_table(isolated_home / "tuifeed.db") == {
+        first.creator, f"demo:{second.creator}", "web:Music"}
+    with Feed.open(isolated_home, clock=clock) as feed:
+        feed.flush()
+        assert feed.state.followed == {f"demo:{first.creator}"}
+        assert feed.store.follows() == {f"demo:{first.creator}", "web:Music"}
+
+
+def test_a_version_1_database_follows_by_key_after_the_upgrade(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "tuifeed-v1.db", home / "tuifeed.db")
+    with Feed.open(home) as feed:
+        feed.flush()
+        # Its follow was by name, and the demo's creators arrived only after the migration.
+        assert feed.store.follows() == {"demo:inkandowl"} == feed.state.followed

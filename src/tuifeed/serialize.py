@@ -54,10 +54,16 @@ def explanation_dict(explanation: Explanation) -> dict:
                     }
                     for evidence in line.evidence
                 ],
+                "not_counted": [
+                    {"event_id": entry.evidence.event_id, "kind": entry.evidence.kind,
+                     "ts": iso_utc(entry.evidence.ts), "reason": entry.reason}
+                    for entry in line.ignored
+                ],
             }
             for line in explanation.lines
         ],
         "what_if": explanation.what_if,
+        "exploration_slot": explanation.slot or None,
         "steering": explanation.steering,
     }
 

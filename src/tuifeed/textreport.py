@@ -37,6 +37,11 @@ def explanation_text(explanation: Explanation) -> str:
         for evidence in line.evidence[:3]:
             lines.append(f"{'':>32}event {evidence.event_id}: {evidence.kind} of "
                          f"\"{evidence.title[:40]}\" ({evidence.weight:+.2f})")
+        for ignored in line.ignored[:3]:
+            lines.append(f"{'':>32}not counted: event {ignored.evidence.event_id} "
+                         f"({ignored.evidence.kind}), {ignored.reason}")
+    if explanation.slot:
+        lines.append(f"Placed by {explanation.slot}")
     for sentence in explanation.what_if:
         lines.append(f"What would change it: {sentence}")
     for sentence in explanation.steering:

@@ -90,6 +90,7 @@ class Feed(Catalogue, Explaining, Steering):
         self._placements: dict[str, Placement] = {}
         self.position = -1
         self._shown_at = clock.monotonic()
+        self._covered_at: float | None = None  # when another view covered the card, if one does
         self._engaged = False
         self._closed = False
 
@@ -194,9 +195,9 @@ class Feed(Catalogue, Explaining, Steering):
             now=self.clock.now(),
             candidates=self._candidates(seen, followed),
             seen=seen,
-            recent=tuple(index[item_id] for item_id in self.trail[: self.position + 1]),
+            recent=tuple(index[item_id] for item_id in self.state.shown if item_id in index),
             seed=self.seed,
-            epoch=len(self.trail),
+            epoch=self.state.impressions,
             topic_boosts=topic_boosts,
             creator_boosts=creator_boosts,
             followed=followed,
@@ -287,8 +288,20 @@ class Feed(Catalogue, Explaining, Steering):
         return None
 
     def elapsed(self) -> float:
-        """Seconds the current card has been on screen."""
-        return max(self.clock.monotonic() - self._shown_at, 0.0)
+        """Seconds the current card has been looked at: on screen and not covered."""
+        until = self.clock.monotonic() if self._covered_at is None else self._covered_at
+        return max(until - self._shown_at, 0.0)
+
+    def pause_dwell(self) -> None:
+        """Another view covers the card: its dwell stops counting. Pausing twice is pausing."""
+        if self._covered_at is None:
+            self._covered_at = self.clock.monotonic()
+
+    def resume_dwell(self) -> None:
+        """The card is in view again: its dwell counts on from where it stopped."""
+        if self._covered_at is not None:
+            self._shown_at += self.clock.monotonic() - self._covered_at
+            self._covered_at = None
 
     def start(self) -> Item | None:
         """Show the first card, if nothing is shown yet."""
@@ -347,6 +360,8 @@ class Feed(Catalogue, Explaining, Steering):
 
     def _show(self, first_time: bool) -> None:
         self._shown_at = self.clock.monotonic()
+        if self._covered_at is not None:  # shown under a cover (History's jump): starts at 0
+            self._covered_at = self._shown_at
         self._engaged = False
         self._queue_cache = None
         if first_time:

@@ -10,7 +10,8 @@ from tuifeed.feed.state import Placement
 from tuifeed.models import Item
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking import Context, Ranked, rank
-from tuifeed.ranking.explain import KIND_WORDS, Explanation, Line, explain, steering_notes
+from tuifeed.ranking.explain import (KIND_WORDS, Explanation, Line, exploration_note, explain,
+                                    steering_notes)
 from tuifeed.ranking.profile import Diversity, Interest, diversity, history, interests
 
 DIVERSITY_CARDS = 50  # the diversity meter looks at this many of the last cards shown
@@ -40,19 +41,26 @@ class Explaining:
         status = self._status(item, in_queue=placed is not None)
         if placed is None:  # not in the queue: explain its terms as if it were the only one
             placed = self._solo(item_id, context)
-        before = [self.catalog.item_at(row) for row in context.recent]
+        before = self._shown_before(context)
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
         lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
-                        before, self.steering)
+                        before, self.steering, self.undone_events)
         return Explanation(
             item=item,
             rank=placed.rank if status == "queued" else None,
             score=placed.score,
             status=status,
             lines=lines,
-            what_if=self._what_if(item, lines) if status == "queued" else [],
+            what_if=self._what_if(item, lines, placed.rank) if status == "queued" else [],
             steering=self._steering_notes(item),
+            slot=exploration_note(self.recipe, context) if placed.explore else "",
         )
+
+    def _shown_before(self, context: Context) -> list[Item]:
+        """The cards already shown that the diversity term counted for this context."""
+        window = int(self.recipe.term("diversity_window"))
+        rows = context.recent[-window:] if window > 0 else ()
+        return [self.catalog.item_at(row) for row in rows]
 
     def _steering_notes(self, item: Item) -> list[str]:
         return steering_notes(item, self.steering, int(self._muted().sum()), self.clock.now())
@@ -64,17 +72,21 @@ class Explaining:
             now = self.ranking_context()
             placement = Placement(self._solo(item.id, now), now, self._last_event_id())
         context = placement.context
-        before = [self.catalog.items[row] for row in context.recent]
+        before = self._shown_before(context)
         known = [event for event in self.events if event.id <= placement.last_event_id]
         lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
-                        known, before, self.steering)
+                        known, before, self.steering,
+                        [event for event in self.undone_events
+                         if event.id <= placement.last_event_id])
         since = [f"since it was shown: your {event.kind} (event {event.id}) counts from the "
                  f"next card on" for event in self.events
                  if event.id > placement.last_event_id and event.item_id == item.id
                  and event.kind not in ("impression", "dwell", "skip")]
         return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
                            status="current", lines=lines, what_if=since,
-                           steering=self._steering_notes(item))
+                           steering=self._steering_notes(item),
+                           slot=exploration_note(self.recipe, context)
+                           if placement.ranked.explore else "")
 
     def _last_event_id(self) -> int:
         # self.events is in id order: loaded by id, then appended as ids are handed out.
@@ -101,7 +113,7 @@ class Explaining:
         mask[self.catalog.index[item_id]] = True
         return mask
 
-    def _what_if(self, item: Item, lines: list[Line]) -> list[str]:
+    def _what_if(self, item: Item, lines: list[Line], rank_now: int) -> list[str]:
         """Counterfactuals: the item's rank without the event that weighs most on it."""
         evidence = [entry for line in lines for entry in line.evidence]
         if not evidence:
@@ -109,9 +121,10 @@ class Explaining:
         strongest = max(evidence, key=lambda entry: (abs(entry.weight), -entry.event_id))
         position = self.position_of(item.id, without_event=strongest.event_id)
         where = f"#{position}" if position is not None else f"below #{WHY_HORIZON}"
+        still = "still " if position == rank_now else ""
         singular = KIND_WORDS.get(strongest.kind, (strongest.kind,))[0]
         return [f"without your {singular} of \"{strongest.title}\" (event {strongest.event_id}) "
-                f"it would be {where}"]
+                f"it would {still}be {where}"]
 
     def profile(self) -> list[Interest]:
         """Learned interests, strongest first, with their short- and long-term parts."""

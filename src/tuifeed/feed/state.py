@@ -9,6 +9,7 @@ from tuifeed.ranking import Context, Ranked
 from tuifeed.ranking.catalog import creator_key
 
 FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
+RECENT_CARDS = 50  # the most a recipe's diversity_window may look back
 
 
 @dataclass
@@ -20,11 +21,20 @@ class ViewerState:
     disliked: set[str] = field(default_factory=set)
     saved: set[str] = field(default_factory=set)
     followed: set[str] = field(default_factory=set)  # creator keys
+    # The last cards shown (impressions that count), oldest first, and how many in all: the
+    # diversity penalty and the exploration draw depend on them, so the queue depends only
+    # on the log, not on a session's trail, and a reopened home ranks the same.
+    shown: list[str] = field(default_factory=list)
+    impressions: int = 0
 
     def apply(self, event: Event, item: Item) -> None:
         kind, item_id = event.kind, event.item_id
         if kind not in FOLLOW_KINDS:  # anything done to an item means it was seen
             self.seen.add(item_id)
+        if kind == "impression":
+            self.impressions += 1
+            self.shown.append(item_id)
+            del self.shown[:-RECENT_CARDS]
         if kind == "like":
             self.liked.add(item_id)
         elif kind == "unlike":

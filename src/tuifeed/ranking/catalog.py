@@ -106,7 +106,7 @@ class Catalog:
         self._topic_ptr = Column(np.int64)
         self._topic_ptr.extend([0])
         self._topic_codes = Column(np.int32)
-        self._topic_weight = Column(np.float32)
+        self._topic_weight = Column(np.float64)
         self._topic_rows = Column(np.int32)
         self.version = 0  # bumped whenever rows are added or change
         self._refresh_features()

@@ -16,6 +16,7 @@ from tuifeed.ranking.catalog import Catalog, creator_key
 from tuifeed.ranking.interests import InterestModel, touching
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
+from tuifeed.timewords import ago
 from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked
 
 # How a kind reads in a sentence: "3 likes", "1 fast skip".
@@ -44,11 +45,20 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Ignored:
+    """An event that touches the term but that the model does not learn from, and why."""
+
+    evidence: Evidence
+    reason: str  # "before you started over", "while learning was paused", ...
+
+
+@dataclass(frozen=True)
 class Line:
     name: str
     value: float
     sentence: str
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # what the model learned from
+    ignored: list[Ignored] = field(default_factory=list)  # shown apart: it does not count
 
 
 @dataclass(frozen=True)
@@ -60,39 +70,52 @@ class Explanation:
     lines: list[Line]
     what_if: list[str]
     steering: list[str] = field(default_factory=list)  # each steering in force, one line each
-
-
-def ago(seconds: float) -> str:
-    """A span in its largest unit: "3 d", "20 min"; under two minutes, "minute"."""
-    seconds = max(seconds, 0.0)
-    for size, unit in ((86400, "d"), (3600, "h"), (120, "min")):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit}"
-    return "minute"
+    slot: str = ""  # for an exploration pick: the slot that placed it
 
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def age_words(seconds: float) -> str:
-    span = ago(seconds)
-    return "just now" if span == "minute" else f"{span} ago"
-
-
 def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel,
                  recipe: Recipe, now: float, *, topics: Sequence[str] = (),
-                 creator: str | None = None) -> list[Evidence]:
-    """The events that shaped the affinity to these topics (or this creator), strongest first."""
-    found = [
-        Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
-                 float(strength * model.decay(now - event.ts)),
-                 f"@{item.creator}" if creator is not None else ", ".join(f"#{t}" for t in shared))
-        for event, item, strength, shared in touching(events, catalog, recipe, topics=topics,
-                                                      creator=creator)
-    ]
+                 creator: str | None = None, steering: SteeringState | None = None,
+                 undone: Sequence[Event] = ()) -> tuple[list[Evidence], list[Ignored]]:
+    """The events that shaped the affinity to these topics (or this creator), strongest first,
+    and apart, those that touch it but that the model does not learn from (under the
+    steering in force, or undone), with the reason."""
+    steering = steering or SteeringState()
+    found: list[Evidence] = []
+    ignored: list[Ignored] = []
+    undone_ids = {event.id for event in undone}
+    for event, item, strength, shared in touching([*events, *undone], catalog, recipe,
+                                                  topics=topics, creator=creator):
+        reason = _not_counted(event, steering, undone_ids)
+        if reason is None and creator is None:
+            counted = [topic for topic in shared if event.ts > steering.forgotten.get(topic, -1)]
+            if not counted:
+                reason = f"you asked to forget {' '.join('#' + t for t in shared)} after it"
+            shared = counted
+        about = f"@{item.creator}" if creator is not None else ", ".join(f"#{t}" for t in shared)
+        evidence = Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
+                            float(strength * model.decay(now - event.ts)), about)
+        if reason is None:
+            found.append(evidence)
+        else:
+            ignored.append(Ignored(evidence, reason))
     found.sort(key=lambda evidence: (-abs(evidence.weight), evidence.event_id))
-    return found
+    ignored.sort(key=lambda entry: -entry.evidence.event_id)
+    return found, ignored
+
+
+def _not_counted(event: Event, steering: SteeringState, undone: set[int]) -> str | None:
+    if event.id in undone:
+        return "you undid it"
+    if not steering.counts(event):
+        return "before you started over"
+    if not steering.learns_from(event):
+        return "while learning was paused"
+    return None
 
 
 def summarise(evidence: Sequence[Evidence], now: float) -> str:
@@ -106,31 +129,37 @@ def summarise(evidence: Sequence[Evidence], now: float) -> str:
         parts.append(f"{count} {singular if count == 1 else plural}")
     subjects = sorted({entry.about for entry in evidence})
     oldest = max(now - entry.ts for entry in evidence)
-    return f"{', '.join(parts)} on {' '.join(subjects[:2])} in the last {ago(oldest)}"
+    return (f"{', '.join(parts)} on {' '.join(subjects[:2])}, "
+            f"{'the oldest ' + ago(oldest) if len(evidence) > 1 else ago(oldest)}")
 
 
 def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Recipe,
             context: Context, events: Sequence[Event], before: Sequence[Item] = (),
-            steering: SteeringState | None = None) -> list[Line]:
+            steering: SteeringState | None = None, undone: Sequence[Event] = ()) -> list[Line]:
     """One line a term, in the scorer's order, each with its evidence sentence.
 
-    `before` is the cards shown just before this one (the session's, then the queue's).
+    `before` is the earlier cards the diversity term counted (the last ones shown, then the
+    queue above). `events` are the log's; only those the model learns from are evidence.
     """
     item = ranked.item
     now = context.now
     lines = []
+    steering = steering or SteeringState()
     for name, value in ranked.contributions.items():
         evidence: list[Evidence] = []
-        if name == "topic":
-            evidence = evidence_for(events, catalog, model, recipe, now, topics=item.topics)
+        ignored: list[Ignored] = []
+        if name in ("topic", "creator"):
+            subject = ({"topics": item.topics} if name == "topic"
+                       else {"creator": creator_key(item)})
+            evidence, ignored = evidence_for(events, catalog, model, recipe, now,
+                                             steering=steering, undone=undone, **subject)
             sentence = summarise(evidence, now)
-        elif name == "creator":
-            evidence = evidence_for(events, catalog, model, recipe, now, creator=creator_key(item))
-            sentence = summarise(evidence, now)
+            if ignored:
+                sentence += f" ({plural(len(ignored), 'event')} not counted)"
         else:
             sentence = describe_term(name, value, item, catalog, recipe, context, before,
-                                     steering or SteeringState())
-        lines.append(Line(name, value, sentence, evidence))
+                                     steering)
+        lines.append(Line(name, value, sentence, evidence, ignored))
     return lines
 
 
@@ -145,7 +174,7 @@ def steering_notes(item: Item, steering: SteeringState, hidden: int, now: float)
                      + ("applies to this item" if applies else "not this item"))
     for topic, moment in sorted(steering.forgotten.items()):
         if topic in item.topics:
-            notes.append(f"you asked to forget #{topic} {age_words(now - moment)}: "
+            notes.append(f"you asked to forget #{topic} {ago(now - moment)}: "
                          f"only what you did since counts for it")
     if steering.paused_since is not None:
         notes.append("learning is paused: what you do is recorded, not learned from")
@@ -173,10 +202,10 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
             context.followed[catalog.creator_index[creator_key(item)]])
         return f"you follow @{item.creator}" if followed else f"you do not follow @{item.creator}"
     if name == "recency":
-        return f"published {age_words(now - item.published)}: newest first"
+        return f"published {ago(now - item.published)}: newest first"
     if name == "freshness":
         half_life = recipe.term("freshness_half_life_days") or 7.0
-        return (f"published {age_words(now - item.published)}; "
+        return (f"published {ago(now - item.published)}; "
                 f"freshness halves every {half_life:g} days")
     if name == "quality":
         mean = catalog.likes.sum() / max(catalog.views.sum(), 1.0)
@@ -194,20 +223,21 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
         return ("you have seen it; everything unseen is used up" if value
                 else "you have not seen it yet")
     if name == "diversity":
-        window = int(recipe.term("diversity_window"))
-        last = list(before)[-window:] if window > 0 else []
-        same_creator = sum(creator_key(other) == creator_key(item) for other in last)
+        if int(recipe.term("diversity_window")) <= 0:
+            return "this recipe has no diversity term"
+        same_creator = sum(creator_key(other) == creator_key(item) for other in before)
         main = item.topics[0] if item.topics else None
-        same_topic = sum(bool(other.topics) and other.topics[0] == main for other in last)
-        if not value:
-            return f"no repeat among the {plural(len(last), 'card')} before it"
-        return (f"of the {plural(len(last), 'card')} before it, {same_creator} by "
-                f"@{item.creator} and {same_topic} about #{main}")
-    if name == "exploration":
-        rate = recipe.exploration.get("rate", 0.0)
-        if value:
-            every = max(int(round(1 / rate)), 2) if rate else 0
-            return (f"exploration slot, 1 in {every}: drawn at random (seed {context.seed}) "
-                    f"from beyond the model's top {EXPLORE_HORIZON}")
-        return "not an exploration slot"
+        same_topic = sum(bool(other.topics) and other.topics[0] == main for other in before)
+        counted = (f"of the {plural(len(before), 'card')} before it, {same_creator} by "
+                   f"@{item.creator} and {same_topic} about #{main}")
+        return counted
     return "steering" if name.startswith("steer") else ""
+
+
+def exploration_note(recipe: Recipe, context: Context) -> str:
+    """What an exploration slot is: the reason an item sits where its score would not put it."""
+    rate = recipe.exploration.get("rate", 0.0)
+    every = max(int(round(1 / rate)), 2) if rate else 0
+    return (f"an exploration slot (1 in {every}): drawn at random (seed {context.seed}) from "
+            f"beyond the model's top {EXPLORE_HORIZON}; its score is its own, not what placed "
+            f"it")

@@ -1,10 +1,11 @@
 """The scorer: score = the sum of named contributions, one pass over every candidate.
 
 Terms that depend only on the item and the viewer (topic, creator, freshness, ...) are numpy
-columns over the whole catalogue. Two terms depend on the queue itself and are decided while it
-is built: diversity (a penalty for repeating a creator or topic among the last few cards) and
-exploration (labelled slots given to items the model would not have picked). The numbers
-reported for an item are the ones that placed it, and they add up exactly to its score.
+columns over the whole catalogue. Diversity depends on the queue itself and is decided while it
+is built: a penalty for every earlier card by the same creator or on the same main topic.
+Exploration is not a term: it gives labelled slots to items the model would not have picked,
+drawn at random (seeded) from beyond its top EXPLORE_HORIZON. The numbers reported for an item
+are the ones that placed it, and they add up exactly to its score.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tuifeed.ranking.recipe import Recipe
 # The order in which terms are added, in the code, the JSON and on screen.
 ITEM_TERMS = ("topic", "creator", "freshness", "recency", "quality", "popularity", "novelty",
               "short_form", "following", "boost_topic", "boost_creator", "seen")
-TERMS = (*ITEM_TERMS, "diversity", "exploration")
+TERMS = (*ITEM_TERMS, "diversity")  # exploration is a slot, not a term
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
 EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
 
@@ -100,7 +101,11 @@ def _if_any(values: np.ndarray | None, spread) -> np.ndarray | None:
 
 def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Context,
          limit: int | None = None) -> list[Ranked]:
-    """The candidates best first. A shorter limit always gives a prefix of a longer one."""
+    """The candidates best first. A shorter limit always gives a prefix of a longer one.
+
+    Outside exploration slots, scores never rise down the queue: each item's score is the one
+    it was placed with, its diversity penalty included.
+    """
     terms = item_terms(catalog, model, recipe, context)
     names = ITEM_TERMS
     base = np.zeros(len(catalog))
@@ -112,36 +117,18 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     positions = np.flatnonzero(context.candidates)
     wanted = len(positions) if limit is None else min(limit, len(positions))
     slots = _exploration_slots(recipe, wanted)
-    regular, diversity = _diversify(catalog, recipe, base, positions, context.recent,
-                                    min(len(positions), wanted + len(slots)))
     top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)]
-    picks = _exploration_picks(positions, top, context, len(slots))
-    slot_picks = dict(zip(slots, picks))
-    following = iter(row for row in regular if row not in slot_picks.values())
-    order = []
-    for place in range(1, wanted + 1):
-        row = slot_picks[place] if place in slot_picks else next(following, None)
-        if row is None:
-            break
-        order.append(row)
-    scores = [base[row] + diversity.get(row, 0.0) for row in order]
-    exploration: dict[int, float] = {}
-    explored = set(picks)
-    for index, row in enumerate(order):
-        if row in explored:
-            above = scores[index - 1] if index > 0 else base[row] + 1.0
-            below = next((scores[later] for later in range(index + 1, len(order))
-                          if order[later] not in explored), above - 1.0)
-            exploration[row] = (above + below) / 2 - base[row]
-            scores[index] = base[row] + exploration[row]
+    slot_picks = dict(zip(slots, _exploration_picks(positions, top, context, len(slots))))
+    order, penalties = _diversify(catalog, recipe, base, positions, context.recent, wanted,
+                                  slot_picks)
+    explored = set(slot_picks.values())
     ranked = []
     for place, row in enumerate(order, start=1):
         parts = {name: 0.0 if terms[name] is None else float(terms[name][row]) + 0.0  # no -0.0
                  for name in names}
-        parts["diversity"] = diversity.get(row, 0.0)
-        parts["exploration"] = float(exploration.get(row, 0.0))
+        parts["diversity"] = penalties[row]
         ranked.append(Ranked(rank=place, item=catalog.item_at(row), score=sum(parts.values()),
-                             contributions=parts, explore=row in exploration))
+                             contributions=parts, explore=row in explored))
     return ranked
 
 
@@ -155,63 +142,117 @@ def _best(positions: np.ndarray, score: np.ndarray, count: int) -> np.ndarray:
     return positions[np.lexsort((positions, -score[positions]))][:count]
 
 
-def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np.ndarray,
-               recent: tuple[int, ...], count: int) -> tuple[list[int], dict[int, float]]:
-    """Greedy sliding-window re-rank: each pick pays for repeats among the last few cards.
+def repeat_weight(count, decay: float):
+    """What `count` earlier cards of one creator (or topic) weigh: 1 + decay + decay^2 + ...,
+    one term a card. It only grows with the count, so a penalty never falls as a queue is
+    built; decay < 1 bounds it (a taste shown often enough still wins), 1 makes it linear."""
+    count = np.asarray(count, dtype=np.float64)
+    if decay >= 1.0:
+        return count
+    return (1.0 - decay ** count) / (1.0 - decay)
 
-    It runs on a pool of the best items by item score, grown until no item outside the pool
-    could have beaten any pick (penalties only lower scores), so the result is exact.
+
+class _Repeats:
+    """How many earlier cards share each creator and each main topic."""
+
+    def __init__(self, catalog: Catalog, per_creator: float, per_topic: float,
+                 decay: float) -> None:
+        self.catalog = catalog
+        self.per_creator, self.per_topic, self.decay = per_creator, per_topic, decay
+        self.creators: dict[int, int] = {}
+        self.topics: dict[int, int] = {}
+
+    def add(self, row: int) -> None:
+        creator, topic = int(self.catalog.creator_codes[row]), int(self.catalog.main_topic[row])
+        self.creators[creator] = self.creators.get(creator, 0) + 1
+        if topic >= 0:
+            self.topics[topic] = self.topics.get(topic, 0) + 1
+
+    def penalty(self, row: int) -> float:
+        creator, topic = int(self.catalog.creator_codes[row]), int(self.catalog.main_topic[row])
+        return float(-(self.per_creator * repeat_weight(self.creators.get(creator, 0), self.decay)
+                       + self.per_topic * repeat_weight(self.topics.get(topic, 0), self.decay))
+                     ) + 0.0  # no -0.0
+
+
+def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np.ndarray,
+               recent: tuple[int, ...], count: int, slot_picks: dict[int, int]
+               ) -> tuple[list[int], dict[int, float]]:
+    """Greedy re-rank: each pick pays for the earlier cards by its creator and on its main
+    topic (the last `diversity_window` cards shown count as earlier cards too), each one
+    `diversity_decay` times the one before (see repeat_weight).
+
+    Penalties only grow as cards are placed, so the adjusted score of each pick is at most
+    that of the pick before it. It runs on a pool of the best items by item score, grown
+    until no item outside the pool could have beaten a pick, so the result is exact.
     """
     window = int(recipe.term("diversity_window"))
     per_creator, per_topic = recipe.term("diversity_creator"), recipe.term("diversity_topic")
-    if window <= 0 or (per_creator == 0 and per_topic == 0):
-        return [int(row) for row in _best(positions, base, count)], {}
+    if window <= 0:  # diversity off: the order is the item score's
+        per_creator = per_topic = 0.0
+    decay = recipe.term("diversity_decay")
+    prefix = list(recent[-window:]) if window > 0 else []
     pool_size = count + POOL_EXTRA
     while True:
         ranked = _best(positions, base, pool_size + 1)
         pool = ranked[:pool_size]
         # The best item left out of the pool; nothing below it can beat a pick either.
         outside_best = base[ranked[pool_size]] if len(ranked) > pool_size else -np.inf
-        result = _greedy(catalog, base, pool, list(recent[-window:]), count, window,
-                         per_creator, per_topic, outside_best)
+        result = _greedy(catalog, base, pool, prefix, count, per_creator, per_topic, decay,
+                         outside_best, slot_picks)
         if result is not None:
             return result
         pool_size *= 4
 
 
-def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, window_rows: list[int],
-            count: int, window: int, per_creator: float, per_topic: float,
-            outside_best: float) -> tuple[list[int], dict[int, float]] | None:
-    """Pick `count` from the pool; None when an item outside the pool could have won a pick."""
+def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[int],
+            count: int, per_creator: float, per_topic: float, decay: float,
+            outside_best: float, slot_picks: dict[int, int]
+            ) -> tuple[list[int], dict[int, float]] | None:
+    """Place `count` items: exploration picks in their slots, the rest from the pool; None
+    when an item outside the pool could have won a place."""
+    repeats = _Repeats(catalog, per_creator, per_topic, decay)
     creators = catalog.creator_codes[pool]
     topics = catalog.main_topic[pool]
     creator_repeats = np.zeros(len(pool))
     topic_repeats = np.zeros(len(pool))
-
-    def slide(row: int, step: int) -> None:  # add (+1) or drop (-1) a card from the window
-        nonlocal creator_repeats, topic_repeats
-        creator_repeats += step * (creators == catalog.creator_codes[row])
-        topic_repeats += step * (topics == catalog.main_topic[row])
-
-    for row in window_rows:
-        slide(row, +1)
     scores = base[pool].astype(np.float64)
+    scores[np.isin(pool, list(slot_picks.values()))] = -np.inf  # reserved for their slots
     order: list[int] = []
     penalties: dict[int, float] = {}
-    for _ in range(min(count, len(pool))):
-        penalty = -(per_creator * creator_repeats + per_topic * topic_repeats)
-        adjusted = scores + penalty
-        pick = int(np.argmax(adjusted))  # first maximum: ties keep the pool's order
+
+    def place(row: int) -> None:
+        nonlocal creator_repeats, topic_repeats
+        order.append(row)
+        repeats.add(row)
+        creator_repeats += creators == catalog.creator_codes[row]
+        if catalog.main_topic[row] >= 0:
+            topic_repeats += topics == catalog.main_topic[row]
+
+    for row in prefix:
+        repeats.add(row)
+        creator_repeats += creators == catalog.creator_codes[row]
+        if catalog.main_topic[row] >= 0:
+            topic_repeats += topics == catalog.main_topic[row]
+    for slot in range(1, count + 1):
+        if slot in slot_picks:
+            row = slot_picks[slot]
+            penalties[row] = repeats.penalty(row)
+            place(row)
+            continue
+        adjusted = scores - (per_creator * repeat_weight(creator_repeats, decay)
+                             + per_topic * repeat_weight(topic_repeats, decay))
+        pick = int(np.argmax(adjusted)) if len(pool) else -1  # first maximum: pool order
+        if pick < 0 or adjusted[pick] == -np.inf:
+            if outside_best > -np.inf:
+                return None  # the pool ran out before the queue did
+            break
         if adjusted[pick] < outside_best:
             return None
-        scores[pick] = -np.inf  # taken
         row = int(pool[pick])
-        order.append(row)
-        penalties[row] = float(penalty[pick]) + 0.0  # no -0.0
-        window_rows.append(row)
-        slide(row, +1)
-        if len(window_rows) > window:
-            slide(window_rows.pop(0), -1)
+        scores[pick] = -np.inf  # taken
+        penalties[row] = repeats.penalty(row)
+        place(row)
     return order, penalties
 
 

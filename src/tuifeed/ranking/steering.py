@@ -31,6 +31,18 @@ TARGETS = {
     "forget": ("topic",),
 }
 FEED_ACTIONS = ("pause", "resume", "reset")
+MARKS = {"topic": "#", "creator": "@", "word": "word "}
+
+
+@dataclass(frozen=True)
+class InForce:
+    """Everything in force about one topic, creator or word."""
+
+    target: str
+    name: str
+    boost: float | None = None  # the latest amount
+    muted: bool = False
+    forgotten_at: float | None = None  # topics only
 
 
 @dataclass
@@ -73,6 +85,15 @@ class SteeringState:
             self.__init__()  # type: ignore[misc]
             self.mutes, self.reset_at = mutes, action.ts
 
+    def in_force(self) -> list[InForce]:
+        """One entry a subject with something in force (sorted by target, then name): the
+        state, not the log, so a boost a reset ended or one since replaced is not there."""
+        subjects = {*self.boosts, *self.mutes, *(("topic", topic) for topic in self.forgotten)}
+        return [InForce(target, name, self.boosts.get((target, name)),
+                        (target, name) in self.mutes,
+                        self.forgotten.get(name) if target == "topic" else None)
+                for target, name in sorted(subjects)]
+
     @property
     def paused(self) -> bool:
         return self.paused_since is not None
@@ -95,9 +116,14 @@ def word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
 
 
+def subject_text(target: str, name: str) -> str:
+    """#topic, @creator, word NAME."""
+    return MARKS.get(target, "") + name
+
+
 def describe(action: SteeringAction) -> str:
     """The action in plain words, as the history and the CLI show it."""
-    subject = {"topic": "#", "creator": "@", "word": "word "}.get(action.target, "") + action.name
+    subject = subject_text(action.target, action.name)
     if action.action == "boost":
         return f"boost {subject} {action.amount:+g}"
     if action.action in FEED_ACTIONS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,7 +243,80 @@ class Store:
         ]
 
     def follows(self) -> set[str]:
+        """The creator keys followed now ("demo:gatorgrace", "youtube:UC..."): the follows
+        table, which the writer keeps equal to the log (see refresh_follows)."""
         return {row[0] for row in self.connection.execute("SELECT creator FROM follows")}
+
+
+FOLLOW_KINDS = ("follow", "unfollow")  # as in feed/state.py; kept through a steering reset
+FOLLOWS_FROM_LOG = "follows_from_log"  # meta key: set once the table was rebuilt from the log
+# Follow and unfollow events with their creator and undone flag: every one (a scan of the
+# log), or those of some creators, found through their items (CROSS JOIN keeps that order: a few
+# milliseconds where a scan of two million events takes half a second).
+FOLLOW_COLUMNS = "SELECT c.key, e.ts, e.kind, e.id IN (SELECT event_id FROM event_undos)"
+ALL_FOLLOW_EVENTS = (
+    f"{FOLLOW_COLUMNS} FROM events e JOIN items i ON i.id = e.item_id"
+    " JOIN creators c ON c.code = i.creator"
+    " WHERE e.kind IN ('follow', 'unfollow') ORDER BY e.id")
+FOLLOW_EVENTS_OF = (
+    f"{FOLLOW_COLUMNS} FROM creators c CROSS JOIN items i CROSS JOIN events e"
+    " WHERE c.key IN ({keys}) AND i.creator = c.code AND e.item_id = i.id"
+    " AND e.kind IN ('follow', 'unfollow') ORDER BY e.id")
+
+
+def refresh_follows(connection: sqlite3.Connection,
+                    item_ids: Collection[str] | None = None) -> None:
+    """Make the follows table say what the log says, for the creators of `item_ids` (None: for
+    every creator the log has a follow or an unfollow of). Run inside a write transaction.
+
+    The log decides as the feed's ViewerState does: its follow and unfollow events not undone,
+    in id order, whatever the steering (a reset keeps follows); a creator is followed since the
+    follow that began the current run. A row the log says nothing about stays: a follow from
+    before the log, one imported without its events, one whose events retention deleted.
+    """
+    if item_ids is None:
+        scope: dict[str, str | None] = {}
+        rows = connection.execute(ALL_FOLLOW_EVENTS)
+    else:
+        if not item_ids:
+            return
+        marks = ", ".join("?" * len(item_ids))
+        scope = dict.fromkeys((key for (key,) in connection.execute(
+            "SELECT DISTINCT c.key FROM items i JOIN creators c ON c.code = i.creator"
+            f" WHERE i.id IN ({marks})", list(item_ids))), None)
+        if not scope:
+            return
+        rows = connection.execute(FOLLOW_EVENTS_OF.format(keys=", ".join("?" * len(scope))),
+                                  list(scope))
+    for creator, ts, kind, undone in rows:
+        since = scope.setdefault(creator, None)
+        if undone:
+            continue
+        scope[creator] = (since or ts) if kind == "follow" else None
+    connection.executemany("DELETE FROM follows WHERE creator = ?",
+                           [(creator,) for creator, since in scope.items() if since is None])
+    connection.executemany(
+        "INSERT INTO follows(creator, since) VALUES (?, ?)"
+        " ON CONFLICT(creator) DO UPDATE SET since = excluded.since",
+        [(creator, since) for creator, since in scope.items() if since is not None])
+
+
+def rebuild_follows(connection: sqlite3.Connection) -> None:
+    """Once per database (run inside a write transaction): follows written by an older
+    tuifeed kept undone follows, and a follow stored by creator name whose items arrived after
+    the schema 4 migration (the demo of a version 1 database) was never given its key."""
+    if connection.execute("SELECT 1 FROM meta WHERE key = ?", (FOLLOWS_FROM_LOG,)).fetchone():
+        return
+    named = ("creator NOT IN (SELECT key FROM creators)"
+             " AND creator IN (SELECT name FROM creators)")
+    connection.execute(
+        "INSERT OR IGNORE INTO follows(creator, since)"
+        " SELECT (SELECT key FROM creators WHERE name = f.creator ORDER BY code LIMIT 1), since"
+        f" FROM follows f WHERE {named}")
+    connection.execute(f"DELETE FROM follows WHERE {named}")
+    refresh_follows(connection)
+    connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')",
+                       (FOLLOWS_FROM_LOG,))
 
 
 class IdAllocator:

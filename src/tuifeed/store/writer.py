@@ -10,9 +10,16 @@ from pathlib import Path
 
 from tuifeed.clock import iso_utc
 from tuifeed.models import Event, EventUndo, SteeringAction
-from tuifeed.store.database import connect
+from tuifeed.store.database import (FOLLOW_KINDS, FOLLOWS_FROM_LOG, connect, rebuild_follows,
+                                    refresh_follows)
 
-Record = Event | SteeringAction | EventUndo  # what the writer knows how to store
+
+class RebuildFollows:
+    """Queued first by every writer: rebuilds the follows table from the log, once per
+    database (see database.rebuild_follows)."""
+
+
+Record = Event | SteeringAction | EventUndo | RebuildFollows  # what the writer knows how to store
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -35,6 +42,7 @@ class EventWriter:
         self._thread = threading.Thread(target=self._run, name="tuifeed-writer", daemon=True)
         self._closed = False
         self.error: Exception | None = None
+        self._queue.put(RebuildFollows())  # off the calling thread, before any event
         self._thread.start()
 
     def write(self, record: Record) -> None:
@@ -108,6 +116,10 @@ class EventWriter:
 
     def _write_batch(self, connection: sqlite3.Connection, records: list[Record]) -> None:
         """One transaction a batch, so a retry never writes anything twice."""
+        if all(isinstance(record, RebuildFollows) for record in records) and \
+                connection.execute("SELECT 1 FROM meta WHERE key = ?",
+                                   (FOLLOWS_FROM_LOG,)).fetchone():
+            return  # the usual start: nothing to rebuild, and no write lock taken for it
         connection.execute("BEGIN IMMEDIATE")
         try:
             events = [record for record in records if isinstance(record, Event)]
@@ -119,6 +131,10 @@ class EventWriter:
                 for event in events:
                     self._write_one(connection, event)
             connection.execute("RELEASE batch_events")
+            # The follows table follows the log: the creators of follows, unfollows and undos of
+            # either in this batch get their rows recomputed from the log (so nothing drifts).
+            follows = {event.item_id for event in events if event.kind in FOLLOW_KINDS}
+            undone = []
             for record in records:
                 if isinstance(record, SteeringAction):
                     self._write_steering(connection, record)
@@ -126,8 +142,14 @@ class EventWriter:
                     connection.execute(
                         "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
                         (record.event_id, iso_utc(record.ts)))
-                else:
-                    self._update_follows(connection, record)
+                    undone.append(record.event_id)
+            if undone:
+                follows.update(item_id for (item_id,) in connection.execute(
+                    f"SELECT item_id FROM events WHERE id IN ({', '.join('?' * len(undone))})"
+                    " AND kind IN ('follow', 'unfollow')", undone))
+            if any(isinstance(record, RebuildFollows) for record in records):
+                rebuild_follows(connection)  # a no-op once done
+            refresh_follows(connection, follows)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -143,15 +165,6 @@ class EventWriter:
             connection.execute(
                 "INSERT INTO events(ts, item_id, kind, value, session_id) VALUES (?, ?, ?, ?, ?)",
                 row[1:])
-
-    @staticmethod
-    def _update_follows(connection: sqlite3.Connection, event: Event) -> None:
-        creator = event.extra.get("creator")
-        if event.kind == "follow" and creator:
-            connection.execute("INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
-                               (creator, iso_utc(event.ts)))
-        elif event.kind == "unfollow" and creator:
-            connection.execute("DELETE FROM follows WHERE creator = ?", (creator,))
 
     @staticmethod
     def _write_steering(connection: sqlite3.Connection, action: SteeringAction) -> None:

@@ -97,6 +97,7 @@ class FeedApp(App[None]):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self.feed.start()
         self.refresh_feed()
+        self.screen_change_signal.subscribe(self, self.pause_dwell_when_covered, immediate=True)
         if self._tick_seconds:
             self.set_interval(self._tick_seconds, self.tick)
         if self.fetch_on_start and self.feed.sources():
@@ -143,6 +144,14 @@ class FeedApp(App[None]):
 
     def tick(self) -> None:
         self.query_one(VideoCard).show_progress(self.feed.elapsed())
+
+    def pause_dwell_when_covered(self, top: Screen) -> None:
+        """Dwell is time looked at: any screen over the feed (the command palette too) pauses
+        it and the autoplay bar. Why this? does not: the card stays its subject."""
+        if top is self.screen_stack[0] or isinstance(top, WhyScreen):
+            self.feed.resume_dwell()
+        else:
+            self.feed.pause_dwell()
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -15,11 +15,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tuifeed.feed import Feed
-from tuifeed.ranking.steering import BOOST_LIMIT, describe
+from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
+from tuifeed.timewords import ago
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BAR_CELLS = 8
 BOOST_STEP = 0.5
+STEERING_LINES = 8  # beyond these, a pointer to `tuifeed steer show`
 
 
 def bar(value: float, scale: float) -> Text:
@@ -152,9 +154,33 @@ class AlgorithmScreen(Screen[None]):
         return text
 
     def _steering_text(self) -> Text:
-        log = [record for record in self.feed.steering_log if not record.undone]
-        text = Text("Steering in force (u undoes the latest): ", "bold")
-        text.append(", ".join(describe(record) for record in log[-6:]) or "none", "yellow")
+        """What is in force, as `tuifeed steer show` has it (the state, not the latest log
+        entries): a pause and a start-over first (they concern the whole feed), then one line
+        a topic, creator or word with all that holds for it."""
+        steering, now = self.feed.steering, self.feed.clock.now()
+        lines: list[tuple[str, str]] = []  # (subject, what holds for it)
+        if steering.paused_since is not None:
+            lines.append(("learning paused", f" {ago(now - steering.paused_since)}"))
+        if steering.reset_at is not None:
+            lines.append(("started over", f" {ago(now - steering.reset_at)}"))
+        for entry in steering.in_force():
+            holds = [f"boost {entry.boost:+g}"] if entry.boost is not None else []
+            if entry.muted:
+                holds.append("muted")
+            if entry.forgotten_at is not None:
+                holds.append(f"forgotten {ago(now - entry.forgotten_at)}")
+            lines.append((subject_text(entry.target, entry.name), ": " + ", ".join(holds)))
+        text = Text("Steering in force (u undoes the latest):", "bold")
+        if not lines:
+            text.append("\nnone: the recipe alone decides", "dim")
+        shown = lines if len(lines) <= STEERING_LINES else lines[:STEERING_LINES - 1]
+        for subject, holds in shown:
+            text.append("\n  ")
+            text.append(subject, "bold yellow")
+            text.append(holds, "yellow")
+        if len(shown) < len(lines):
+            text.append(f"\n  and {len(lines) - len(shown)} more: tuifeed steer show lists all",
+                        "dim")
         return text
 
     # -- controls -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Input
 
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
-from tuifeed.ranking.explain import age_words
+from tuifeed.timewords import ago
 
 SHOWN = 500  # rows drawn at most; filter to go further back
 
@@ -65,7 +65,7 @@ class HistoryScreen(Screen[None]):
             event, item = entry.event, entry.item
             style = "dim strike" if entry.undone else ""
             table.add_row(
-                Text(age_words(now - event.ts), style),
+                Text(ago(now - event.ts), style),
                 Text(event.kind, style),
                 Text("" if event.value is None else f"{event.value:g}", style),
                 Text(item.title if item else event.item_id, style),

@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuifeed.ranking.explain import Explanation, age_words
+from tuifeed.ranking.explain import Explanation
+from tuifeed.timewords import ago
 
 BAR_CELLS = 10
 
@@ -47,12 +48,17 @@ def explanation_view(explanation: Explanation, now: float) -> Group:
         detail = Text(line.sentence)
         for evidence in line.evidence[:3]:
             detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
-                          f"{age_words(now - evidence.ts)} · ", "dim")
+                          f"{ago(now - evidence.ts)} · ", "dim")
             detail.append(evidence.title, "dim italic")
             detail.append(f" ({evidence.weight:+.2f})", "dim")
+        for ignored in line.ignored[:2]:
+            detail.append(f"\n  not counted: event {ignored.evidence.event_id} · "
+                          f"{ignored.evidence.kind} · {ignored.reason}", "dim strike")
         table.add_row(Text(line.name), Text(f"{line.value:+.3f}"),
                       signed_bar(line.value, scale), detail)
     parts = [header, Text(), summary, Text(), table]
+    if explanation.slot:
+        parts += [Text(), Text(f"Placed by {explanation.slot}", "italic")]
     if explanation.what_if:
         parts += [Text(), Text("What would change it", "bold")]
         parts += [Text(f"• {sentence}") for sentence in explanation.what_if]

@@ -10,7 +10,8 @@ from textual.widgets import ProgressBar, Static
 
 from tuifeed.models import Item
 from tuifeed.ranking.catalog import UNKNOWN_DURATION
-from tuifeed.tui.format import age, clock_time, compact_count
+from tuifeed.timewords import ago
+from tuifeed.tui.format import clock_time, compact_count
 from tuifeed.tui.widgets.thumbnail import Thumbnail, fit_portrait
 
 
@@ -69,7 +70,7 @@ class VideoCard(Vertical):
         )
         self.query_one("#stats", Static).update(Text(
             f"{clock_time(item.duration)} · {compact_count(item.views)} views · "
-            f"{compact_count(item.likes)} likes · {age(now - item.published)}"
+            f"{compact_count(item.likes)} likes · {ago(now - item.published)}"
         ))
         badges = Text()
         badges.append("♥ liked  " if liked else "", "bold red")
