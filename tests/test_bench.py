@@ -4,19 +4,76 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tuifeed import bench
 
 
-def test_it_learns_a_simulated_viewers_taste():
-    result = bench.bench_learns(seed=0)
-    assert result["for-you"] > result["chronological"] + 0.2
-    assert result["for-you"] > result["popularity"] + 0.2
+@pytest.fixture(scope="module")
+def learns():
+    """The learning benchmark as `tuifeed bench` runs it: every scenario, 5 seeds."""
+    return bench.bench_learns(seed=0)
 
 
-def test_it_learns_whatever_the_seed():
-    for seed in (1, 2):
-        result = bench.bench_learns(seed=seed)
-        assert result["for-you"] > max(result["chronological"], result["popularity"])
+def mean(learns, scenario, recipe):
+    return learns["scenarios"][scenario][recipe]["mean"]
+
+
+def test_every_recipe_meets_the_same_viewers(learns):
+    assert learns["seeds"] == [0, 1, 2, 3, 4]
+    assert set(learns["scenarios"]) == {"topics", "creators", "short-clips", "noisy"}
+    for scenario in learns["scenarios"].values():
+        assert [run["seed"] for run in scenario["runs"]] == learns["seeds"]
+        assert all({"for-you", "chronological", "popular"} <= set(run)
+                   for run in scenario["runs"])
+    # Each seed draws its own catalogue and tastes, so the spread means something.
+    for name in ("topics", "creators"):
+        assert len({run["tastes"] for run in learns["scenarios"][name]["runs"]}) > 1
+
+
+def test_for_you_learns_a_taste_for_topics(learns):
+    """The model's own hypothesis class: for-you wins by far, on every seed."""
+    for baseline in ("chronological", "popular"):
+        assert mean(learns, "topics", "for-you") > mean(learns, "topics", baseline) + 0.2
+    for run in learns["scenarios"]["topics"]["runs"]:
+        assert run["for-you"] > max(run["chronological"], run["popular"])
+
+
+def test_for_you_learns_favourite_creators_whatever_their_topics(learns):
+    for baseline in ("chronological", "popular"):
+        assert mean(learns, "creators", "for-you") > mean(learns, "creators", baseline) + 0.3
+    for run in learns["scenarios"]["creators"]["runs"]:
+        assert run["for-you"] > max(run["chronological"], run["popular"])
+
+
+def test_for_you_still_learns_when_a_fifth_of_the_reactions_are_random(learns):
+    for baseline in ("chronological", "popular"):
+        assert mean(learns, "noisy", "for-you") > mean(learns, "noisy", baseline) + 0.15
+    for run in learns["scenarios"]["noisy"]["runs"]:
+        assert run["for-you"] > max(run["chronological"], run["popular"])
+
+
+def test_short_clips_beat_the_timeline_but_not_the_popular_order(learns):
+    """Duration is outside the model: it learns only the creators and topics that happen to
+    run short. It beats the timeline; against the popular order it does not win (reported
+    by `tuifeed bench`, not claimed here)."""
+    assert mean(learns, "short-clips", "for-you") > mean(learns, "short-clips",
+                                                          "chronological") + 0.1
+
+
+def test_the_viewers_taste_is_measured_not_its_reactions(learns):
+    """The timeline ignores reactions: the noisy viewer (same tastes as the topic viewer,
+    random reactions now and then) gets exactly what the topic viewer gets from it."""
+    for topics, noisy in zip(learns["scenarios"]["topics"]["runs"],
+                             learns["scenarios"]["noisy"]["runs"]):
+        assert noisy["tastes"] == topics["tastes"]
+        assert noisy["chronological"] == topics["chronological"]
+
+
+def test_the_figures_do_not_depend_on_the_processes(learns):
+    (run,) = [run for run in learns["scenarios"]["creators"]["runs"] if run["seed"] == 2]
+    alone = bench.learning_run(2, "creators", recipes=("chronological", "popular"))
+    assert (alone["chronological"], alone["popular"]) == (run["chronological"], run["popular"])
 
 
 def test_it_responds_to_dwells_and_dislikes():
@@ -25,28 +82,36 @@ def test_it_responds_to_dwells_and_dislikes():
     assert result["disliked_creator_in_next_10"] == 0
 
 
-def test_bench_command_reports_ratios_against_a_reference(isolated_home):
+def test_bench_command_runs_every_section_quickly(isolated_home):
     completed = subprocess.run(
         [sys.executable, "-m", "tuifeed", "bench", "--json", "--quick"],
         capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
     results = json.loads(completed.stdout)
+    learns = results["learns"]
+    assert learns["seeds"] == [0, 1]
+    for scenario in learns["scenarios"].values():
+        assert {"for-you", "chronological", "popular"} <= set(scenario)
+        assert all(0 <= run["for-you"] <= 1 for run in scenario["runs"])
     (speed,) = results["speed"]
     assert speed["candidates"] == 2000
-    assert speed["ratio"] == speed["rerank_ms"] / speed["reference_ms"]
-    assert {"for-you", "chronological", "popularity"} <= set(results["learns"])
+    assert speed["rerank_ms"] > 0 and speed["reference_ms"] > 0
     log = results["log"]
     assert log["rebuild_events"] == 5000
-    ratio = log["writer_events_per_s"] / log["raw_executemany_events_per_s"]
-    assert abs(log["writer_vs_raw"] - ratio) < 1e-9
+    assert log["writer_events_per_s"] > 0 and log["raw_executemany_events_per_s"] > 0
+    assert log["rebuild_s"] > 0
     fetch = results["fetch"]
-    assert fetch["feeds"] == 5 and fetch["tuifeed_s"] > 0
-    if "newsboat_s" in fetch:
-        assert fetch["ratio"] == fetch["tuifeed_s"] / fetch["newsboat_s"]
+    assert fetch["feeds"] == 5
+    assert fetch["tuifeed_s"] > 0 and fetch["tuifeed_refetch_s"] > 0 and fetch["in_process_s"] > 0
     large = results["large_home"]
     assert large["items"] == 10_000
-    assert large["open_ratio"] == large["large_open_s"] / large["demo_open_s"]
+    assert large["large_open_s"] > 0 and large["demo_open_s"] > 0
+    assert large["large_peak_mib"] > 0
+    text = bench.report(results)  # the same figures, as the text report prints them
+    for line in ("topics", "creators", "short-clips", "noisy", "for-you", "chronological",
+                 "popular", "over seeds 0-1"):
+        assert line in text
 
 
 def test_bench_refuses_bad_sizes(isolated_home):

@@ -103,3 +103,41 @@ def test_events_survive_reopen_and_keep_the_queue(tmp_path, clock):
             queues.append([entry.item.id for entry in feed.upcoming(10)])
     assert queues[0] == queues[1]
     assert queues[0] != fresh  # the like (and the seen card) still shape the queue
+
+
+def test_next_brings_the_first_card_of_up_next_however_long_you_linger(feed, clock):
+    feed.start()
+    for seconds in (0.5, 3, 40, 1, 95, 0.2, 12, 60, 2.5, 7):
+        clock.advance(seconds)
+        promised = feed.upcoming(8)[0].item.id
+        assert feed.next().id == promised
+
+
+def test_lingering_changes_up_next_live(feed, clock):
+    """The alligator problem, made visible: staying on a card moves its kind up before you
+    leave it, because Up next is the queue as it stands if you leave now."""
+    card = feed.start()
+    topic = card.topics[0]
+    before = [entry.item.id for entry in feed.upcoming(20)]
+    clock.advance(card.duration * 2)  # twice through: the longest dwell that counts
+    after = [entry.item.id for entry in feed.upcoming(20)]
+    assert after != before
+    share = [sum(topic in feed.item(item_id).topics for item_id in queue)
+             for queue in (before, after)]
+    assert share[1] >= share[0]
+
+
+def test_a_reopened_home_ranks_the_same_queue(isolated_home, clock):
+    with Feed.open(isolated_home, clock=clock, seed=3) as feed:
+        feed.start()
+        for _ in range(6):
+            clock.advance(4)
+            feed.next()
+        clock.advance(4)
+        feed.previous()  # the session's trail must not matter, only the log
+        feed.signal(feed.current.id, "like")
+        clock.advance(4)
+        expected = [entry.item.id for entry in feed.upcoming(12)]  # as if left now
+    # Quitting leaves the card at the same instant: same events, clock and seed.
+    with Feed.open(isolated_home, clock=clock, seed=3) as reopened:
+        assert [entry.item.id for entry in reopened.upcoming(12)] == expected

@@ -237,3 +237,48 @@ def test_learning_from_columns_matches_learning_from_events(history):
                 assert np.allclose(getattr(model, name), getattr(reference, name),
                                    rtol=1e-9, atol=1e-12)
             assert (model.topic_support == reference.topic_support).all()
+
+
+steering_shapes = st.lists(st.tuples(st.integers(0, 25),  # after which event
+                                     st.sampled_from(["reset", "pause", "resume", "forget"]),
+                                     st.sampled_from(TOPICS)), max_size=4)
+
+
+@PROPERTY_SETTINGS
+@given(histories, steering_shapes)
+def test_evidence_is_only_what_the_model_learned_from(history, steering):
+    shapes, events, seed = history
+    with tempfile.TemporaryDirectory() as home:
+        clock = VirtualClock()
+        with Feed.open(home, clock=clock, seed=seed, catalogue=make_catalogue(shapes)) as feed:
+            actions = sorted(steering)
+
+            def steer_until(position: int) -> None:
+                while actions and actions[0][0] <= position:
+                    _, action, topic = actions.pop(0)
+                    if action != "forget":
+                        feed.steer(action)
+                    elif topic in feed.catalog.topic_index:
+                        feed.steer("forget", "topic", topic)
+
+            for position, (index, kind, value, pause) in enumerate(events):
+                steer_until(position)
+                clock.advance(pause)
+                item_id = feed.catalog.items[index % len(feed.catalog)].id
+                number = None if KINDS[kind] is None else (value / 100 if kind == "watch"
+                                                           else value)
+                feed.signal(item_id, kind, number)
+            steer_until(len(events) + 100)  # the rest, after the last event
+            state = feed.steering
+            for item in feed.catalog.items:
+                for line in feed.why(item.id).lines:
+                    for evidence in line.evidence:
+                        event = next(e for e in feed.events if e.id == evidence.event_id)
+                        assert state.learns_from(event)
+                        if line.name == "topic":
+                            about = evidence.about.replace("#", "").split(", ")
+                            assert all(event.ts > state.forgotten.get(t, -1) for t in about)
+                    for ignored in line.ignored:
+                        assert ignored.reason
+                    if line.name in ("topic", "creator") and not line.evidence:
+                        assert line.value == 0  # nothing counted, nothing learned

@@ -1,19 +1,25 @@
 """Benchmarks: does the ranker learn, does it respond, is it fast? (`tuifeed bench`)
 
 Every figure is measured against a reference run in the same process, so the ratios mean
-something on a noisy machine: the personalised feed against chronological and popularity
-orders, and a re-rank against a bare numpy pass computing the same features.
+something on a noisy machine: the personalised feed against the chronological and popular
+recipes, each shown to the same simulated viewers, and a re-rank against a bare numpy pass
+computing the same features.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import sqlite3
 import statistics
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,19 +33,31 @@ from tuifeed.store.writer import INSERT_EVENT
 SIMULATED_ITEMS = 300
 MEASURED_FROM = 101  # the share of enjoyed items is measured on items 101-300
 LIKED_TOPICS = 5
+FAVOURITE_CREATORS = 3  # among the creators with at least 8 demo videos (80 once remixed)
+SHORT_CLIP_SECONDS = 20.0  # the short-clip viewer enjoys clips up to this long, any topic
+NOISE = 0.2  # the noisy viewer's share of random reactions
 REMIXES = 10  # the demo catalogue x10, so 300 views do not exhaust it
+LEARNING_SEEDS = 5
+QUICK_LEARNING_SEEDS = 2
+LEARNING_RECIPES = ("for-you", "chronological", "popular")
 SPEED_SIZES = (10_000, 100_000, 1_000_000)
 
 
 # -- it learns --------------------------------------------------------------------------------
+#
+# Every recipe goes through the same simulated viewer, on the same catalogue, with the same
+# seed: the viewer sees what the recipe shows and reacts, and the share of enjoyed items among
+# those shown is measured the same way for each. The viewers' tastes are scenarios, and only
+# the first matches the interest model's hypothesis class (a set of liked topics) exactly.
 
 
 def remixed_demo(first_run: float, seed: int) -> list[Item]:
     """The demo catalogue ten times over, with jittered ages and counts (same topics, creators)."""
     generator = random.Random(seed)
+    demo = load_demo_catalogue(first_run)
     items = []
     for copy in range(REMIXES):
-        for item in load_demo_catalogue(first_run):
+        for item in demo:
             views = max(int(item.views * generator.uniform(0.3, 3.0)), 1)
             items.append(replace(
                 item, id=f"{item.id}~{copy}", views=views,
@@ -49,21 +67,61 @@ def remixed_demo(first_run: float, seed: int) -> list[Item]:
     return items
 
 
-def enjoys(item: Item, liked: set[str]) -> bool:
-    return any(topic in liked for topic in item.topics)
+@dataclass(frozen=True)
+class Viewer:
+    """A simulated viewer's hidden tastes: which items it enjoys, and how reliably its
+    reactions show it (`noise`: the share of reactions that are a coin flip instead)."""
+
+    scenario: str
+    tastes: str
+    enjoys: Callable[[Item], bool]
+    noise: float = 0.0
 
 
-def simulate_viewer(feed: Feed, clock: VirtualClock, liked: set[str], seed: int,
+SCENARIOS = {
+    "topics": f"enjoys {LIKED_TOPICS} of the topics (the model's own hypothesis class)",
+    "creators": f"enjoys {FAVOURITE_CREATORS} favourite creators, whatever the topic, "
+                f"and nothing else",
+    "short-clips": f"enjoys clips of {SHORT_CLIP_SECONDS:.0f} s or less, whatever the topic",
+    "noisy": f"enjoys {LIKED_TOPICS} topics, but {NOISE:.0%} of its reactions are random",
+}
+
+
+def make_viewer(scenario: str, catalogue: Sequence[Item], seed: int) -> Viewer:
+    """The viewer of a scenario (see SCENARIOS), its tastes drawn from `seed`."""
+    topics = sorted({topic for item in catalogue for topic in item.topics})
+    if scenario in ("topics", "noisy"):
+        liked = frozenset(random.Random(seed).sample(topics, LIKED_TOPICS))
+        return Viewer(scenario, ", ".join(sorted(liked)),
+                      lambda item: any(topic in liked for topic in item.topics),
+                      NOISE if scenario == "noisy" else 0.0)
+    if scenario == "creators":
+        counts = Counter(item.creator for item in catalogue)
+        prolific = sorted(creator for creator, count in counts.items()
+                          if count >= 8 * REMIXES)
+        loved = frozenset(random.Random(f"creators:{seed}").sample(prolific, FAVOURITE_CREATORS))
+        return Viewer(scenario, ", ".join(sorted(loved)), lambda item: item.creator in loved)
+    if scenario == "short-clips":
+        return Viewer(scenario, f"at most {SHORT_CLIP_SECONDS:.0f} s",
+                      lambda item: item.duration <= SHORT_CLIP_SECONDS)
+    raise ValueError(f"unknown scenario {scenario!r}")
+
+
+def simulate_viewer(feed: Feed, clock: VirtualClock, viewer: Viewer, seed: int,
                     count: int = SIMULATED_ITEMS) -> list[bool]:
-    """A viewer with hidden tastes: watches and often likes what it enjoys, skips the rest."""
+    """Show `count` items to the viewer: it watches and often likes what it enjoys and skips
+    the rest in about a second (a noisy viewer flips a coin instead, now and then). Returns,
+    for each item shown, whether the viewer enjoys it: its taste, not its reaction."""
     generator = random.Random(seed)
     enjoyed = []
     item = feed.start()
     for _ in range(count):
         if item is None:
             break
-        happy = enjoys(item, liked)
+        happy = viewer.enjoys(item)
         enjoyed.append(happy)
+        if viewer.noise and generator.random() < viewer.noise:
+            happy = generator.random() < 0.5
         if happy:
             clock.advance(item.duration * generator.uniform(0.8, 1.0))
             if generator.random() < 0.5:
@@ -79,24 +137,64 @@ def share(flags: Sequence[bool]) -> float:
     return sum(window) / len(window) if window else 0.0
 
 
-def bench_learns(seed: int = 0, workdir: str | None = None) -> dict:
-    clock = VirtualClock()
-    catalogue = remixed_demo(clock.now(), seed)
-    topics = sorted({topic for item in catalogue for topic in item.topics})
-    liked = set(random.Random(seed).sample(topics, LIKED_TOPICS))
-    with tempfile.TemporaryDirectory(dir=workdir) as home, \
-            Feed.open(home, clock=clock, seed=seed, catalogue=catalogue) as feed:
-        personalised = simulate_viewer(feed, clock, liked, seed)
-    chronological = sorted(catalogue, key=lambda item: (-item.published, item.id))
-    popular = sorted(catalogue, key=lambda item: (-item.views, item.id))
+def learning_run(seed: int, scenario: str, recipes: Sequence[str] = LEARNING_RECIPES,
+                 workdir: str | None = None) -> dict:
+    """One seed of one scenario: the same catalogue, viewer and seed through each recipe."""
+    catalogue = remixed_demo(VirtualClock().now(), seed)
+    viewer = make_viewer(scenario, catalogue, seed)
+    result = {"seed": seed, "tastes": viewer.tastes,
+              "in_catalogue": sum(map(viewer.enjoys, catalogue)) / len(catalogue)}
+    for recipe in recipes:
+        clock = VirtualClock()
+        with tempfile.TemporaryDirectory(dir=workdir) as home, \
+                Feed.open(home, clock=clock, seed=seed, recipe=recipe,
+                          catalogue=catalogue) as feed:
+            result[recipe] = share(simulate_viewer(feed, clock, viewer, seed))
+    return result
+
+
+def spread(values: Sequence[float]) -> dict:
+    return {"mean": statistics.fmean(values), "min": min(values), "max": max(values),
+            "stdev": statistics.stdev(values) if len(values) > 1 else 0.0}
+
+
+def bench_learns(seed: int = 0, workdir: str | None = None, seeds: int = LEARNING_SEEDS,
+                 scenarios: Sequence[str] = tuple(SCENARIOS),
+                 recipes: Sequence[str] = LEARNING_RECIPES, jobs: int | None = None) -> dict:
+    """Each scenario's viewer through each recipe, for seeds `seed`..`seed + seeds - 1`: the
+    share of enjoyed items among items 101-300 shown, its mean and spread over the seeds.
+    The runs are spread over `jobs` processes (default: one a core); the figures do not
+    depend on it."""
+    started = time.perf_counter()
+    tasks = [(number, scenario) for scenario in scenarios
+             for number in range(seed, seed + seeds)]
+    cores = getattr(os, "process_cpu_count", os.cpu_count)() or 1
+    jobs = max(min(jobs or cores, len(tasks)), 1)
+    if jobs > 1:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            runs = list(pool.map(partial(learning_run, recipes=recipes, workdir=workdir),
+                                 *zip(*tasks)))
+    else:
+        runs = [learning_run(number, scenario, recipes, workdir) for number, scenario in tasks]
+    results: dict = {}
+    for scenario in scenarios:
+        per_seed = [run for (_, name), run in zip(tasks, runs) if name == scenario]
+        results[scenario] = {
+            "viewer": SCENARIOS[scenario],
+            "in_catalogue": statistics.fmean(run["in_catalogue"] for run in per_seed),
+            **{recipe: spread([run[recipe] for run in per_seed]) for recipe in recipes},
+            "runs": per_seed,
+        }
     return {
-        "liked_topics": sorted(liked),
-        "catalogue": len(catalogue),
+        "catalogue": len(load_demo_catalogue(0.0)) * REMIXES,
         "items": SIMULATED_ITEMS,
         "measured": f"items {MEASURED_FROM}-{SIMULATED_ITEMS}",
-        "for-you": share(personalised),
-        "chronological": share([enjoys(i, liked) for i in chronological[:SIMULATED_ITEMS]]),
-        "popularity": share([enjoys(i, liked) for i in popular[:SIMULATED_ITEMS]]),
+        "seeds": list(range(seed, seed + seeds)),
+        "recipes": list(recipes),
+        "scenarios": results,
+        "elapsed_s": time.perf_counter() - started,
+        "jobs": jobs,
     }
 
 
@@ -294,10 +392,12 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
             workdir: str | None = None, log_events: int = LOG_EVENTS,
             quick: bool = False) -> dict:
     """All the benchmarks; their temporary homes live in `workdir` (the cache folder).
-    `quick` shrinks the catalogue ones (5 feeds, a 10k-item home) to check they run."""
+    `quick` shrinks the catalogue ones (5 feeds, a 10k-item home) to check they run, and
+    the learning one to 2 seeds."""
     from tuifeed.bench_catalogue import bench_fetch, bench_large_home
 
-    return {"learns": bench_learns(seed, workdir),
+    return {"learns": bench_learns(seed, workdir,
+                                   QUICK_LEARNING_SEEDS if quick else LEARNING_SEEDS),
             "responds": bench_responds(seed, workdir=workdir),
             "speed": bench_speed(sizes, seed, workdir=workdir),
             "log": bench_log(seed, log_events, workdir),
@@ -307,14 +407,40 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
                                            workdir)}
 
 
-def report(results: dict) -> str:
-    learns, responds = results["learns"], results["responds"]
+def percent_spread(figures: dict) -> str:
+    return (f"{figures['mean']:4.0%} ({figures['min'] * 100:.0f}-{figures['max'] * 100:.0f}, "
+            f"sd {figures['stdev'] * 100:.0f})")
+
+
+def learning_table(learns: dict) -> list[str]:
+    """Scenario x recipe: the mean share of enjoyed items over the seeds, and its spread."""
+    seeds = learns["seeds"]
+    recipes = learns["recipes"]
+    width = max(len(name) for name in learns["scenarios"])
     lines = [
-        f"It learns: a simulated viewer who enjoys {', '.join(learns['liked_topics'])}",
-        f"  share of enjoyed {learns['measured']} ({learns['catalogue']} candidates):",
-        f"    for-you        {learns['for-you']:.0%}",
-        f"    chronological  {learns['chronological']:.0%}",
-        f"    popularity     {learns['popularity']:.0%}",
+        f"It learns: each recipe shows {learns['items']} items to the same simulated viewer "
+        f"(same {learns['catalogue']:,}-item catalogue, same seed),",
+        "  which watches and often likes what it enjoys and skips the rest in about a second.",
+        f"  Share of {learns['measured']} the viewer enjoys, mean over seeds "
+        f"{seeds[0]}-{seeds[-1]} (min-max, sd in points):",
+        f"    {'viewer':<{width}}  {'catalogue':>9}  "
+        + "  ".join(f"{recipe:<21}" for recipe in recipes).rstrip(),
+    ]
+    for name, scenario in learns["scenarios"].items():
+        lines.append(f"    {name:<{width}}  {scenario['in_catalogue']:>9.0%}  "
+                     + "  ".join(f"{percent_spread(scenario[recipe]):<21}"
+                                 for recipe in recipes).rstrip())
+    lines += [f"    {name}: {scenario['viewer']}" for name, scenario in learns["scenarios"].items()]
+    lines.append(f"  (catalogue: the share a random order would get; {len(seeds)} seeds x "
+                 f"{len(learns['scenarios'])} viewers x {len(recipes)} recipes took "
+                 f"{learns['elapsed_s']:.1f} s on {learns['jobs']} process(es))")
+    return lines
+
+
+def report(results: dict) -> str:
+    responds = results["responds"]
+    lines = [
+        *learning_table(results["learns"]),
         f"It responds: #{responds['topic']} in the next 10 went from "
         f"{responds['share_before']:.0%} to {responds['share_after']:.0%} after three long dwells;",
         f"  after a dislike, @{responds['disliked_creator']} appears "
@@ -341,7 +467,8 @@ def report(results: dict) -> str:
         f"{fetch['tuifeed_refetch_s']:.2f} s)"
         + (f"; newsboat -x reload {fetch['newsboat_s']:.2f} s; ratio {fetch['ratio']:.2f}x"
            if "newsboat_s" in fetch else "; newsboat is not installed"),
-        f"  the same fetch inside a running tuifeed (the TUI's worker) {fetch['in_process_s']:.2f} s"
+        f"  the same fetch inside a running tuifeed (the TUI's worker) "
+        f"{fetch['in_process_s']:.2f} s"
         + (f" ({fetch['in_process_ratio']:.2f}x newsboat's whole run)"
            if "newsboat_s" in fetch else ""),
         f"A home of {large['items']:,} items and {large['tags']:,} tags against the demo alone "

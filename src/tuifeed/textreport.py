@@ -35,7 +35,8 @@ def explanation_text(explanation: Explanation) -> str:
         lines.append(f"  {line.name:<13} {line.value:+.3f}  {bar(line.value, scale):<{BAR_WIDTH}}  "
                      f"{line.sentence}")
         for evidence in line.evidence[:3]:
-            lines.append(f"{'':>32}event {evidence.event_id}: {evidence.kind} of "
+            who = "if you leave now" if evidence.event_id < 0 else f"event {evidence.event_id}"
+            lines.append(f"{'':>32}{who}: {evidence.kind} of "
                          f"\"{evidence.title[:40]}\" ({evidence.weight:+.2f})")
         for ignored in line.ignored[:3]:
             lines.append(f"{'':>32}not counted: event {ignored.evidence.event_id} "

@@ -36,6 +36,14 @@ from tuifeed.store.writer import FLUSH_INTERVAL
 DEFAULT_RECIPE = "for-you"
 
 
+def next_stamp(now: float, latest: float) -> float:
+    """`now` as stored, and strictly after `latest`."""
+    moment = stored_time(max(now, latest))
+    while moment <= latest:
+        moment = stored_time(moment + 1e-6)
+    return moment
+
+
 class Feed(Catalogue, Explaining, Steering):
     """A viewer's feed: the items, their behaviour log and the ranked queue."""
 
@@ -84,7 +92,7 @@ class Feed(Catalogue, Explaining, Steering):
         self._before_steering: dict[int, tuple[InterestModel, ViewerState, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"
         self.writer = EventWriter(store.path, flush_interval)
-        self._queue_cache: tuple[int, list[Ranked]] | None = None
+        self._queue_cache: tuple[int, list[Ranked], tuple] | None = None
         # The session: cards shown so far, which one is current, when it became current.
         self.trail: list[str] = []
         self._placements: dict[str, Placement] = {}
@@ -107,11 +115,8 @@ class Feed(Catalogue, Explaining, Steering):
 
     def stamp(self) -> float:
         """Now, as stored, and strictly after everything recorded before."""
-        moment = stored_time(max(self.clock.now(), self.latest_time))
-        while moment <= self.latest_time:
-            moment = stored_time(moment + 1e-6)
-        self.latest_time = moment
-        return moment
+        self.latest_time = next_stamp(self.clock.now(), self.latest_time)
+        return self.latest_time
 
     def learned_model(self, recipe: Recipe | None = None,
                       without_event: int | None = None) -> InterestModel:
@@ -169,12 +174,50 @@ class Feed(Catalogue, Explaining, Steering):
             raise TuifeedError(f"unknown item {item_id!r}") from None
 
     def upcoming(self, limit: int = 10) -> list[Ranked]:
-        """The queue after the current card, best first."""
-        if self._queue_cache is not None and self._queue_cache[0] >= limit:
-            return self._queue_cache[1][:limit]
-        queue = rank(self.catalog, self.model, self.recipe, self.ranking_context(), limit)
-        self._queue_cache = (limit, queue)
+        """The queue after the current card, best first, as it stands if the card is left now:
+        its dwell so far (and a fast skip) counts, so `next()` brings the first of these, and
+        lingering on a card changes the queue while you look."""
+        leaving = self._leaving_events()
+        key = tuple((event.kind, event.value) for event in leaving)
+        cached = self._queue_cache
+        if cached is not None and cached[0] >= limit and cached[2] == key:
+            return cached[1][:limit]
+        queue = rank(self.catalog, self.queue_model(leaving), self.recipe,
+                     self.ranking_context(), limit)
+        self._queue_cache = (limit, queue, key)
         return queue
+
+    def queue_model(self, leaving: list[Event] | None = None) -> InterestModel:
+        """The model as it will be once the current card is left now (see upcoming)."""
+        learned = [event for event in (self._leaving_events() if leaving is None else leaving)
+                   if self.steering.learns_from(event)]
+        if not learned:
+            return self.model
+        model = self.model.copy()
+        for event in learned:
+            model.add(event)
+        return model
+
+    def _leaving_events(self) -> list[Event]:
+        """The events that leaving the current card now would record (none is recorded):
+        what _leave() writes, with the ids -1 and -2, dated now. (The log stamps them a few
+        microseconds apart, after whatever was recorded at the same instant; dating them
+        plainly now keeps the queue independent of such bookkeeping, so an undone steering
+        brings back exactly the queue it changed.)"""
+        current = self.current
+        if current is None or self._closed:
+            return []
+        seconds = round(self.elapsed(), 3)
+        moment = max(self.clock.now(), self.model.anchor)
+        events = []
+        for number, kind in enumerate(("dwell", "skip"), start=1):
+            if kind == "skip" and not (seconds < self.recipe.signals.get("fast_skip_seconds", 2.0)
+                                       and not self._engaged):
+                break
+            events.append(Event(id=-number, ts=moment, item_id=current.id, kind=kind,
+                                value=check_signal(kind, seconds if kind == "dwell" else None),
+                                session_id=self.session_id))
+        return events
 
     def ranking_context(self) -> Context:
         """Everything besides the model that the queue depends on, at this moment."""

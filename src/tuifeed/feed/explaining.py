@@ -24,8 +24,14 @@ class Explaining:
     def position_of(self, item_id: str, without_event: int | None = None) -> int | None:
         """The item's rank in the queue (None beyond WHY_HORIZON), or what it would be had
         one event not happened."""
-        model = self.model if without_event is None else self.learned_model(
-            without_event=without_event)
+        leaving = self._leaving_events()
+        if without_event is None:
+            model = self.queue_model(leaving)
+        else:
+            model = self.learned_model(without_event=without_event)
+            for event in leaving:
+                if self.steering.learns_from(event):
+                    model.add(event)
         queue = rank(self.catalog, model, self.recipe, self.ranking_context(), WHY_HORIZON)
         return next((entry.rank for entry in queue if entry.item.id == item_id), None)
 
@@ -36,15 +42,17 @@ class Explaining:
         if self.current is not None and item_id == self.current.id:
             return self._why_current(item)
         context = self.ranking_context()
-        queue = rank(self.catalog, self.model, self.recipe, context, WHY_HORIZON)
+        leaving = self._leaving_events()  # the queue as Up next shows it: left now
+        model = self.queue_model(leaving)
+        queue = rank(self.catalog, model, self.recipe, context, WHY_HORIZON)
         placed = next((entry for entry in queue if entry.item.id == item_id), None)
         status = self._status(item, in_queue=placed is not None)
         if placed is None:  # not in the queue: explain its terms as if it were the only one
-            placed = self._solo(item_id, context)
+            placed = self._solo(item_id, context, model)
         before = self._shown_before(context)
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
-        lines = explain(placed, self.catalog, self.model, self.recipe, context, self.events,
-                        before, self.steering, self.undone_events)
+        lines = explain(placed, self.catalog, model, self.recipe, context,
+                        [*self.events, *leaving], before, self.steering, self.undone_events)
         return Explanation(
             item=item,
             rank=placed.rank if status == "queued" else None,
@@ -92,10 +100,11 @@ class Explaining:
         # self.events is in id order: loaded by id, then appended as ids are handed out.
         return self.events[-1].id if self.events else 0
 
-    def _solo(self, item_id: str, context: Context) -> Ranked:
+    def _solo(self, item_id: str, context: Context, model=None) -> Ranked:
         """The item ranked alone (no exploration slot), as if it were the only candidate."""
         solo = replace(context, candidates=self._only(item_id))
-        return rank(self.catalog, self.model, replace(self.recipe, exploration={}), solo, 1)[0]
+        return rank(self.catalog, model or self.model, replace(self.recipe, exploration={}),
+                    solo, 1)[0]
 
     def _status(self, item: Item, in_queue: bool) -> str:
         if item.id in self.state.disliked:

@@ -34,6 +34,7 @@ from tuifeed.tui.widgets.queue import QueuePanel
 QUEUE_LENGTH = 8
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
 TICK_SECONDS = 0.25
+QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history"})
 
@@ -68,6 +69,7 @@ class FeedApp(App[None]):
         super().__init__()
         self.feed = feed
         self.fetch_on_start = fetch_on_start
+        self._ticks = 0
         self.fetch_status = ""
         # A scripted run must draw the same screen every time: no toasts (they expire on
         # wall-clock time) and no blinking cursors.
@@ -144,6 +146,14 @@ class FeedApp(App[None]):
 
     def tick(self) -> None:
         self.query_one(VideoCard).show_progress(self.feed.elapsed())
+        self._ticks += 1
+        if self._ticks % QUEUE_TICKS == 0:
+            self.refresh_queue()
+
+    def refresh_queue(self) -> None:
+        """Up next is the queue if you leave now: lingering moves it, live."""
+        if self.screen is self.screen_stack[0]:
+            self.query_one(QueuePanel).show(self.feed.upcoming(QUEUE_LENGTH))
 
     def pause_dwell_when_covered(self, top: Screen) -> None:
         """Dwell is time looked at: any screen over the feed (the command palette too) pauses

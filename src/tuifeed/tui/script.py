@@ -164,6 +164,7 @@ async def run_script(feed: Feed, steps: list[Step], size: tuple[int, int],
                     else:
                         await asyncio.sleep(step.seconds)
                     app.tick()
+                    app.refresh_queue()
                 else:
                     app.save_screenshot(filename=f"{step.argument}.svg", path=str(snaps))
                 await pilot.pause()

@@ -47,8 +47,11 @@ def explanation_view(explanation: Explanation, now: float) -> Group:
     for line in explanation.lines:
         detail = Text(line.sentence)
         for evidence in line.evidence[:3]:
-            detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
-                          f"{ago(now - evidence.ts)} · ", "dim")
+            if evidence.event_id < 0:  # not recorded yet: the card on screen, left now
+                detail.append(f"\n  {evidence.kind} if you leave now · ", "dim")
+            else:
+                detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
+                              f"{ago(now - evidence.ts)} · ", "dim")
             detail.append(evidence.title, "dim italic")
             detail.append(f" ({evidence.weight:+.2f})", "dim")
         for ignored in line.ignored[:2]:
