@@ -22,7 +22,11 @@ def test_rank_json_lists_the_queue_with_contributions(isolated_home):
     assert [entry["rank"] for entry in queue] == [1, 2, 3, 4, 5]
     for entry in queue:
         assert {"id", "title", "creator", "topics", "score", "contributions", "explore"} <= set(entry)
-        assert sum(entry["contributions"].values()) == pytest.approx(entry["score"])
+    # The scores explain the order: outside exploration slots they never rise.
+    placed = [entry["score"] for entry in queue if not entry["explore"]]
+    assert placed == sorted(placed, reverse=True)
+    why = json.loads(tuifeed("why", queue[0]["id"], "--json", home=isolated_home).stdout)
+    assert why["rank"] == 1 and why["contributions"] == queue[0]["contributions"]
 
 
 def test_signal_then_rank_reacts(isolated_home):
