@@ -141,3 +141,16 @@ def test_a_reopened_home_ranks_the_same_queue(isolated_home, clock):
     # Quitting leaves the card at the same instant: same events, clock and seed.
     with Feed.open(isolated_home, clock=clock, seed=3) as reopened:
         assert [entry.item.id for entry in reopened.upcoming(12)] == expected
+
+
+def test_after_going_back_next_still_brings_up_next_first(feed, clock):
+    feed.start()
+    for _ in range(4):
+        clock.advance(5)
+        feed.next()
+    clock.advance(5)
+    feed.previous()
+    feed.previous()
+    clock.advance(3)
+    promised = feed.upcoming(8)[0].item.id
+    assert feed.next().id == promised

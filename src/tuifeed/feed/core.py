@@ -353,21 +353,18 @@ class Feed(Catalogue, Explaining, Steering):
         return self.current
 
     def next(self) -> Item | None:
-        """Leave the current card and show the next: forward in the trail, else the queue's top."""
-        if self.position + 1 < len(self.trail):
-            self._leave()
-            self.position += 1
-            self._show(first_time=False)
-        else:
-            if not self.ranking_context().candidates.any():
-                return self.current
-            self._leave()  # the dwell on the card being left counts before the next is picked
-            context = self.ranking_context()
-            placed = rank(self.catalog, self.model, self.recipe, context, 1)[0]
-            self._placements[placed.item.id] = Placement(placed, context, self._last_event_id())
-            self.trail.append(placed.item.id)
-            self.position = len(self.trail) - 1
-            self._show(first_time=True)
+        """Leave the current card and show Up next's first: always the queue's top, also after
+        going back (the cards after this one in the trail stay in the history)."""
+        if not self.ranking_context().candidates.any():
+            return self.current
+        self._leave()  # the dwell on the card being left counts before the next is picked
+        context = self.ranking_context()
+        placed = rank(self.catalog, self.model, self.recipe, context, 1)[0]
+        self._placements[placed.item.id] = Placement(placed, context, self._last_event_id())
+        del self.trail[self.position + 1:]  # k walks back over the way actually taken
+        self.trail.append(placed.item.id)
+        self.position = len(self.trail) - 1
+        self._show(first_time=True)
         return self.current
 
     def jump_to(self, item_id: str) -> Item:
