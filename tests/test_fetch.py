@@ -203,3 +203,10 @@ def test_no_test_can_reach_beyond_this_machine(isolated_home, clock):
         (report,) = [report for report in feed.fetch(http=HttpClient(retries=0, timeout=2))
                      if report.name == "far"]
     assert "refused" in report.error or "proxy" in report.error.lower(), report.error
+
+
+def test_an_address_with_escape_sequences_is_refused_and_never_echoed_raw(isolated_home):
+    result = tuifeed("sources", "add", "http://127.0.0.1:9/\x1b]52;c;cHduZWQ=\x07feed.xml",
+                     "--kind", "rss", home=isolated_home)
+    assert result.returncode == 2 and "control characters" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

@@ -61,6 +61,9 @@ async def detect_kind(url: str, http: Http) -> str:
 def source_address(kind: str, url: str) -> str:
     """The address stored for a source, checked for its kind (one clear line when wrong)."""
     url = url.strip()
+    if clean_text(url) != url:
+        raise TuifeedError(f"the address holds control characters or spaces: "
+                           f"{clean_text(url)!r}")
     if kind not in ADDABLE_KINDS:
         raise TuifeedError(f"unknown source kind {kind!r}; kinds are: {', '.join(ADDABLE_KINDS)}")
     if kind == "folder":
