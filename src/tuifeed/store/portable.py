@@ -26,7 +26,7 @@ from tuifeed.ranking.recipe import BASE_RECIPE, load_recipe, parse_recipe
 from tuifeed.ranking.steering import BOOST_LIMIT, FEED_ACTIONS
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.signals import check_signal
-from tuifeed.store.database import Store
+from tuifeed.store.database import Store, refresh_follows
 from tuifeed.store.writer import INSERT_EVENT
 from tuifeed.text import clean_text
 
@@ -236,10 +236,17 @@ def import_file(store: Store, recipes: Path, source: Path) -> Counter:
         added["event"] = _import_events(connection, records["event"])
         added["steering"] = _import_steering(connection, records["steering"])
         for record in records["follow"]:
+            # Exports before schema 4 name the creator; the table holds creator keys.
+            key = connection.execute(
+                "SELECT key FROM creators WHERE key = ? OR name = ? ORDER BY key != ?, code"
+                " LIMIT 1", (record["creator"],) * 3).fetchone()
             cursor = connection.execute(
                 "INSERT OR IGNORE INTO follows(creator, since) VALUES (?, ?)",
-                (record["creator"], record["since"]))
+                (key[0] if key else record["creator"], record["since"]))
             added["follow"] += cursor.rowcount
+        # The log decides: an imported follow undone by an imported event is no follow.
+        refresh_follows(connection, {record["item_id"] for record in records["event"]
+                                     if record["kind"] in ("follow", "unfollow")})
         written = _write_recipes(_recipes_to_write(recipes, records["recipe"]))
         added["recipe"] = len(written)
         try:
