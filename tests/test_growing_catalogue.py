@@ -8,7 +8,6 @@ import numpy as np
 
 from tuifeed import Feed
 from tuifeed.catalogue.ingest import to_items, vocabulary
-from tuifeed.models import Item
 from tuifeed.sources.base import FetchedItem
 from tuifeed.store.sources import ensure_sources
 
