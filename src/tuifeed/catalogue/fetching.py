@@ -8,6 +8,7 @@ slow server does not hold back what the fast ones brought.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import sqlite3
 import time
@@ -15,8 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tuifeed.catalogue.ingest import to_items, vocabulary
-from tuifeed.sources.base import FetchError, Outcome
+from tuifeed.sources.base import ACCEPT, FetchError, Outcome, conditional_fetch
 from tuifeed.sources.http import HttpClient
 from tuifeed.store.database import Store
 from tuifeed.store.items import known_topics
@@ -24,6 +24,9 @@ from tuifeed.store.sources import SourceRow, list_sources, record_fetch
 from tuifeed.text import clean_text
 
 ERROR_LIMIT = 300
+FEED_PARSERS = {"youtube": ("tuifeed.sources.youtube", "parse_youtube"),
+                "rss": ("tuifeed.sources.feeds", "parse_feed"),
+                "jsonfeed": ("tuifeed.sources.feeds", "parse_json_feed")}
 MAX_ITEMS_PER_FETCH = 2000  # one source cannot flood the catalogue in one fetch
 # Environment overrides for the HTTP client (slow links, tests): seconds and a count.
 TIMEOUT_ENV, RETRIES_ENV = "TUIFEED_FETCH_TIMEOUT", "TUIFEED_FETCH_RETRIES"
@@ -71,19 +74,12 @@ Progress = Callable[[SourceReport, int, int], None]  # report, done, total
 
 async def fetch_outcome(row: SourceRow, http: HttpClient, cache: Path,
                         known_ids: set[str]) -> Outcome:
-    """One source's items, by its kind (each kind's module loads when a source needs it)."""
-    if row.kind == "youtube":
-        from tuifeed.sources.youtube import fetch as fetch_youtube
-
-        return await fetch_youtube(row.url, http, row.validators)
-    if row.kind == "rss":
-        from tuifeed.sources.feeds import fetch_rss
-
-        return await fetch_rss(row.url, http, row.validators)
-    if row.kind == "jsonfeed":
-        from tuifeed.sources.feeds import fetch_json_feed
-
-        return await fetch_json_feed(row.url, http, row.validators)
+    """One source's items, by its kind. Each kind's module loads when a source needs it, and
+    a feed's parser (lxml with it) once its first answer is in: the requests go out first."""
+    if row.kind in FEED_PARSERS:
+        module, function = FEED_PARSERS[row.kind]
+        return await conditional_fetch(row.url, http, row.validators, ACCEPT[row.kind],
+                                       lambda: getattr(importlib.import_module(module), function))
     if row.kind == "peertube":
         from tuifeed.sources.peertube import fetch as fetch_peertube
 
@@ -124,7 +120,7 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
     known_ids = {row[0] for row in store.connection.execute(
         "SELECT id FROM items WHERE source IN (SELECT name FROM sources WHERE kind = 'peertube')"
         " AND topics_derived = 0")}  # details already read
-    words = vocabulary(known_topics(store.connection))
+    words: dict[str, str] = {}  # singular -> topic, read once the first items arrive
     client = http or HttpClient(**client_settings(os.environ))
     # Catalogue data: one transaction a source, and no fsync at each (WAL stays consistent;
     # a power cut can only lose the last sources' items, which the next fetch brings again).
@@ -164,6 +160,10 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
             del outcome.items[MAX_ITEMS_PER_FETCH:]
         if not outcome.items:
             return
+        from tuifeed.catalogue.ingest import to_items, vocabulary  # once there is something
+
+        if not words:
+            words.update(vocabulary(known_topics(store.connection)))
         items, derived = to_items(outcome.items, row.name, now(), words)
         try:
             added = store.add_items(items, derived)

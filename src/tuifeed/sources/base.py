@@ -7,6 +7,7 @@ text for the terminal or normalise topics: the catalogue does both, once, for ev
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SOURCE_KINDS = ("peertube", "youtube", "rss", "jsonfeed", "folder", "demo")
@@ -82,3 +83,27 @@ class Outcome:
     unchanged: bool = False
     validators: Validators = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # soft problems, e.g. a tag budget hit
+
+
+# What each feed kind asks for (kept here so the fetch can send its requests before the
+# parsers, and lxml with them, are loaded).
+ACCEPT = {
+    "youtube": "application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
+    "rss": ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"),
+    "jsonfeed": "application/feed+json, application/json;q=0.9, */*;q=0.1",
+}
+
+Parser = Callable[[bytes, str], list[FetchedItem]]
+
+
+async def conditional_fetch(url: str, http: Http, validators: Validators, accept: str,
+                            parser: Callable[[], Parser]) -> Outcome:
+    """GET `url` with the validators of its last answer; a 304 leaves the items as they are.
+    `parser()` gives the parse function, asked for only once an answer has come."""
+    etag, last_modified = validators.get(url, ("", ""))
+    answer = await http.get(url, etag=etag, last_modified=last_modified, accept=accept)
+    if answer.not_modified:
+        return Outcome(unchanged=True, validators={url: (etag, last_modified)})
+    return Outcome(parser()(answer.body, url),
+                   validators={url: (answer.etag, answer.last_modified)})

@@ -11,14 +11,15 @@ import html
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_tz
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from tuifeed.sources.base import FetchedItem, FetchError, Http, Outcome, Validators, stable_id
+from tuifeed.sources.base import (ACCEPT, FetchedItem, FetchError, Http, Outcome, Validators,
+                                  conditional_fetch, stable_id)
 
 # -- reading XML safely ---------------------------------------------------------------------
 
@@ -199,27 +200,13 @@ def creator_key(feed_url: str, author: str) -> str:
 # -- one conditional GET --------------------------------------------------------------------
 
 
-async def conditional_fetch(url: str, http: Http, validators: Validators, accept: str,
-                            parse: Callable[[bytes, str], list[FetchedItem]]) -> Outcome:
-    """GET `url` with the validators of its last answer; a 304 leaves the items as they are."""
-    etag, last_modified = validators.get(url, ("", ""))
-    answer = await http.get(url, etag=etag, last_modified=last_modified, accept=accept)
-    if answer.not_modified:
-        return Outcome(unchanged=True, validators={url: (etag, last_modified)})
-    return Outcome(parse(answer.body, url), validators={url: (answer.etag, answer.last_modified)})
-
-
-RSS_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-              "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
-JSON_FEED_ACCEPT = "application/feed+json, application/json;q=0.9, */*;q=0.1"
-
-
 async def fetch_rss(url: str, http: Http, validators: Validators) -> Outcome:
-    return await conditional_fetch(url, http, validators, RSS_ACCEPT, parse_feed)
+    return await conditional_fetch(url, http, validators, ACCEPT["rss"], lambda: parse_feed)
 
 
 async def fetch_json_feed(url: str, http: Http, validators: Validators) -> Outcome:
-    return await conditional_fetch(url, http, validators, JSON_FEED_ACCEPT, parse_json_feed)
+    return await conditional_fetch(url, http, validators, ACCEPT["jsonfeed"],
+                                   lambda: parse_json_feed)
 
 
 # -- kind detection -------------------------------------------------------------------------

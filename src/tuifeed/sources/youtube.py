@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from tuifeed.sources.base import FetchedItem, FetchError, Http, Outcome, Validators
-from tuifeed.sources.feeds import conditional_fetch, parse_count, parse_date, parse_xml, unique
+from tuifeed.sources.base import ACCEPT as ACCEPTS
+from tuifeed.sources.base import conditional_fetch
+from tuifeed.sources.feeds import parse_count, parse_date, parse_xml, unique
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 YT = "{http://www.youtube.com/xml/schemas/2015}"
@@ -35,7 +37,7 @@ _READ: dict[str, tuple[str, str | None]] = {
 }
 
 FEED_BASE = "https://www.youtube.com/feeds/videos.xml"
-ACCEPT = "application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+ACCEPT = ACCEPTS["youtube"]
 _HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
 _CHANNEL_ID_FORM = re.compile(r"UC[A-Za-z0-9_-]{22}")
 _VIDEO_ID_FORM = re.compile(r"[A-Za-z0-9_-]{6,20}")  # 11 characters today
@@ -79,7 +81,7 @@ async def fetch(url: str, http: Http, validators: Validators) -> Outcome:
     """One conditional GET of a channel or playlist feed (a channel or playlist page URL is
     turned into its feed URL first)."""
     return await conditional_fetch(youtube_feed_url(url) or url, http, validators, ACCEPT,
-                                   parse_youtube)
+                                   lambda: parse_youtube)
 
 
 def parse_youtube(body: bytes, feed_url: str) -> list[FetchedItem]:
