@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -210,3 +211,28 @@ def test_an_address_with_escape_sequences_is_refused_and_never_echoed_raw(isolat
                      "--kind", "rss", home=isolated_home)
     assert result.returncode == 2 and "control characters" in result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+async def test_quitting_during_a_slow_fetch_cancels_it(server, isolated_home, clock):
+    from tuifeed.tui.app import make_app
+
+    released = threading.Event()
+
+    def stalled(request):
+        released.wait(timeout=20)  # a server that would keep the fetch waiting
+        return 200, {"Content-Type": YOUTUBE}, youtube_feed(4, 2)
+
+    server.handle("/stalled.xml", stalled)
+    feed = Feed.open(isolated_home, clock=clock, seed=1)
+    feed.add_source(server.url("/stalled.xml"), name="stalled", kind="rss")
+    app = make_app(feed, headless=True, tick_seconds=None, fetch_on_start=True)
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            assert "fetching" in app.sub_title
+            job = app._fetch_job
+            await pilot.press("q")
+        assert job._cancelled and (job._task is None or job._task.done())
+        assert server.hits["/stalled.xml"] == 1  # asked once, then let go without waiting
+    finally:
+        released.set()

@@ -21,7 +21,7 @@ from tuifeed.feed import Feed
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.recipe import recipe_names
 from tuifeed.ranking.steering import describe
-from tuifeed.tui.fetcher import CatalogueFetched, FetchProgress, fetch_in_worker
+from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.help import HelpScreen
@@ -69,6 +69,7 @@ class FeedApp(App[None]):
         super().__init__()
         self.feed = feed
         self.fetch_on_start = fetch_on_start
+        self._fetch_job: FetchJob | None = None
         self._ticks = 0
         self.fetch_status = ""
         # A scripted run must draw the same screen every time: no toasts (they expire on
@@ -119,7 +120,15 @@ class FeedApp(App[None]):
         self.sub_title = escape(f"{self.feed.recipe.name} · {len(self.feed.catalog):,} videos"
                                 f"{status}")
 
+    async def action_quit(self) -> None:
+        """Quit at once: a fetch under way is cancelled (what it stored stays)."""
+        if self._fetch_job is not None:
+            self._fetch_job.cancel()
+        self.exit()
+
     def on_unmount(self) -> None:
+        if self._fetch_job is not None:
+            self._fetch_job.cancel()
         self.feed.close()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -301,8 +310,9 @@ class FeedApp(App[None]):
             return
         self.fetch_status = "fetching…"
         self.show_recipe_title()
-        self.run_worker(partial(fetch_in_worker, self.feed, self.post_message), thread=True,
-                        exclusive=True, group="fetch", exit_on_error=False)
+        self._fetch_job = FetchJob(self.feed, self.post_message)
+        self.run_worker(self._fetch_job.run, thread=True, exclusive=True, group="fetch",
+                        exit_on_error=False)
 
     @on(FetchProgress)
     def show_fetch_progress(self, message: FetchProgress) -> None:

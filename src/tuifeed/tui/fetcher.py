@@ -30,18 +30,47 @@ class CatalogueFetched(Message):
     reports: list[SourceReport]
 
 
-def fetch_in_worker(feed: Feed, post) -> None:
-    """The worker's body: fetch with a connection of its own, then read what arrived.
+class FetchJob:
+    """One fetch of every source, run by a worker thread, that the app can cancel at once
+    (quitting must not wait for a slow server's timeouts and retries)."""
 
-    It only reads the catalogue's sizes; the UI thread takes the rows in (Feed.take_in).
-    """
-    store = Store.attach(feed.locations.database)
-    try:
-        reports = asyncio.run(fetch_sources(
-            store, feed.locations.cache, feed.clock.now,
-            progress=lambda report, done, total: post(FetchProgress(report, done, total))))
-        refreshed = [code for report in reports for code in report.refreshed_codes]
-        batches = feed.new_rows(store, refreshed)
-    finally:
-        store.close()
-    post(CatalogueFetched(batches, reports))
+    def __init__(self, feed: Feed, post) -> None:
+        self.feed, self.post = feed, post
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._cancelled = False
+
+    def run(self) -> None:
+        """The worker's body: fetch with a connection of its own, then read what arrived.
+        It only reads the catalogue's sizes; the UI thread takes the rows in (Feed.take_in)."""
+        feed = self.feed
+        store = Store.attach(feed.locations.database)
+        loop = asyncio.new_event_loop()
+        try:
+            self._task = loop.create_task(fetch_sources(
+                store, feed.locations.cache, feed.clock.now,
+                progress=lambda report, done, total: self.post(
+                    FetchProgress(report, done, total))))
+            self._loop = loop
+            if self._cancelled:
+                self._task.cancel()
+            try:
+                reports = loop.run_until_complete(self._task)
+            except asyncio.CancelledError:
+                return  # what finished is stored; the next fetch or open takes it in
+            refreshed = [code for report in reports for code in report.refreshed_codes]
+            batches = feed.new_rows(store, refreshed)
+        finally:
+            self._loop = None
+            loop.close()
+            store.close()
+        self.post(CatalogueFetched(batches, reports))
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # the loop closed meanwhile: nothing left to cancel
+                pass
