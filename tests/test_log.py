@@ -203,3 +203,14 @@ def test_damaged_database_error_type(tmp_path):
     (home / "tuifeed.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)
     with pytest.raises(DamagedDatabase):
         Feed.open(home)
+
+
+def test_retention_keeps_follows(isolated_home):
+    assert run_cli("signal", "demo:0001", "follow", home=isolated_home).returncode == 0
+    assert run_cli("signal", "demo:0001", "like", home=isolated_home).returncode == 0
+    result = run_cli("forget", "--before", "2026-03-02", home=isolated_home)
+    assert "deleted 1 events" in result.stdout  # the like; the follow is a state and stays
+    with Feed.open(isolated_home) as feed:
+        creator = feed.item("demo:0001")
+        assert f"demo:{creator.creator}" in feed.state.followed
+        assert feed.store.follows() == {f"demo:{creator.creator}"}

@@ -203,13 +203,16 @@ class Store:
         return EventColumns(table["ts"], table["item_id"], table["kind"], values)
 
     def delete_events_before(self, moment: float) -> int:
-        """Retention: remove events older than `moment` (and their undo flags) for good."""
+        """Retention: remove events older than `moment` (and their undo flags) for good.
+        Follows and unfollows stay: following is a state, and the log is what says it."""
         cutoff = iso_utc(moment)
+        kept = "kind NOT IN ('follow', 'unfollow')"
         with self.connection:
             self.connection.execute(
-                "DELETE FROM event_undos WHERE event_id IN (SELECT id FROM events WHERE ts < ?)",
-                (cutoff,))
-            return self.connection.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
+                "DELETE FROM event_undos WHERE event_id IN"
+                f" (SELECT id FROM events WHERE ts < ? AND {kept})", (cutoff,))
+            return self.connection.execute(f"DELETE FROM events WHERE ts < ? AND {kept}",
+                                           (cutoff,)).rowcount
 
     def undone_event_ids(self) -> set[int]:
         return {row[0] for row in self.connection.execute("SELECT event_id FROM event_undos")}
