@@ -214,3 +214,30 @@ def test_retention_keeps_follows(isolated_home):
         creator = feed.item("demo:0001")
         assert f"demo:{creator.creator}" in feed.state.followed
         assert feed.store.follows() == {f"demo:{creator.creator}"}
+
+
+@pytest.mark.parametrize("date", ["0999-01-01", "1969-12-31", "0100-06-01"])
+def test_forget_before_an_impossible_year_deletes_nothing(isolated_home, date):
+    assert run_cli("signal", "demo:0001", "like", home=isolated_home).returncode == 0
+    result = run_cli("forget", "--before", date, home=isolated_home)
+    assert result.returncode == 2 and "from 1970 on" in result.stderr
+    assert event_counts(isolated_home / "tuifeed.db") == {"like": 1}
+
+
+def test_export_refuses_the_database_its_companions_links_and_devices(isolated_home, tmp_path):
+    assert run_cli("signal", "demo:0001", "like", home=isolated_home).returncode == 0
+    database = isolated_home / "tuifeed.db"
+    before = database.read_bytes()
+    link = tmp_path / "link.jsonl"
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    link.symlink_to(precious)
+    for target, message in ((database, "own database"),
+                            (isolated_home / "tuifeed.db-wal", "own database"),
+                            (link, "is a link"), (tmp_path, "is a directory"),
+                            (Path("/dev/null"), "not a regular file")):
+        result = run_cli("export", str(target), home=isolated_home)
+        assert result.returncode == 2 and message in result.stderr, (target, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert database.read_bytes() == before and precious.read_text() == "keep me"
+    assert run_cli("export", "", home=isolated_home).returncode == 2

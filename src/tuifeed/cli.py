@@ -14,6 +14,7 @@ import click
 
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.locations import Locations
+from tuifeed.text import clean_text
 
 if TYPE_CHECKING:
     from tuifeed.feed import Feed
@@ -452,7 +453,7 @@ def export_command(ctx: click.Context, file: Path) -> None:
     feed = open_feed(ctx)
     feed.flush()
     counts = export_file(feed.store, feed.locations.recipes, feed.clock.now(), file)
-    click.echo(f"exported to {file}: " + ", ".join(
+    click.echo(f"exported to {clean_text(str(file))}: " + ", ".join(
         f"{counts[kind]} {label}" for kind, label in RECORD_LABELS.items()))
 
 
@@ -466,7 +467,7 @@ def import_command(ctx: click.Context, file: Path) -> None:
     feed = open_feed(ctx)
     feed.flush()
     added = import_file(feed.store, feed.locations.recipes, file)
-    click.echo(f"imported from {file}: " + ", ".join(
+    click.echo(f"imported from {clean_text(str(file))}: " + ", ".join(
         f"{added[kind]} new {label}" for kind, label in RECORD_LABELS.items()))
 
 
@@ -480,8 +481,11 @@ def forget_command(ctx: click.Context, before: str) -> None:
 
     try:
         moment = parse_iso_utc(before if "T" in before else before + "T00:00:00Z")
-    except ValueError:
-        raise TuifeedError(f"--before takes a date like 2026-01-31, not {before!r}") from None
+    except (ValueError, OverflowError):
+        raise TuifeedError(f"--before takes a date like 2026-01-31, not "
+                           f"{clean_text(before)!r}") from None
+    if moment < 0:  # no event is older than 1970; older years would not compare as stored
+        raise TuifeedError(f"--before takes a date from 1970 on, not {clean_text(before)!r}")
     feed = open_feed(ctx)
     feed.flush()
     removed = feed.store.delete_events_before(moment)

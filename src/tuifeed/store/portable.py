@@ -74,8 +74,26 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
             yield {"type": "recipe", "name": path.stem, "toml": path.read_text("utf-8")}
 
 
+def check_export_target(store: Store, target: Path) -> None:
+    """Refuse a target that would destroy something: the database itself or its companion
+    files, a link (whose target would be replaced), or anything but a regular file."""
+    shown = clean_text(str(target))
+    if not str(target).strip():
+        raise TuifeedError("export needs a file name")
+    database = store.path.resolve()
+    resolved = target.resolve()
+    if resolved in {database.with_name(database.name + suffix)
+                    for suffix in ("", "-wal", "-shm", "-journal")}:
+        raise TuifeedError(f"{shown} is tuifeed's own database; choose another file")
+    if target.is_symlink():
+        raise TuifeedError(f"{shown} is a link; give the file itself or a new path")
+    if target.exists() and not target.is_file():
+        raise TuifeedError(f"{shown} is not a regular file (a folder, device or pipe)")
+
+
 def export_file(store: Store, recipes: Path, now: float, target: Path) -> Counter:
     """Write the export; the file appears whole or not at all (written aside, then renamed)."""
+    check_export_target(store, target)
     counts: Counter = Counter()
     partial = target.with_name(target.name + ".partial")
     try:
@@ -86,7 +104,7 @@ def export_file(store: Store, recipes: Path, now: float, target: Path) -> Counte
         partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise TuifeedError(f"cannot write {target}: {error.strerror}") from None
+        raise TuifeedError(f"cannot write {clean_text(str(target))}: {error.strerror}") from None
     return counts
 
 
