@@ -154,3 +154,18 @@ def test_after_going_back_next_still_brings_up_next_first(feed, clock):
     clock.advance(3)
     promised = feed.upcoming(8)[0].item.id
     assert feed.next().id == promised
+
+
+def test_what_if_can_leave_out_the_dwell_on_screen(feed, clock):
+    """The card's dwell so far is evidence (if you leave now); "without it" must mean the
+    queue as the log alone ranks it."""
+    from tuifeed.ranking import rank
+
+    card = feed.start()
+    clock.advance(card.duration * 2)
+    alike = next(entry for entry in feed.upcoming(50) if card.topics[0] in entry.item.topics)
+    line = next(line for line in feed.why(alike.item.id).lines if line.name == "topic")
+    assert any(evidence.event_id < 0 for evidence in line.evidence)  # the dwell, not recorded
+    without = rank(feed.catalog, feed.model, feed.recipe, feed.ranking_context(), 1000)
+    expected = next(entry.rank for entry in without if entry.item.id == alike.item.id)
+    assert feed.position_of(alike.item.id, without_event=-1) == expected

@@ -26,6 +26,10 @@ class Item:
     short_form: bool = False
 
 
+# Following is a state of its own, not a taste learned from items: kept through a reset.
+FOLLOW_KINDS = ("follow", "unfollow")
+
+
 def creator_key(item: Item) -> str:
     """The creator's identity: source kind and channel id, not the display name."""
     return item.creator_id or f"{item.source}:{item.creator}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuifeed.sources.base import ACCEPT, FetchError, Outcome, conditional_fetch
+from tuifeed.errors import TuifeedError
 from tuifeed.sources.http import HttpClient
 from tuifeed.store.database import Store
 from tuifeed.store.items import known_topics
@@ -94,7 +95,6 @@ async def fetch_outcome(row: SourceRow, http: HttpClient, cache: Path,
 def fetch_home(home, clock, names: set[str] | None = None, *, reset_db: bool = False,
                progress: Progress | None = None) -> list[SourceReport]:
     """`tuifeed fetch`: open the home's database and fetch its sources (no Feed needed)."""
-    from tuifeed.errors import TuifeedError
     from tuifeed.locations import Locations
     from tuifeed.store.database import open_store
 
@@ -102,9 +102,6 @@ def fetch_home(home, clock, names: set[str] | None = None, *, reset_db: bool = F
     locations.prepare()
     store = open_store(locations.database, clock.now(), reset_db)
     try:
-        known = {row.name for row in list_sources(store.connection)}
-        if names and names - known:
-            raise TuifeedError(f"no source named {sorted(names - known)[0]!r}")
         return asyncio.run(fetch_sources(store, locations.cache, clock.now, names=names,
                                          progress=progress))
     finally:
@@ -115,8 +112,11 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
                         names: set[str] | None = None, progress: Progress | None = None,
                         http: HttpClient | None = None) -> list[SourceReport]:
     """Fetch every live source (or those named) concurrently and store what they bring."""
-    rows = [row for row in list_sources(store.connection)
-            if names is None or row.name in names]
+    rows = list_sources(store.connection)
+    unknown = sorted((names or set()) - {row.name for row in rows})
+    if unknown:
+        raise TuifeedError(f"no source named {unknown[0]!r}")
+    rows = [row for row in rows if names is None or row.name in names]
     known_ids = {row[0] for row in store.connection.execute(
         "SELECT id FROM items WHERE source IN (SELECT name FROM sources WHERE kind = 'peertube')"
         " AND topics_derived = 0")}  # details already read

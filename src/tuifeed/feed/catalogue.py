@@ -67,25 +67,23 @@ class Catalogue:
     def fetch(self, names: set[str] | None = None, progress: Progress | None = None,
               http: HttpClient | None = None) -> list[SourceReport]:
         """Fetch every source now (blocking: the CLI's way; the TUI does it in a worker)."""
-        known = {row.name for row in self.sources()}
-        if names is not None and names - known:
-            raise TuifeedError(f"no source named {sorted(names - known)[0]!r}")
         reports = asyncio.run(fetch_sources(self.store, self.locations.cache, self.clock.now,
                                             names=names, progress=progress, http=http))
-        self.take_in(self.new_rows(refreshed=[code for report in reports
-                                              for code in report.refreshed_codes]))
+        self.take_in(self.new_rows(reports=reports))
         return reports
 
     def new_rows(self, store: Store | None = None,
-                 refreshed: Sequence[int] = ()) -> list[CatalogRows]:
-        """What the store holds that the catalogue lacks: the `refreshed` codes of known items,
-        then every item added since (by any process). Reads only: a worker may call it with
-        its own `store`, then hand the rows to take_in on the UI thread."""
+                 reports: Sequence[SourceReport] = ()) -> list[CatalogRows]:
+        """What the store holds that the catalogue lacks: the known items a fetch refreshed
+        (from its `reports`), then every item added since (by any process). Reads only: a
+        worker may call it with its own `store`, then hand the rows to take_in on the UI
+        thread."""
         store = store or self.store
         catalog = self.catalog
         known = dict(topics_known=len(catalog.topics), creators_known=len(catalog.creators))
         batches = []
-        changed = [code for code in refreshed if code <= len(catalog)]
+        changed = [code for report in reports for code in report.refreshed_codes
+                   if code <= len(catalog)]
         if changed:
             batches.append(store.catalogue_rows(codes=changed, **known))
         batches.append(store.catalogue_rows(after=len(catalog), **known))

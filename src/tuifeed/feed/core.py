@@ -19,10 +19,10 @@ from tuifeed.clock import Clock, SystemClock, iso_utc, stored_time
 from tuifeed.errors import DamagedDatabase, TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
-from tuifeed.feed.state import FOLLOW_KINDS, HistoryEntry, Placement, ViewerState
+from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
-from tuifeed.models import Event, EventUndo, Item
+from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.steering import SteeringState
@@ -88,7 +88,8 @@ class Feed(Catalogue, Explaining, Steering):
                                                          *self.steering_log)), default=0.0)
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
-        self._mute_cache: tuple[frozenset, np.ndarray] | None = None
+        self._mute_cache: tuple[tuple, np.ndarray] | None = None
+        self._live_cache: tuple[tuple, np.ndarray] | None = None
         self._before_steering: dict[int, tuple[InterestModel, ViewerState, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"
         self.writer = EventWriter(store.path, flush_interval)
@@ -187,13 +188,16 @@ class Feed(Catalogue, Explaining, Steering):
         self._queue_cache = (limit, queue, key)
         return queue
 
-    def queue_model(self, leaving: list[Event] | None = None) -> InterestModel:
-        """The model as it will be once the current card is left now (see upcoming)."""
+    def queue_model(self, leaving: list[Event] | None = None,
+                    base: InterestModel | None = None) -> InterestModel:
+        """The model (or `base`) as it will be once the current card is left now (see
+        upcoming)."""
+        base = base or self.model
         learned = [event for event in (self._leaving_events() if leaving is None else leaving)
                    if self.steering.learns_from(event)]
         if not learned:
-            return self.model
-        model = self.model.copy()
+            return base
+        model = base.copy()
         for event in learned:
             model.add(event)
         return model

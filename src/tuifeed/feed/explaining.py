@@ -24,14 +24,12 @@ class Explaining:
     def position_of(self, item_id: str, without_event: int | None = None) -> int | None:
         """The item's rank in the queue (None beyond WHY_HORIZON), or what it would be had
         one event not happened."""
-        leaving = self._leaving_events()
-        if without_event is None:
-            model = self.queue_model(leaving)
-        else:
-            model = self.learned_model(without_event=without_event)
-            for event in leaving:
-                if self.steering.learns_from(event):
-                    model.add(event)
+        # The event left out may be one that leaving the card now would record (the dwell
+        # so far, ids below 0), or one in the log.
+        leaving = [event for event in self._leaving_events() if event.id != without_event]
+        base = None if without_event is None or without_event < 0 else self.learned_model(
+            without_event=without_event)
+        model = self.queue_model(leaving, base)
         queue = rank(self.catalog, model, self.recipe, self.ranking_context(), WHY_HORIZON)
         return next((entry.rank for entry in queue if entry.item.id == item_id), None)
 

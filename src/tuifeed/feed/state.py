@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tuifeed.models import Event, Item
+from tuifeed.models import FOLLOW_KINDS, Event, Item
 from tuifeed.ranking import Context, Ranked
 from tuifeed.ranking.catalog import creator_key
 
-FOLLOW_KINDS = ("follow", "unfollow")  # a state of their own: kept through a reset
 RECENT_CARDS = 50  # the most a recipe's diversity_window may look back
 
 

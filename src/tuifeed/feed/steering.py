@@ -41,10 +41,9 @@ class Steering:
     def _live(self) -> np.ndarray:
         """Items from sources the viewer has not removed (cached like the mutes)."""
         key = (self.live_sources, self.catalog.version)
-        cached = getattr(self, "_live_cache", None)
-        if cached is None or cached[0] != key:
-            cached = self._live_cache = (key, self.catalog.from_sources(self.live_sources))
-        return cached[1]
+        if self._live_cache is None or self._live_cache[0] != key:
+            self._live_cache = (key, self.catalog.from_sources(self.live_sources))
+        return self._live_cache[1]
 
     def steer(self, action: str, target: str = "", name: str = "",
               amount: float | str | None = None) -> SteeringAction:

@@ -251,7 +251,6 @@ class Store:
         return {row[0] for row in self.connection.execute("SELECT creator FROM follows")}
 
 
-FOLLOW_KINDS = ("follow", "unfollow")  # as in feed/state.py; kept through a steering reset
 FOLLOWS_FROM_LOG = "follows_from_log"  # meta key: set once the table was rebuilt from the log
 # Follow and unfollow events with their creator and undone flag: every one (a scan of the
 # log), or those of some creators, found through their items (CROSS JOIN keeps that order: a few

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
-from tuifeed.models import Event, EventUndo, SteeringAction
-from tuifeed.store.database import (FOLLOW_KINDS, FOLLOWS_FROM_LOG, connect, rebuild_follows,
-                                    refresh_follows)
+from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, SteeringAction
+from tuifeed.store.database import FOLLOWS_FROM_LOG, connect, rebuild_follows, refresh_follows
 
 
 class RebuildFollows:

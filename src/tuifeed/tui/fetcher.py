@@ -58,8 +58,7 @@ class FetchJob:
                 reports = loop.run_until_complete(self._task)
             except asyncio.CancelledError:
                 return  # what finished is stored; the next fetch or open takes it in
-            refreshed = [code for report in reports for code in report.refreshed_codes]
-            batches = feed.new_rows(store, refreshed)
+            batches = feed.new_rows(store, reports)
         finally:
             self._loop = None
             loop.close()
