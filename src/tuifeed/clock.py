@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime, timezone
 from typing import Protocol
+
+from tuifeed.errors import TuifeedError
+from tuifeed.text import clean_text
 
 # A virtual clock starts here, so scripted sessions are identical whenever they run.
 VIRTUAL_EPOCH = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc).timestamp()
@@ -47,10 +51,29 @@ class VirtualClock:
         self._now += seconds
 
 
+# Every time tuifeed stores lies in this window, so the stored text has a fixed width (a
+# four-digit year) and compares as text exactly as the times compare as numbers.
+EARLIEST = 0.0  # 1970-01-01T00:00:00Z
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()  # excluded
+WINDOW = "from 1970-01-01 to 2099-12-31 (UTC)"
+
+
+def in_window(timestamp: float) -> bool:
+    return math.isfinite(timestamp) and EARLIEST <= timestamp < LATEST
+
+
+def check_moment(timestamp: float, what: str) -> float:
+    """`timestamp`, or a TuifeedError naming `what` when it lies outside the window."""
+    if not in_window(timestamp):
+        raise TuifeedError(f"{what} must be a time {WINDOW}")
+    return timestamp
+
+
 def iso_utc(timestamp: float) -> str:
-    """The ISO 8601 UTC form used in the database: 2026-01-01T12:00:00.000000Z."""
+    """The ISO 8601 UTC form used in the database: 2026-01-01T12:00:00.000000Z (the year
+    always four digits)."""
     moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.%fZ")
 
 
 def stored_time(timestamp: float) -> float:
@@ -62,7 +85,26 @@ def stored_time(timestamp: float) -> float:
 
 
 def parse_iso_utc(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    """ISO 8601 to Unix seconds; a time without a zone is UTC."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def parse_time(text: str, what: str) -> float:
+    """A time from outside (the command line, an import, the environment), checked: ISO 8601
+    or a date (YYYY-MM-DD, midnight UTC) within the window, else a TuifeedError naming `what`."""
+    try:
+        moment = parse_iso_utc(text if "T" in text or " " in text.strip() else
+                               text + "T00:00:00+00:00")
+    except (ValueError, OverflowError, OSError):
+        raise TuifeedError(f"{what} {clean_text(text)!r} is not a date like 2026-01-31 or "
+                           f"2026-01-31T12:00:00Z") from None
+    if not in_window(moment):
+        raise TuifeedError(f"{what} {clean_text(text)!r} is outside the times tuifeed keeps "
+                           f"({WINDOW})")
+    return moment
 
 
 NOW_ENV = "TUIFEED_NOW"
@@ -70,16 +112,13 @@ NOW_ENV = "TUIFEED_NOW"
 
 def clock_from_environment(environ: dict[str, str]) -> Clock:
     """$TUIFEED_NOW (ISO 8601 or Unix seconds) freezes the CLI's clock: scripts and tests."""
-    from tuifeed.errors import TuifeedError
-
     fixed = environ.get(NOW_ENV)
     if not fixed:
         return SystemClock()
     try:
-        return VirtualClock(float(fixed))
+        seconds = float(fixed)
     except ValueError:
-        pass
-    try:
-        return VirtualClock(parse_iso_utc(fixed))
-    except ValueError:
-        raise TuifeedError(f"{NOW_ENV}={fixed!r} is neither ISO 8601 nor Unix seconds") from None
+        return VirtualClock(parse_time(fixed, NOW_ENV))
+    if not in_window(seconds):
+        raise TuifeedError(f"{NOW_ENV}={clean_text(fixed)!r} is outside the times tuifeed keeps ({WINDOW})")
+    return VirtualClock(seconds)

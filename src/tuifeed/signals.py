@@ -39,7 +39,7 @@ def check_signal(kind: str, value: float | str | None) -> float | None:
         raise TuifeedError(f"{kind} needs a value: {meaning}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise TuifeedError(f"{kind} needs a number ({meaning}), not {value!r}") from None
     if not math.isfinite(number) or number < 0:
         raise TuifeedError(f"{kind} must be a finite number >= 0, not {value!r}")

@@ -6,7 +6,6 @@ card is current, the trail of cards already shown, and how long the current one 
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import sqlite3
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tuifeed.clock import Clock, SystemClock, iso_utc, stored_time
-from tuifeed.errors import DamagedDatabase, TuifeedError
+from tuifeed.clock import Clock, SystemClock, in_window, iso_utc, stored_time
+from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
@@ -30,6 +29,7 @@ from tuifeed.signals import check_signal
 from tuifeed.sources.demo import install_demo
 from tuifeed.store.sources import ensure_sources
 from tuifeed.store import EventWriter, Store
+from tuifeed.store.connection import store_failure
 from tuifeed.store.database import IdAllocator, open_store
 from tuifeed.store.writer import FLUSH_INTERVAL
 
@@ -37,11 +37,16 @@ DEFAULT_RECIPE = "for-you"
 
 
 def next_stamp(now: float, latest: float) -> float:
-    """`now` as stored, and strictly after `latest`."""
+    """`now` as stored, and strictly after `latest` (by a microsecond, the stored precision)."""
     moment = stored_time(max(now, latest))
-    while moment <= latest:
-        moment = stored_time(moment + 1e-6)
+    step = 1e-6
+    while moment <= latest:  # one step nearly always; doubled should rounding eat it
+        moment = stored_time(latest + step)
+        step *= 2
     return moment
+
+
+FUTURE_TOLERANCE = 86_400.0  # seconds: a logged time further ahead of the clock is not followed
 
 
 class Feed(Catalogue, Explaining, Steering):
@@ -58,7 +63,7 @@ class Feed(Catalogue, Explaining, Steering):
         first_run = store.get_meta("first_run")
         self.warnings: list[str] = []
         try:
-            if first_run is None or not math.isfinite(float(first_run)):
+            if first_run is None or not in_window(float(first_run)):
                 raise ValueError
         except ValueError:  # missing, or damaged: the demo's ages restart from now
             if first_run is not None:
@@ -83,9 +88,13 @@ class Feed(Catalogue, Explaining, Steering):
         self.steering = SteeringState.replay(self.steering_log)
         self._relearn()
         # Times only move forward within a feed, so "before" and "after" a reset or a forget
-        # are never ambiguous, even when many things happen at one virtual instant.
+        # are never ambiguous, even when many things happen at one virtual instant. A record
+        # dated more than a day ahead of the clock (imported from a machine whose clock was
+        # wrong) is not followed: the viewer's own events keep the real time.
+        horizon = clock.now() + FUTURE_TOLERANCE
         self.latest_time = max((record.ts for record in (*self.events, *self.undone_events,
-                                                         *self.steering_log)), default=0.0)
+                                                         *self.steering_log)
+                                if record.ts <= horizon), default=0.0)
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[tuple, np.ndarray] | None = None
@@ -100,6 +109,10 @@ class Feed(Catalogue, Explaining, Steering):
         self.position = -1
         self._shown_at = clock.monotonic()
         self._covered_at: float | None = None  # when another view covered the card, if one does
+        self._generation = store.get_meta("log_generation")
+        self.writer.generation = self._generation
+        self.rescued: Path | None = None  # where records the database refused were saved
+        self.lost: list[dict] = []  # records neither written nor saved (printed by the CLI)
         self._engaged = False
         self._closed = False
 
@@ -156,9 +169,9 @@ class Feed(Catalogue, Explaining, Steering):
                 chosen = load_recipe(DEFAULT_RECIPE)
         try:
             feed = cls(locations, store, clock, seed, chosen, flush_interval, catalogue)
-        except sqlite3.DatabaseError as error:  # damage that only shows when the log is read
+        except sqlite3.Error as error:  # damage that only shows when the log is read, a full disk
             store.close()
-            raise DamagedDatabase(locations.database, str(error)) from None
+            raise store_failure(error, locations.database) from None
         feed.warnings[:0] = warnings
         return feed
 
@@ -413,21 +426,60 @@ class Feed(Catalogue, Explaining, Steering):
 
     # -- lifetime -----------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        self.writer.flush()
+    def flush(self) -> bool:
+        """Wait until everything recorded so far is written: False if it cannot be (see
+        write_problem; it stays in memory and is tried again)."""
+        return self.writer.flush()
+
+    @property
+    def write_problem(self) -> str | None:
+        """Why recorded events wait in memory instead of the database, while they do."""
+        problem = self.writer.problem
+        if problem is None:
+            return None
+        waiting = self.writer.waiting
+        return (f"{problem}: {waiting} events wait in memory and are written as soon as it "
+                f"can be (or saved to a rescue file when you quit)" if waiting else problem)
+
+    @property
+    def log_changed_elsewhere(self) -> bool:
+        """Another process imported into this log since the session began (restart to see)."""
+        return self.writer.generation != self._generation
 
     def close(self) -> None:
-        """End the session: the current card's dwell is recorded and every event written."""
+        """End the session: the current card's dwell is recorded and every event written, or
+        what cannot be written saved to a rescue file (see `rescued`)."""
         if self._closed:
             return
         self._closed = True
         self._leave(quitting=True)
-        self.writer.close()
-        if self.writer.error is not None:
-            self.warnings.append(f"some events could not be saved: {self.writer.error}")
+        problem = self.write_problem
+        left = self.writer.close()
+        if left:
+            self._rescue(left, problem or self.writer.problem or "the database refused them")
         self._event_id.release()
         self._steering_id.release()
         self.store.close()
+
+    def _rescue(self, records: list, problem: str) -> None:
+        """Save records the database would not take as an export file, and say where."""
+        from tuifeed.store.rescue import rescue_lines, save_rescue
+
+        known = {event.id: event for event in (*self.events, *self.undone_events)}
+        lines = rescue_lines(records, known.get, self.clock.now())
+        name = f"rescued-{iso_utc(self.clock.now())[:19].replace(':', '')}-{self.session_id[-8:]}.jsonl"
+        count = len(lines) - 1
+        try:
+            self.rescued = save_rescue(lines, [self.locations.home], name)
+        except OSError as error:
+            self.lost = lines
+            self.warnings.append(f"{count} records could not be written ({problem}), nor saved "
+                                 f"to a rescue file ({error.strerror or error}); they follow "
+                                 f"as JSON lines for `tuifeed import`")
+            return
+        self.warnings.append(f"{count} records could not be written ({problem}); they were "
+                             f"saved to {self.rescued}: run `tuifeed import {self.rescued}` "
+                             f"once the database can be written")
 
     def __enter__(self) -> "Feed":
         return self

@@ -14,7 +14,7 @@ from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, 
                                       word_pattern)
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.store.items import codes_with_title
-from tuifeed.text import clean_text
+from tuifeed.text import check_text
 
 
 class Steering:
@@ -93,7 +93,7 @@ class Steering:
         if target not in STEERING_TARGETS[action]:
             raise TuifeedError(f"{action} takes {' or '.join(STEERING_TARGETS[action])}, "
                                f"not {target!r}")
-        name = clean_text(name)
+        name = check_text(name, f"the {target} to {action}")
         if not name:
             raise TuifeedError(f"{action} {target} needs a name")
         if target == "topic":

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tuifeed.errors import TuifeedError
+from tuifeed.text import clean_text
 
 BASE_RECIPE = "for-you"
 NUMERIC_SECTIONS = ("signals", "memory", "terms", "exploration")
@@ -109,10 +110,13 @@ def _out_of_range(section: str, key: str, value: float) -> str | None:
 
 def parse_recipe(text: str, origin: str, base: Recipe | None = None) -> Recipe:
     """Read a recipe; values it leaves out come from `base` (for-you)."""
+    origin = clean_text(origin)
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise TuifeedError(f"{origin}: {error}") from None
+    except RecursionError:
+        raise TuifeedError(f"{origin}: nested too deeply to be a recipe") from None
     sections: dict[str, dict] = {}
     for section, table in data.items():
         if section in ("name", "description"):
@@ -146,8 +150,8 @@ def parse_recipe(text: str, origin: str, base: Recipe | None = None) -> Recipe:
         for section in NUMERIC_SECTIONS + SWITCH_SECTIONS
     }
     return Recipe(
-        name=str(data.get("name", Path(origin).stem)),
-        description=str(data.get("description", "")),
+        name=clean_text(data.get("name", Path(origin).stem), limit=100),
+        description=clean_text(data.get("description", ""), limit=300),
         origin=origin,
         source=text,
         **merged,
@@ -161,10 +165,13 @@ def load_recipe(name: str, folder: Path | None = None) -> Recipe:
     own = user_recipes(folder)
     if name in own:
         path = own[name]
+        if not path.is_file():  # a FIFO would block, a folder cannot be read
+            raise TuifeedError(f"{clean_text(str(path))}: not a regular file")
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise TuifeedError(f"{path}: cannot read it ({error})") from None
+            raise TuifeedError(f"{clean_text(str(path))}: cannot read it "
+                               f"({getattr(error, 'strerror', None) or 'not UTF-8 text'})") from None
         recipe = parse_recipe(text, str(path), base)
         return Recipe(**{**recipe.__dict__, "name": name})
     if name in builtin_names():

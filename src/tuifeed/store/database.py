@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
-from tuifeed.errors import DamagedDatabase, TuifeedError
+from tuifeed.errors import DamagedDatabase, StoreFailure, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
+from tuifeed.store.connection import begin_writing, connect, store_failure, writing
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
-from tuifeed.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tuifeed.store.schema import MAX_ID, MIGRATIONS, SCHEMA_VERSION
 from tuifeed.store.sources import live_source_names
 
 if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs none of it
@@ -21,17 +22,6 @@ if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs no
     from tuifeed.ranking.catalog import CatalogRows
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection with the settings every tuifeed connection shares."""
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    connection.execute("PRAGMA foreign_keys = ON")
-    return connection
-
-
 def check_is_database(path: Path) -> None:
     """Refuse to open (and so overwrite) a file that is not an SQLite database."""
     if not path.exists() or path.stat().st_size == 0:
@@ -90,8 +80,8 @@ class Store:
             self._check_integrity()
             self._migrate()  # first, so a newer database is refused before anything is written
             self.connection.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.DatabaseError as error:
-            raise DamagedDatabase(path, str(error)) from None
+        except sqlite3.Error as error:  # damaged, or only busy, read-only, on a full disk
+            raise store_failure(error, path) from None
 
     @classmethod
     def attach(cls, path: Path) -> "Store":
@@ -130,7 +120,7 @@ class Store:
         if version > 0:
             self._backup(version)
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")  # one transaction; a second process waits here
+        begin_writing(connection, self.path)  # one transaction; a second process waits here
         try:
             version = self.schema_version  # another process may have upgraded it meanwhile
             for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -161,7 +151,7 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.connection:
+        with writing(self.connection, self.path):
             self.connection.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value)
             )
@@ -207,7 +197,7 @@ class Store:
         Follows and unfollows stay: following is a state, and the log is what says it."""
         cutoff = iso_utc(moment)
         kept = "kind NOT IN ('follow', 'unfollow')"
-        with self.connection:
+        with writing(self.connection, self.path):
             self.connection.execute(
                 "DELETE FROM event_undos WHERE event_id IN"
                 f" (SELECT id FROM events WHERE ts < ? AND {kept})", (cutoff,))
@@ -220,20 +210,8 @@ class Store:
     def reserve_ids(self, table: str, count: int) -> int:
         """Reserve `count` fresh ids for `table` (events or steering), shared by every process
         on this database, so two sessions never hand out the same id. Returns the first."""
-        key = f"next_{table}_id"
-        connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            stored = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            highest = connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
-            first = max(int(stored[0]) if stored else 1, highest + 1)
-            connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                               (key, str(first + count)))
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        return first
+        with writing(self.connection, self.path) as connection:
+            return reserve_ids(connection, table, count)
 
     def steering(self) -> list[SteeringAction]:
         rows = self.connection.execute(
@@ -340,7 +318,26 @@ class IdAllocator:
         if self._next >= self._end:
             return
         key = f"next_{self._table}_id"
-        with self._store.connection as connection:
-            connection.execute("UPDATE meta SET value = ? WHERE key = ? AND value = ?",
-                               (str(self._next), key, str(self._end)))
+        try:
+            with self._store.connection as connection:
+                connection.execute("UPDATE meta SET value = ? WHERE key = ? AND value = ?",
+                                   (str(self._next), key, str(self._end)))
+        except sqlite3.Error:
+            return  # a courtesy: the ids stay reserved, and unused
         self._end = self._next
+
+
+def reserve_ids(connection: sqlite3.Connection, table: str, count: int) -> int:
+    """Inside a write transaction: reserve `count` fresh ids for `table` (events or steering),
+    shared by every process on this database. Returns the first."""
+    key = f"next_{table}_id"
+    stored = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    highest = connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}"
+                                 f" WHERE id <= {MAX_ID}").fetchone()[0]
+    first = max(int(stored[0]) if stored else 1, highest + 1)
+    if first + count > MAX_ID:
+        raise StoreFailure(f"the {table} log has used every id up to {MAX_ID}; export it and "
+                           f"import it into a new home to renumber it")
+    connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                       (key, str(first + count)))
+    return first

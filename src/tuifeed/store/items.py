@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tuifeed.models import Item, creator_key
+from tuifeed.store.connection import writing
 
 if TYPE_CHECKING:  # numpy and the ranker load only when the catalogue is read, not to fetch
     from tuifeed.ranking.catalog import CatalogRows
@@ -56,15 +57,8 @@ def add_items(connection: sqlite3.Connection, items: Sequence[Item],
     """Upsert items in one transaction (see _add_items)."""
     if not items:
         return Added([], [])
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        added = _add_items(connection, items, derived)
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
-    return added
+    with writing(connection):
+        return _add_items(connection, items, derived)
 
 
 def _add_items(connection: sqlite3.Connection, items: Sequence[Item],

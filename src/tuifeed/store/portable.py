@@ -18,15 +18,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tuifeed.clock import iso_utc, parse_iso_utc
+from tuifeed.clock import WINDOW, in_window, iso_utc, parse_time
 from tuifeed.catalogue.topics import normalise_topics
 from tuifeed.errors import TuifeedError
-from tuifeed.models import Item
+from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.ranking.recipe import BASE_RECIPE, load_recipe, parse_recipe
 from tuifeed.ranking.steering import BOOST_LIMIT, FEED_ACTIONS
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.signals import check_signal
-from tuifeed.store.database import Store, refresh_follows
+from tuifeed.store.connection import begin_writing
+from tuifeed.store.database import Store, refresh_follows, reserve_ids
+from tuifeed.store.schema import MAX_ID
 from tuifeed.store.writer import INSERT_EVENT
 from tuifeed.text import clean_text
 
@@ -53,11 +55,11 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
            "exported_at": iso_utc(now), "first_run": store.get_meta("first_run") or ""}
     items = connection.execute(
         "SELECT id, source, title, creator, topics, description, ifnull(duration, 0),"
-        " ifnull(published, 0), ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id"
+        " published, ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id"
         " FROM item_list WHERE id IN (SELECT item_id FROM events) ORDER BY id")
     for row in items:
         yield {"type": "item", **dict(zip(ITEM_FIELDS, row)), "topics": json.loads(row[4]),
-               "published": iso_utc(row[7]), "creator_id": row[12]}
+               "published": "" if row[7] is None else iso_utc(row[7]), "creator_id": row[12]}
     events = connection.execute(
         "SELECT e.id, e.ts, e.item_id, e.kind, e.value, e.session_id, u.event_id IS NOT NULL"
         " FROM events e LEFT JOIN event_undos u ON u.event_id = e.id ORDER BY e.id")
@@ -72,6 +74,19 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
     if recipes.is_dir():
         for path in sorted(recipes.glob("*.toml")):
             yield {"type": "recipe", "name": path.stem, "toml": path.read_text("utf-8")}
+
+
+def event_record(event: Event, undone: bool) -> dict:
+    """An event as an export line (for events held in memory: see store/rescue.py)."""
+    return {"type": "event", "id": event.id, "ts": iso_utc(event.ts), "item_id": event.item_id,
+            "kind": event.kind, "value": event.value, "session_id": event.session_id,
+            "undone": undone}
+
+
+def steering_record(action: SteeringAction) -> dict:
+    return {"type": "steering", "id": action.id, "ts": iso_utc(action.ts),
+            "action": action.action, "target": action.target, "name": action.name,
+            "amount": action.amount, "undone": action.undone}
 
 
 def check_export_target(store: Store, target: Path) -> None:
@@ -116,20 +131,27 @@ class Parsed:
 
 def parse_file(source: Path) -> Parsed:
     """Read and check every line first: one bad line stops the import before anything is written."""
+    if source.exists() and not source.is_file():  # a FIFO would block; a folder cannot be read
+        raise TuifeedError(f"{clean_text(str(source))} is not a regular file")
     try:
         text = source.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise TuifeedError(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") \
-            from None
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise TuifeedError(f"cannot read {clean_text(str(source))}: {reason}") from None
     parsed = Parsed()
-    for number, line in enumerate(text.splitlines(), start=1):
+    shown = clean_text(str(source))
+    # Lines end at "\n" only: JSON text may hold U+2028 and other Unicode line breaks.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        where = f"{source}, line {number}"
+        where = f"{shown}, line {number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise TuifeedError(f"{where}: not JSON ({error.msg})") from None
+        except RecursionError:
+            raise TuifeedError(f"{where}: JSON nested too deeply to be a tuifeed export") \
+                from None
         if not isinstance(record, dict) or record.get("type") not in FIELDS:
             raise TuifeedError(f"{where}: expected an object with a type "
                                f"({', '.join(FIELDS)})")
@@ -148,7 +170,7 @@ def parse_file(source: Path) -> Parsed:
         else:
             parsed.records[kind].append(record)
     if parsed.header is None:
-        raise TuifeedError(f"{source}: no tuifeed export header (is this a tuifeed export?)")
+        raise TuifeedError(f"{shown}: no tuifeed export header (is this a tuifeed export?)")
     return parsed
 
 
@@ -164,21 +186,23 @@ def _normalise(kind: str, record: dict, where: str) -> dict:
         value = record[name]
         if wanted is str and name != "toml":
             record[name] = clean_text(value, single_line=name != "description")
-        elif wanted == (int, float) or (isinstance(wanted, tuple) and float in wanted):
-            if value is not None and not math.isfinite(value):
-                raise TuifeedError(f"{where}: {kind} field {name!r} must be a finite number")
-    for name in ("ts", "since", "published", "exported_at"):
-        if name in record and record[name]:
-            try:
-                record[name] = iso_utc(parse_iso_utc(record[name]))
-            except (ValueError, OverflowError, OSError):
-                raise TuifeedError(f"{where}: {name} {record[name]!r} is not a date") from None
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise TuifeedError(f"{where}: {kind} field {name!r} must be a finite number")
+    if kind in ("event", "steering") and not 1 <= record["id"] <= MAX_ID:
+        raise TuifeedError(f"{where}: {kind} id must be a whole number from 1 to {MAX_ID}")
+    for name in ("ts", "since", "exported_at"):
+        if name in record:
+            record[name] = iso_utc(parse_time(record[name], f"{where}: {kind} {name}"))
+    if kind == "item":  # "" (or an old export's 1970-01-01): the source did not say
+        published = record["published"]
+        record["published"] = iso_utc(parse_time(published, f"{where}: item published")) \
+            if published else ""
     if kind == "header" and record["first_run"]:
         try:
-            if not math.isfinite(float(record["first_run"])):
+            if not in_window(float(record["first_run"])):
                 raise ValueError
         except ValueError:
-            raise TuifeedError(f"{where}: first_run must be Unix seconds") from None
+            raise TuifeedError(f"{where}: first_run must be Unix seconds {WINDOW}") from None
     elif kind == "item":
         record["topics"] = [clean_text(topic) for topic in record["topics"]
                             if isinstance(topic, str) and clean_text(topic)]
@@ -219,7 +243,8 @@ def _import_items(store: Store, records: list[dict]) -> int:
         Item(id=record["id"], title=record["title"], creator=record["creator"],
              creator_id=record["creator_id"], topics=normalise_topics(record["topics"]),
              description=record["description"], duration=float(record["duration"]),
-             published=parse_iso_utc(record["published"]), views=record["views"],
+             published=parse_time(record["published"], "published")
+             if record["published"] else None, views=record["views"],
              likes=record["likes"], thumbnail=record["thumbnail"], source=record["source"],
              url=record["url"])
         for record in records if record["id"] not in known
@@ -245,7 +270,7 @@ def import_file(store: Store, recipes: Path, source: Path) -> Counter:
     # Items first, outside the log's transaction: they are catalogue data (upserted in bulk,
     # idempotent), already validated, and only items the store lacks are added.
     added["item"] = _import_items(store, records["item"])
-    connection.execute("BEGIN IMMEDIATE")
+    begin_writing(connection, store.path)  # waits, saying so, while another process writes
     try:
         fresh = connection.execute("SELECT count(*) FROM events").fetchone()[0] == 0
         if fresh and parsed.header["first_run"]:  # type: ignore[index]
@@ -265,6 +290,10 @@ def import_file(store: Store, recipes: Path, source: Path) -> Counter:
         # The log decides: an imported follow undone by an imported event is no follow.
         refresh_follows(connection, {record["item_id"] for record in records["event"]
                                      if record["kind"] in ("follow", "unfollow")})
+        if added["event"] or added["steering"]:  # an open session learns its log changed
+            connection.execute(
+                "INSERT INTO meta(key, value) VALUES ('log_generation', '1') ON CONFLICT(key)"
+                " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
         written = _write_recipes(_recipes_to_write(recipes, records["recipe"]))
         added["recipe"] = len(written)
         try:
@@ -295,57 +324,58 @@ def _write_recipes(writes: list[tuple[Path, str]]) -> list[Path]:
     return written
 
 
-def _with_import_ids(connection: sqlite3.Connection, table: str, key_columns: str,
-                records: list[dict], key) -> Iterator[tuple[dict, tuple, int | None]]:
-    """Each record with its content key and the id to insert it under, or None when the table
-    already holds it (as many records with the same content as the file has so far). A record
-    keeps its own id when that is free, else takes the next free one."""
-    existing = Counter(connection.execute(f"SELECT {key_columns} FROM {table}"))
-    taken = {row[0] for row in connection.execute(f"SELECT id FROM {table}")}
-    fresh = max(taken, default=0) + 1
+def _new_records(connection: sqlite3.Connection, table: str, key_columns: str,
+                 records: list[dict], key) -> Iterator[tuple[dict, tuple, int | None]]:
+    """Each record with its content key and the id of the row already holding it, or None
+    when the table lacks it (holds fewer records with the same content than the file has so
+    far). Ids in the file only name records within it: a new record gets a fresh id."""
+    held: dict[tuple, list[int]] = {}
+    for row in connection.execute(f"SELECT {key_columns}, id FROM {table} ORDER BY id"):
+        held.setdefault(tuple(row[:-1]), []).append(row[-1])
     seen: Counter = Counter()
     for record in records:
         content = key(record)
         seen[content] += 1
-        if seen[content] <= existing[content]:
-            yield record, content, None
-            continue
-        record_id = record["id"]
-        if record_id in taken:
-            while fresh in taken:
-                fresh += 1
-            record_id = fresh
-        taken.add(record_id)
-        yield record, content, record_id
+        ids = held.get(content, [])
+        yield record, content, ids[seen[content] - 1] if seen[content] <= len(ids) else None
+
+
+def _fresh_ids(connection: sqlite3.Connection, table: str, count: int) -> Iterator[int]:
+    """Ids from the allocator every session draws from (see reserve_ids), so an import never
+    takes an id an open session has reserved."""
+    first = reserve_ids(connection, table, count) if count else 0
+    return iter(range(first, first + count))
 
 
 def _import_events(connection: sqlite3.Connection, records: list[dict]) -> int:
+    found = list(_new_records(connection, "events", "ts, item_id, kind, value, session_id",
+                              records, _event_key))
+    fresh = _fresh_ids(connection, "events", sum(1 for *_, held in found if held is None))
     added = 0
-    for record, content, event_id in _with_import_ids(
-            connection, "events", "ts, item_id, kind, value, session_id", records, _event_key):
-        if event_id is None:
-            continue  # already there
-        connection.execute(INSERT_EVENT, (event_id, *content))
-        if record["undone"]:
+    for record, content, held in found:
+        event_id = held if held is not None else next(fresh)
+        if held is None:
+            connection.execute(INSERT_EVENT, (event_id, *content))
+            added += 1
+        if record["undone"]:  # also an undo made since the last import of the same log
             connection.execute("INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
                                (event_id, record["ts"]))
-        added += 1
     return added
 
 
 def _import_steering(connection: sqlite3.Connection, records: list[dict]) -> int:
+    found = list(_new_records(connection, "steering", "ts, action, target, name, amount",
+                              records, _steering_key))
+    fresh = _fresh_ids(connection, "steering", sum(1 for *_, held in found if held is None))
     added = 0
-    for record, content, steering_id in _with_import_ids(
-            connection, "steering", "ts, action, target, name, amount", records, _steering_key):
-        if steering_id is None:
+    for record, content, held in found:
+        if held is not None:
             if record["undone"]:  # an undo made since the last import still counts
-                connection.execute(
-                    "UPDATE steering SET undone = 1 WHERE ts = ? AND action = ? AND target = ?"
-                    " AND name = ? AND amount IS ?", content)
+                connection.execute("UPDATE steering SET undone = 1 WHERE id = ?", (held,))
             continue
         connection.execute(
             "INSERT INTO steering(id, ts, action, target, name, amount, undone)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (steering_id, *content, int(record["undone"])))
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (next(fresh), *content, int(record["undone"])))
         added += 1
     return added
 

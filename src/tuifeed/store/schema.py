@@ -1,6 +1,50 @@
 """The database schema, one list of statements per version; migrations run in order."""
 
-SCHEMA_VERSION = 4
+from tuifeed.clock import LATEST
+
+SCHEMA_VERSION = 5
+
+# Every stored time is ISO 8601 UTC text of fixed width within 1970..2099 (see clock.WINDOW),
+# so times compare as text exactly as they compare in time.
+TIME_COLUMNS = (("events", "ts"), ("event_undos", "ts"), ("steering", "ts"),
+                ("follows", "since"), ("sources", "added"), ("sources", "last_fetch"))
+FIXED_WIDTH_TIME = ("'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]"
+                    ".[0-9][0-9][0-9][0-9][0-9][0-9]Z'")
+FIRST_TIME, LAST_TIME = "'1970-01-01T00:00:00.000000Z'", "'2099-12-31T23:59:59.999999Z'"
+MAX_ID = 2**53 - 1  # ids stay exact as JSON numbers, and far from SQLite's 2^63 - 1
+
+
+def _times_into_window(table: str, column: str) -> str:
+    """Version 4 stored years below 1000 without zero padding ("999-..."), and took any year
+    or an empty text from an import: such a time moves to the nearest end of the window
+    (the backup made before migrating keeps the original)."""
+    return (f"UPDATE {table} SET {column} = CASE WHEN {column} >= '2100' AND length({column}) = 27"
+            f" THEN {LAST_TIME} ELSE {FIRST_TIME} END"
+            f" WHERE {column} IS NOT NULL AND NOT ({column} GLOB {FIXED_WIDTH_TIME}"
+            f" AND {column} >= '1970' AND {column} < '2100')")
+
+
+def _ids_into_range(table: str, references: tuple[str, str] | None = None) -> list[str]:
+    """Ids above MAX_ID (imported by version 4, which then could not number a new event)
+    are renumbered after the highest id below it, references and all."""
+    statements = [
+        "DROP TABLE IF EXISTS temp.renumbered",
+        f"CREATE TEMP TABLE renumbered AS SELECT id AS old,"
+        f" (SELECT coalesce(max(id), 0) FROM {table} WHERE id <= {MAX_ID})"
+        f" + row_number() OVER (ORDER BY id) AS new FROM {table} WHERE id > {MAX_ID}",
+    ]
+    if references:
+        other, column = references
+        statements.append(f"UPDATE {other} SET {column} = (SELECT new FROM temp.renumbered"
+                          f" WHERE old = {column}) WHERE {column} > {MAX_ID}")
+    statements += [
+        f"UPDATE {table} SET id = (SELECT new FROM temp.renumbered WHERE old = id)"
+        f" WHERE id > {MAX_ID}",
+        f"DELETE FROM meta WHERE key = 'next_{table}_id' AND CAST(value AS INTEGER) > {MAX_ID}",
+        "DROP TABLE temp.renumbered",
+    ]
+    return statements
+
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -242,5 +286,11 @@ MIGRATIONS: dict[int, list[str]] = {
         WHERE e.id NOT IN (SELECT event_id FROM event_undos)
         GROUP BY c.code
         """,
+    ],
+    5: [
+        *(_times_into_window(table, column) for table, column in TIME_COLUMNS),
+        f"UPDATE items SET published = NULL WHERE published < 0 OR published >= {LATEST:.0f}",
+        *_ids_into_range("events", ("event_undos", "event_id")),
+        *_ids_into_range("steering"),
     ],
 }

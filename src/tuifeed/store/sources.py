@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from tuifeed.clock import iso_utc
 from tuifeed.errors import TuifeedError
+from tuifeed.store.connection import writing
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def add_source(connection: sqlite3.Connection, name: str, kind: str, url: str,
                                    (url,)).fetchone()
     if duplicate is not None:
         raise TuifeedError(f"{url} is already a source, named {duplicate[0]!r}")
-    with connection:
+    with writing(connection):
         if existing is not None:
             connection.execute("UPDATE sources SET removed = 0, kind = ? WHERE name = ?",
                                (kind, name))
@@ -78,14 +79,14 @@ def remove_source(connection: sqlite3.Connection, name: str) -> SourceRow:
     if row is None:
         known = ", ".join(source.name for source in list_sources(connection)) or "none"
         raise TuifeedError(f"no source named {name!r} (sources: {known})")
-    with connection:
+    with writing(connection):
         connection.execute("UPDATE sources SET removed = 1 WHERE name = ?", (name,))
     return row
 
 
 def record_fetch(connection: sqlite3.Connection, name: str, now: float, error: str,
                  validators: dict[str, tuple[str, str]] | None) -> None:
-    with connection:
+    with writing(connection):
         if validators is None:
             connection.execute("UPDATE sources SET last_fetch = ?, last_error = ? WHERE name = ?",
                                (iso_utc(now), error, name))
@@ -98,7 +99,7 @@ def record_fetch(connection: sqlite3.Connection, name: str, now: float, error: s
 def ensure_sources(connection: sqlite3.Connection, names: set[str], now: float,
                    kind: str = "demo", url: str | None = None) -> None:
     """Rows for sources that items name but nobody added (the demo, a simulation's items)."""
-    with connection:
+    with writing(connection):
         connection.executemany(
             "INSERT OR IGNORE INTO sources(name, kind, url, added) VALUES (?, ?, ?, ?)",
             [(name, kind, url or f"{kind}:{name}", iso_utc(now)) for name in sorted(names)])

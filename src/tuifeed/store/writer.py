@@ -6,11 +6,14 @@ import queue
 import sqlite3
 import threading
 import time
+from dataclasses import fields
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
 from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, SteeringAction
-from tuifeed.store.database import FOLLOWS_FROM_LOG, connect, rebuild_follows, refresh_follows
+from tuifeed.store import connection as store_connection
+from tuifeed.store.connection import WAITING, connect, describe_failure, is_busy
+from tuifeed.store.database import FOLLOWS_FROM_LOG, rebuild_follows, refresh_follows
 
 
 class RebuildFollows:
@@ -28,11 +31,34 @@ def event_row(event: Event) -> tuple:
             event.session_id)
 
 FLUSH_INTERVAL = 0.2  # seconds; the issue's bound is 250 ms
-BUSY_RETRIES = 60  # each after the connection's own 10 s busy timeout
+RETRY_INTERVAL = 1.0  # seconds between attempts while the database cannot be written
+CLOSE_PATIENCE = 30.0  # seconds a closing session waits for another process's write lock
+
+
+def storable(record: Record) -> bool:
+    """Whether SQLite can take the record: text that is UTF-8, ids that fit (the Feed checks
+    this where values enter; this keeps one bad record from blocking the others)."""
+    if isinstance(record, RebuildFollows):
+        return True
+    values = [getattr(record, field.name) for field in fields(record)]
+    texts = [value for value in values if isinstance(value, str)]
+    numbers = [value for value in values if isinstance(value, int)]
+    try:
+        for text in texts:
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return all(-2**63 <= number < 2**63 for number in numbers)
 
 
 class EventWriter:
-    """Batches events off the calling thread and writes them at least every FLUSH_INTERVAL."""
+    """Batches records off the calling thread and writes them at least every FLUSH_INTERVAL.
+
+    Nothing is dropped: a batch that cannot be written (a full disk, a read-only file, a lock
+    held by another process) stays in memory, `problem` says why, and it is tried again every
+    RETRY_INTERVAL until it lands. What is still unwritten when the writer closes is handed back
+    by close() (the Feed saves it to a rescue file).
+    """
 
     def __init__(self, path: Path, flush_interval: float = FLUSH_INTERVAL) -> None:
         self._path = path
@@ -40,7 +66,13 @@ class EventWriter:
         self._queue: queue.Queue[Record | threading.Event | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="tuifeed-writer", daemon=True)
         self._closed = False
-        self.error: Exception | None = None
+        self._unwritten: list[Record] = []  # in order; only the writer thread touches it
+        self._final: list[Record] = []  # handed back by close()
+        self._refused: list[Record] = []  # cannot be stored at all (see storable)
+        self.problem: str | None = None  # why records wait in memory, while they do
+        self.waiting = 0  # how many records wait (read from other threads)
+        self.busy = False  # the problem is another process's write lock
+        self.generation: str | None = None  # meta log_generation, as last seen
         self._queue.put(RebuildFollows())  # off the calling thread, before any event
         self._thread.start()
 
@@ -50,68 +82,108 @@ class EventWriter:
             raise RuntimeError("the event writer is closed")
         self._queue.put(record)
 
-    def flush(self, timeout: float = 10.0) -> None:
-        """Block until every event enqueued so far is on disk."""
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every record enqueued so far is on disk (or `timeout`): True if it is."""
         done = threading.Event()
         self._queue.put(done)
-        done.wait(timeout)
+        return done.wait(timeout) and self.problem is None
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._queue.put(None)
-        self._thread.join()
+    def close(self) -> list[Record]:
+        """Write what is left (waiting up to CLOSE_PATIENCE for another process's lock) and
+        stop; returns the records that could not be written."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
+        return self._final
 
     def _run(self) -> None:
-        connection = connect(self._path)
+        connection = None
         try:
+            connection = connect(self._path)
             stop = False
             while not stop:
-                pending: list[Record] = []
-                waiters: list[threading.Event] = []
+                timeout = RETRY_INTERVAL if self._unwritten else self._interval
                 try:
-                    first = self._queue.get(timeout=self._interval)
+                    entries = [self._queue.get(timeout=timeout)]
                 except queue.Empty:
-                    continue
-                entries = [first]
-                # Take whatever else is already queued: one transaction a batch.
-                while True:
+                    entries = []
+                while True:  # take whatever else is queued: one transaction a batch
                     try:
                         entries.append(self._queue.get_nowait())
                     except queue.Empty:
                         break
+                waiters = [entry for entry in entries if isinstance(entry, threading.Event)]
+                stop = None in entries
                 for entry in entries:
-                    if entry is None:
-                        stop = True
-                    elif isinstance(entry, threading.Event):
-                        waiters.append(entry)
-                    else:
-                        pending.append(entry)
-                if pending:
-                    self._write_with_retries(connection, pending)
+                    if entry is not None and not isinstance(entry, threading.Event):
+                        (self._unwritten if storable(entry) else self._refused).append(entry)
+                if self._refused and self.problem is None:
+                    self.problem = (f"{len(self._refused)} records hold what SQLite cannot "
+                                    f"store; they will be saved to a rescue file")
+                if self._unwritten:
+                    self._attempt(connection, patience=CLOSE_PATIENCE if stop else 0.0)
+                elif not entries:
+                    self._watch_generation(connection)
                 for waiter in waiters:
                     waiter.set()
+        except sqlite3.Error as error:  # cannot even connect: everything is handed back
+            self._set_problem(error)
         finally:
-            connection.close()
+            self._final = self._drain_queue()
+            if connection is not None:
+                connection.close()
 
-    def _write_with_retries(self, connection: sqlite3.Connection, records: list[Record]) -> None:
-        """Another process holding the database only delays a batch; other errors are kept
-        in `error` (the app stays up and says so on quit)."""
-        for attempt in range(BUSY_RETRIES):
+    def _drain_queue(self) -> list[Record]:
+        """Everything not written: the unwritten batch and whatever is still queued."""
+        left = [*self._refused, *self._unwritten]
+        while True:
             try:
-                self._write_batch(connection, records)
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    self.error = error
-                    return
-                time.sleep(min(0.05 * (attempt + 1), 1.0))
+                entry = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(entry, threading.Event):
+                entry.set()
+            elif entry is not None:
+                left.append(entry)
+        return [record for record in left if not isinstance(record, RebuildFollows)]
+
+    def _attempt(self, connection: sqlite3.Connection, patience: float) -> None:
+        """Try to write every unwritten record, in one transaction; keep them on failure.
+        A lock held by another process is waited out for up to `patience` seconds."""
+        deadline = time.monotonic() + patience
+        said = False
+        while True:
+            try:
+                self._write_batch(connection, self._unwritten)
             except sqlite3.Error as error:
-                self.error = error
+                self._set_problem(error)
+                if self.busy and time.monotonic() < deadline:
+                    notice = store_connection.wait_notice
+                    if not said and notice is not None:
+                        notice(WAITING.format(path=self._path))
+                    said = True
+                    continue
                 return
-        self.error = sqlite3.OperationalError(f"database stayed locked; {len(records)} "
-                                              f"events not written")
+            self._unwritten = []
+            self.waiting, self.busy = 0, False
+            self.problem = None if not self._refused else self.problem
+            return
+
+    def _set_problem(self, error: sqlite3.Error) -> None:
+        self.busy = is_busy(error)
+        self.waiting = sum(1 for record in self._unwritten
+                           if not isinstance(record, RebuildFollows))
+        self.problem = describe_failure(error, self._path)
+
+    def _watch_generation(self, connection: sqlite3.Connection) -> None:
+        """Note when another process changes the log under this session (an import)."""
+        try:
+            row = connection.execute(
+                "SELECT value FROM meta WHERE key = 'log_generation'").fetchone()
+        except sqlite3.Error:
+            return
+        self.generation = row[0] if row else None
 
     def _write_batch(self, connection: sqlite3.Connection, records: list[Record]) -> None:
         """One transaction a batch, so a retry never writes anything twice."""
@@ -119,7 +191,7 @@ class EventWriter:
                 connection.execute("SELECT 1 FROM meta WHERE key = ?",
                                    (FOLLOWS_FROM_LOG,)).fetchone():
             return  # the usual start: nothing to rebuild, and no write lock taken for it
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("BEGIN IMMEDIATE")  # a busy database: _attempt tries again
         try:
             events = [record for record in records if isinstance(record, Event)]
             connection.execute("SAVEPOINT batch_events")
@@ -151,7 +223,8 @@ class EventWriter:
             refresh_follows(connection, follows)
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:  # SQLite may have rolled back already (a full disk)
+                connection.execute("ROLLBACK")
             raise
 
     @staticmethod
@@ -167,11 +240,18 @@ class EventWriter:
 
     @staticmethod
     def _write_steering(connection: sqlite3.Connection, action: SteeringAction) -> None:
-        """A new action is inserted; a known one (undo) only has its `undone` flag updated."""
-        connection.execute(
-            "INSERT INTO steering(id, ts, action, target, name, amount, undone)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(id) DO UPDATE SET undone = excluded.undone",
-            (action.id, iso_utc(action.ts), action.action, action.target, action.name,
-             action.amount, int(action.undone)),
-        )
+        """A new action is inserted; an undone one has its `undone` flag set, where the same
+        action (same time and content) is already stored, so an undo never flags another."""
+        row = (iso_utc(action.ts), action.action, action.target, action.name, action.amount)
+        if action.undone and connection.execute(
+                "UPDATE steering SET undone = 1 WHERE id = ? AND ts = ? AND action = ?"
+                " AND target = ? AND name = ? AND amount IS ?", (action.id, *row)).rowcount:
+            return
+        try:
+            connection.execute(
+                "INSERT INTO steering(id, ts, action, target, name, amount, undone)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", (action.id, *row, int(action.undone)))
+        except sqlite3.IntegrityError:  # the id was taken behind the allocator's back
+            connection.execute(
+                "INSERT INTO steering(ts, action, target, name, amount, undone)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (*row, int(action.undone)))
