@@ -234,7 +234,7 @@ def test_export_refuses_the_database_its_companions_links_and_devices(isolated_h
     link.symlink_to(precious)
     for target, message in ((database, "own database"),
                             (isolated_home / "tuifeed.db-wal", "own database"),
-                            (link, "is a link"), (tmp_path, "is a directory"),
+                            (link, "is a link"), (tmp_path, "is not a regular file"),
                             (Path("/dev/null"), "not a regular file")):
         result = run_cli("export", str(target), home=isolated_home)
         assert result.returncode == 2 and message in result.stderr, (target, result.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from functools import partial
@@ -21,14 +22,24 @@ if TYPE_CHECKING:
 
 
 class FeedGroup(click.Group):
-    """Turns a TuifeedError anywhere below into one line on stderr and exit code 2."""
+    """Turns a TuifeedError anywhere below into one line on stderr and its exit code (2 for
+    the user's mistakes), and a database that cannot be used into one line naming it."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except TuifeedError as error:
             click.echo(f"tuifeed: {error}", err=True)
             ctx.exit(error.exit_code)
+        except sqlite3.Error as error:
+            from tuifeed.store.connection import store_failure
+
+            database = Locations.resolve((ctx.obj or {}).get("home")).database
+            failure = store_failure(error, database)
+            click.echo(f"tuifeed: {failure}", err=True)
+            ctx.exit(failure.exit_code)
 
 
 @click.group(cls=FeedGroup, invoke_without_command=True)
@@ -44,7 +55,11 @@ def cli(ctx: click.Context, home: str | None, reset_db: bool) -> None:
     if ctx.invoked_subcommand is None:
         from tuifeed.tui import run_app  # Textual loads only when the TUI is wanted
 
-        run_app(open_feed(ctx, close_with_command=False))
+        feed = open_feed(ctx, close_with_command=False)
+        status = run_app(feed)
+        for line in feed.lost:  # the last resort: neither the database nor a file took them
+            click.echo(json.dumps(line, ensure_ascii=True), err=True)
+        ctx.exit(status)
 
 
 def open_feed(ctx: click.Context, recipe: str | None = None,
@@ -71,11 +86,20 @@ def open_feed(ctx: click.Context, recipe: str | None = None,
 
 
 def close_feed(feed: Feed) -> None:
-    """Close, and say so if anything could not be written."""
+    """Close, and say so if anything could not be written (exit 1: the log is not whole)."""
     shown = len(feed.warnings)
     feed.close()
+    report_closed(feed, shown)
+
+
+def report_closed(feed: Feed, shown: int) -> None:
+    """After a feed closed: its new warnings, and exit 1 if records went to a rescue file."""
     for warning in feed.warnings[shown:]:
         click.echo(f"tuifeed: {warning}", err=True)
+    for line in feed.lost:  # the last resort: neither the database nor a file took them
+        click.echo(json.dumps(line, ensure_ascii=True), err=True)
+    if feed.rescued is not None or feed.lost:
+        raise SystemExit(1)
 
 
 recipe_option = click.option("--recipe", "recipe", metavar="NAME",
@@ -372,7 +396,14 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
     feed = Feed.open(ctx.obj["home"], clock=clock, seed=seed, reset_db=ctx.obj["reset_db"])
     if isinstance(clock, VirtualClock) and feed.latest_time > clock.now():
         clock.advance(feed.latest_time - clock.now())  # a home with a past: start after it
-    entries = asyncio.run(run_script(feed, steps, dimensions, screenshot, transcript))
+    shown = len(feed.warnings)
+    try:
+        entries = asyncio.run(run_script(feed, steps, dimensions, screenshot, transcript))
+    except OSError as error:  # the transcript or screenshot (the feed was closed, events kept)
+        report_closed(feed, shown)
+        raise TuifeedError(f"cannot write {clean_text(str(error.filename or transcript))}: "
+                           f"{error.strerror}") from None
+    report_closed(feed, shown)
     done = sum(1 for entry in entries if entry["step"])
     if done < len(steps):
         click.echo(f"tuifeed: the feed quit at step {done}; {len(steps) - done} steps not run",
@@ -444,12 +475,15 @@ RECORD_LABELS = {"event": "events", "item": "items", "steering": "steering actio
 
 
 @cli.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("name", metavar="FILE")
 @click.pass_context
-def export_command(ctx: click.Context, file: Path) -> None:
+def export_command(ctx: click.Context, name: str) -> None:
     """Write your whole log to FILE as JSON Lines (items, events, steering, follows, recipes)."""
     from tuifeed.store.portable import export_file
 
+    if not name.strip():
+        raise TuifeedError("export needs a file name")
+    file = Path(name)
     feed = open_feed(ctx)
     feed.flush()
     counts = export_file(feed.store, feed.locations.recipes, feed.clock.now(), file)
@@ -496,8 +530,21 @@ def dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
+DEBUG_ENV = "TUIFEED_DEBUG"
+
+
+def say_waiting(message: str) -> None:
+    click.echo(f"tuifeed: {message}", err=True)
+
+
 def main() -> None:
-    """Run the CLI; a usage mistake is one line on stderr and exit status 2."""
+    """Run the CLI: every failure is one line on stderr, exit status 2 for the user's mistakes
+    and 1 for a fault that is not theirs (a traceback only with TUIFEED_DEBUG=1)."""
+    import sqlite3
+
+    from tuifeed.store import connection
+
+    connection.wait_notice = say_waiting
     try:
         status = cli.main(prog_name="tuifeed", standalone_mode=False)
     except click.UsageError as error:
@@ -508,6 +555,31 @@ def main() -> None:
         click.echo(f"tuifeed: {error.format_message()}", err=True)
         status = error.exit_code
     except click.Abort:
+        status = 1
+    except TuifeedError as error:  # raised while closing, after the command's own handler
+        click.echo(f"tuifeed: {error}", err=True)
+        status = error.exit_code
+    except sqlite3.Error as error:
+        click.echo(f"tuifeed: {connection.describe_failure(error, Path('the database'))}",
+                   err=True)
+        status = 1
+    except OSError as error:  # writing the output: a closed pipe, a full disk, /dev/full
+        if error.errno == errno.EPIPE:
+            status = 1
+        else:
+            click.echo(f"tuifeed: {clean_text(error.strerror or str(error))}"
+                       f"{': ' + clean_text(str(error.filename)) if error.filename else ''}",
+                       err=True)
+            status = 1
+    except RecursionError:
+        click.echo("tuifeed: the input is nested too deeply to read", err=True)
+        status = 2
+    except Exception as error:  # a bug: one line, and the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        click.echo(f"tuifeed: internal error ({type(error).__name__}: "
+                   f"{clean_text(str(error), limit=200)}); run with {DEBUG_ENV}=1 for the "
+                   f"details, and please report it", err=True)
         status = 1
     sys.exit(status if isinstance(status, int) else 0)
 

@@ -33,16 +33,17 @@ def check_signal(kind: str, value: float | str | None) -> float | None:
     meaning = KINDS[kind]
     if meaning is None:
         if value is not None:
-            raise TuifeedError(f"{kind} takes no value (got {value!r})")
+            raise TuifeedError(f"{kind} takes no value (got {value!r:.40})")
         return None
     if value is None:
         raise TuifeedError(f"{kind} needs a value: {meaning}")
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise TuifeedError(f"{kind} needs a number ({meaning}), not {value!r}") from None
+        raise TuifeedError(f"{kind} needs a number ({meaning}), not {shown}") from None
     if not math.isfinite(number) or number < 0:
-        raise TuifeedError(f"{kind} must be a finite number >= 0, not {value!r}")
+        raise TuifeedError(f"{kind} must be a finite number >= 0, not {shown}")
     if kind == "watch" and number > 100:
-        raise TuifeedError(f"watch is a fraction of the video (1.0 = once), not {value!r}")
+        raise TuifeedError(f"watch is a fraction of the video (1.0 = once), not {shown}")
     return number

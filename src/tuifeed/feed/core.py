@@ -453,10 +453,9 @@ class Feed(Catalogue, Explaining, Steering):
             return
         self._closed = True
         self._leave(quitting=True)
-        problem = self.write_problem
         left = self.writer.close()
         if left:
-            self._rescue(left, problem or self.writer.problem or "the database refused them")
+            self._rescue(left, self.writer.problem or "the database refused them")
         self._event_id.release()
         self._steering_id.release()
         self.store.close()

@@ -37,10 +37,20 @@ def is_damage(error: BaseException) -> bool:
     return _code(error).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
 
+def _disk_full(path: Path) -> bool:
+    """SQLite reports some writes to a full disk as input/output errors (the WAL index)."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def describe_failure(error: sqlite3.Error, path: Path) -> str:
     """One line saying why the database could not be used, in the viewer's terms."""
     code = _code(error)
-    if code.startswith("SQLITE_FULL"):
+    if code.startswith("SQLITE_FULL") or code.startswith("SQLITE_IOERR") and _disk_full(path):
         return f"the disk holding {path} is full"
     if is_busy(error):
         return f"another tuifeed is writing to {path}"
@@ -87,8 +97,8 @@ def writing(connection: sqlite3.Connection, path: Path | str = "the database"
     begin_writing(connection, path)
     try:
         yield connection
+        connection.execute("COMMIT")
     except BaseException:
-        if connection.in_transaction:
+        if connection.in_transaction:  # SQLite may have rolled back itself (a full disk)
             connection.execute("ROLLBACK")
         raise
-    connection.execute("COMMIT")

@@ -11,7 +11,8 @@ from pathlib import Path
 from tuifeed.clock import iso_utc
 from tuifeed.errors import DamagedDatabase, StoreFailure, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
-from tuifeed.store.connection import begin_writing, connect, store_failure, writing
+from tuifeed.store.connection import (BUSY_TIMEOUT_MS, begin_writing, connect, store_failure,
+                                      writing)
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
 from tuifeed.store.schema import MAX_ID, MIGRATIONS, SCHEMA_VERSION
 from tuifeed.store.sources import live_source_names
@@ -207,12 +208,6 @@ class Store:
     def undone_event_ids(self) -> set[int]:
         return {row[0] for row in self.connection.execute("SELECT event_id FROM event_undos")}
 
-    def reserve_ids(self, table: str, count: int) -> int:
-        """Reserve `count` fresh ids for `table` (events or steering), shared by every process
-        on this database, so two sessions never hand out the same id. Returns the first."""
-        with writing(self.connection, self.path) as connection:
-            return reserve_ids(connection, table, count)
-
     def steering(self) -> list[SteeringAction]:
         rows = self.connection.execute(
             f"SELECT id, {UNIX_TS}, action, target, name, amount, undone FROM steering ORDER BY id"
@@ -300,22 +295,48 @@ def rebuild_follows(connection: sqlite3.Connection) -> None:
 
 
 class IdAllocator:
-    """Hands out ids from blocks reserved in the database (see Store.reserve_ids)."""
+    """Hands out ids from blocks reserved in the database (see reserve_ids), without ever
+    blocking or failing the caller (the UI thread): when the database cannot take the
+    reservation now (another process holds the lock, the disk is full), ids are counted on
+    from what it holds, unreserved; the writer keeps an event whose id another process took
+    meanwhile under a fresh one."""
 
     def __init__(self, store: Store, table: str, block: int = 1024) -> None:
         self._store, self._table, self._block = store, table, block
         self._next = self._end = 0
+        self.reserved = True  # False while ids are counted on without a reservation
 
     def __call__(self) -> int:
         if self._next >= self._end:  # one small write every `block` ids
-            self._next = self._store.reserve_ids(self._table, self._block)
-            self._end = self._next + self._block
+            self._reserve()
         self._next += 1
         return self._next - 1
 
+    def _reserve(self) -> None:
+        connection = self._store.connection
+        connection.execute("PRAGMA busy_timeout = 100")  # the UI thread may be the caller
+        try:
+            connection.execute("BEGIN IMMEDIATE")  # read and move the pointer under one lock
+            try:
+                first = reserve_ids(connection, self._table, self._block)
+                connection.execute("COMMIT")
+            finally:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+            self.reserved = True
+        except sqlite3.Error:  # busy, full, read-only: count on from what the database holds
+            try:
+                first = max(self._end, next_free_id(connection, self._table))
+            except sqlite3.Error:
+                first = self._end or 1
+            self.reserved = False
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._next, self._end = first, first + self._block
+
     def release(self) -> None:
         """Give back the unused end of the block, if no other process reserved after it."""
-        if self._next >= self._end:
+        if self._next >= self._end or not self.reserved:
             return
         key = f"next_{self._table}_id"
         try:
@@ -327,14 +348,20 @@ class IdAllocator:
         self._end = self._next
 
 
+def next_free_id(connection: sqlite3.Connection, table: str) -> int:
+    """The first id neither used in `table` nor reserved by a session (a read: no lock)."""
+    stored = connection.execute("SELECT value FROM meta WHERE key = ?",
+                                (f"next_{table}_id",)).fetchone()
+    highest = connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}"
+                                 f" WHERE id <= {MAX_ID}").fetchone()[0]
+    return max(int(stored[0]) if stored else 1, highest + 1)
+
+
 def reserve_ids(connection: sqlite3.Connection, table: str, count: int) -> int:
     """Inside a write transaction: reserve `count` fresh ids for `table` (events or steering),
     shared by every process on this database. Returns the first."""
     key = f"next_{table}_id"
-    stored = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    highest = connection.execute(f"SELECT coalesce(max(id), 0) FROM {table}"
-                                 f" WHERE id <= {MAX_ID}").fetchone()[0]
-    first = max(int(stored[0]) if stored else 1, highest + 1)
+    first = next_free_id(connection, table)
     if first + count > MAX_ID:
         raise StoreFailure(f"the {table} log has used every id up to {MAX_ID}; export it and "
                            f"import it into a new home to renumber it")

@@ -149,6 +149,8 @@ def parse_file(source: Path) -> Parsed:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise TuifeedError(f"{where}: not JSON ({error.msg})") from None
+        except ValueError:  # a number of thousands of digits
+            raise TuifeedError(f"{where}: a number too long to be a tuifeed value") from None
         except RecursionError:
             raise TuifeedError(f"{where}: JSON nested too deeply to be a tuifeed export") \
                 from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 from collections.abc import Iterable
 from functools import partial
@@ -13,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
@@ -77,9 +79,11 @@ class FeedApp(App[None]):
         self.scripted = scripted
         self._image_widget = image_widget
         self._tick_seconds = tick_seconds
+        self._log_notice = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="log-notice", markup=False)
         with Horizontal(id="main"):
             yield VideoCard(self._image_widget, id="card")
             yield QueuePanel(id="queue")
@@ -105,6 +109,11 @@ class FeedApp(App[None]):
             self.set_interval(self._tick_seconds, self.tick)
         if self.fetch_on_start and self.feed.sources():
             self.action_fetch()
+        if not self.scripted and not self.is_headless:
+            # Closing the terminal, or `kill`: quit as `q` does, so the card's dwell is kept.
+            loop = asyncio.get_running_loop()
+            for number in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(number, self.exit)
 
     def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
         if not self.scripted:
@@ -152,8 +161,31 @@ class FeedApp(App[None]):
         queue = feed.upcoming(QUEUE_LENGTH)
         self.query_one(QueuePanel).show(queue)
         card.prefetch([entry.item for entry in queue[:3]])  # so `j` shows its picture at once
+        self.show_log_notice()
+
+    def show_log_notice(self) -> None:
+        """A write that cannot happen now (a full disk, a read-only or locked database), or an
+        import by another tuifeed, is said the moment it is known and stays on screen while it
+        holds. The events wait in memory meanwhile (see Feed.write_problem)."""
+        feed = self.feed
+        notes = [feed.write_problem or ""]
+        if feed.log_changed_elsewhere:
+            notes.append("another tuifeed imported into this log: restart to see it here "
+                         "(your own events are kept either way)")
+        text = " · ".join(note for note in notes if note)
+        if text == self._log_notice:
+            return
+        if text and not self._log_notice:
+            self.notify(text, title="Your log", severity="error", markup=False, timeout=15)
+        elif self._log_notice and not text:
+            self.notify("Your log is written again: nothing was lost", markup=False, timeout=5)
+        self._log_notice = text
+        notice = self.query_one("#log-notice", Static)
+        notice.update(f"⚠ {text}" if text else "")
+        notice.set_class(bool(text), "-shown")
 
     def tick(self) -> None:
+        self.show_log_notice()
         self.query_one(VideoCard).show_progress(self.feed.elapsed())
         self._ticks += 1
         if self._ticks % QUEUE_TICKS == 0:
@@ -358,7 +390,8 @@ def make_app(feed: Feed, *, headless: bool = False,
                    scripted=scripted, fetch_on_start=fetch_on_start)
 
 
-def run_app(feed: Feed) -> None:
+def run_app(feed: Feed) -> int:
+    """Run the TUI; the exit status: 1 after a crash or when records went to a rescue file."""
     shown = len(feed.warnings)
     try:
         # The image protocol is detected here, before Textual takes over the terminal.
@@ -368,3 +401,8 @@ def run_app(feed: Feed) -> None:
         feed.close()
     for warning in feed.warnings[shown:]:  # after the screen is given back
         print(f"tuifeed: {warning}", file=sys.stderr)
+    if app.return_code:
+        print("tuifeed: the feed stopped on an error (above; please report it). Your events "
+              "up to it were saved.", file=sys.stderr)
+        return app.return_code
+    return 1 if feed.rescued is not None or feed.lost else 0
