@@ -171,7 +171,9 @@ def echo_comparison(first: str, second: str, rows, as_json: bool) -> None:
 @click.pass_context
 def signal_command(ctx: click.Context, item_id: str, kind: str, value: str | None) -> None:
     """Record a behaviour event, as if you had done it in the feed."""
-    event = open_feed(ctx).signal(item_id, kind, value)
+    feed = open_feed(ctx)
+    event = feed.signal(item_id, kind, value)
+    close_feed(feed)  # written, or rescued and exit 1: "recorded" is said only once it is
     click.echo(f"recorded {event.kind} on {event.item_id}")
 
 
@@ -248,9 +250,11 @@ def steer_group() -> None:
     """Steer the ranker directly: boost, mute, forget, pause, reset, undo."""
 
 
-def steering_done(record) -> None:
+def steering_done(feed: Feed, record) -> None:
+    """Say what was recorded, once it is written (see close_feed)."""
     from tuifeed.ranking.steering import describe
 
+    close_feed(feed)
     click.echo(f"steering {record.id}: {describe(record)}")
 
 
@@ -261,7 +265,8 @@ def steering_done(record) -> None:
 @click.pass_context
 def steer_boost(ctx: click.Context, target: str, name: str, amount: str) -> None:
     """Raise or lower a topic or creator by AMOUNT (-2..+2; 0 removes the boost)."""
-    steering_done(open_feed(ctx).steer("boost", target, name, amount))
+    feed = open_feed(ctx)
+    steering_done(feed, feed.steer("boost", target, name, amount))
 
 
 def named_action(action: str, targets: tuple[str, ...], help_text: str) -> None:
@@ -270,7 +275,8 @@ def named_action(action: str, targets: tuple[str, ...], help_text: str) -> None:
     @click.argument("name")
     @click.pass_context
     def command(ctx: click.Context, target: str, name: str) -> None:
-        steering_done(open_feed(ctx).steer(action, target, name))
+        feed = open_feed(ctx)
+        steering_done(feed, feed.steer(action, target, name))
 
 
 named_action("mute", ("topic", "creator", "word"),
@@ -284,7 +290,8 @@ def feed_action(action: str, help_text: str) -> None:
     @steer_group.command(action, help=help_text)
     @click.pass_context
     def command(ctx: click.Context) -> None:
-        steering_done(open_feed(ctx).steer(action))
+        feed = open_feed(ctx)
+        steering_done(feed, feed.steer(action))
 
 
 feed_action("pause", "Pause learning: events are still recorded but not learned from.")
@@ -298,7 +305,9 @@ def steer_undo(ctx: click.Context) -> None:
     """Take back the latest steering still in force (repeat to go further back)."""
     from tuifeed.ranking.steering import describe
 
-    record = open_feed(ctx).undo_steering()
+    feed = open_feed(ctx)
+    record = feed.undo_steering()
+    close_feed(feed)
     click.echo(f"undid steering {record.id}: {describe(record)}")
 
 
@@ -511,15 +520,9 @@ def import_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def forget_command(ctx: click.Context, before: str) -> None:
     """Retention: delete events older than DATE for good (steering and follows stay)."""
-    from tuifeed.clock import iso_utc, parse_iso_utc
+    from tuifeed.clock import iso_utc, parse_time
 
-    try:
-        moment = parse_iso_utc(before if "T" in before else before + "T00:00:00Z")
-    except (ValueError, OverflowError):
-        raise TuifeedError(f"--before takes a date like 2026-01-31, not "
-                           f"{clean_text(before)!r}") from None
-    if moment < 0:  # no event is older than 1970; older years would not compare as stored
-        raise TuifeedError(f"--before takes a date from 1970 on, not {clean_text(before)!r}")
+    moment = parse_time(before, "--before")
     feed = open_feed(ctx)
     feed.flush()
     removed = feed.store.delete_events_before(moment)

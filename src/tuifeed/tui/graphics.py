@@ -21,6 +21,8 @@ def choose_image_widget(headless: bool = False) -> type[Widget] | None:
 
         return HalfcellImage
     # Importing textual_image.widget queries the terminal; it must happen before App.run().
-    from textual_image.widget import HalfcellImage, Image, UnicodeImage
-
+    try:
+        from textual_image.widget import HalfcellImage, Image, UnicodeImage
+    except Exception:  # a terminal that reports no size (0 columns) breaks its query
+        return None
     return HalfcellImage if Image is UnicodeImage else Image
