@@ -464,3 +464,34 @@ def _readable(descriptor: int) -> bool:
     import select
 
     return bool(select.select([descriptor], [], [], 0)[0])
+
+
+# -- the TUI says it at once --------------------------------------------------------------
+
+
+async def test_the_tui_shows_a_full_disk_while_it_lasts_and_says_when_it_is_over(
+        isolated_home, writer_connections):
+    from textual.widgets import Static
+
+    from tuifeed.tui import make_app
+
+    feed = Feed.open(isolated_home, clock=VirtualClock(), flush_interval=0.05)
+    app = make_app(feed, headless=True, tick_seconds=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        notice = app.query_one("#log-notice", Static)
+        assert not notice.display
+        fill_up(writer_connections[0])
+        for _ in range(150):
+            await pilot.press("j")
+        assert wait_until(lambda: feed.writer.problem is not None, 5)
+        await pilot.pause(0.2)
+        shown = str(notice.render())
+        assert notice.display and "is full" in shown and "wait in memory" in shown
+        make_room(writer_connections[0])
+        assert wait_until(lambda: feed.writer.problem is None, 5)
+        await pilot.pause(0.2)
+        assert not notice.display
+        await pilot.press("q")
+    assert feed.rescued is None
+    assert stored_ids(feed.store.path) == {event.id for event in feed.events}

@@ -490,8 +490,8 @@ def export_command(ctx: click.Context, name: str) -> None:
     """Write your whole log to FILE as JSON Lines (items, events, steering, follows, recipes)."""
     from tuifeed.store.portable import export_file
 
-    if not name.strip():
-        raise TuifeedError("export needs a file name")
+    if not name.strip() or "\0" in name:
+        raise TuifeedError("export needs a file name (without NUL characters)")
     file = Path(name)
     feed = open_feed(ctx)
     feed.flush()
@@ -501,12 +501,15 @@ def export_command(ctx: click.Context, name: str) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("name", metavar="FILE")
 @click.pass_context
-def import_command(ctx: click.Context, file: Path) -> None:
+def import_command(ctx: click.Context, name: str) -> None:
     """Add a JSON Lines export to your log (importing the same file twice adds nothing)."""
     from tuifeed.store.portable import import_file
 
+    if not name.strip() or "\0" in name:
+        raise TuifeedError("import needs a file name (without NUL characters)")
+    file = Path(name)
     feed = open_feed(ctx)
     feed.flush()
     added = import_file(feed.store, feed.locations.recipes, file)

@@ -154,7 +154,8 @@ def parse_file(source: Path) -> Parsed:
         except RecursionError:
             raise TuifeedError(f"{where}: JSON nested too deeply to be a tuifeed export") \
                 from None
-        if not isinstance(record, dict) or record.get("type") not in FIELDS:
+        if not isinstance(record, dict) or not isinstance(record.get("type"), str) or \
+                record["type"] not in FIELDS:
             raise TuifeedError(f"{where}: expected an object with a type "
                                f"({', '.join(FIELDS)})")
         kind = record["type"]
