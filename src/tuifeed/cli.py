@@ -389,6 +389,12 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
 
     if (keys is None) == (keys_file is None):
         raise TuifeedError("open needs a key script: --keys SCRIPT or --keys-file FILE")
+    if keys_file is not None and not keys_file.is_file():  # a FIFO would block
+        raise TuifeedError(f"{clean_text(str(keys_file))} is not a regular file")
+    for target in (screenshot, transcript):
+        if target is not None and target.exists() and not (
+                target.is_file() or target.is_char_device()):  # a FIFO would block
+            raise TuifeedError(f"{clean_text(str(target))} is not a regular file")
     try:
         script = keys if keys is not None else keys_file.read_text("utf-8")  # type: ignore
     except (OSError, UnicodeDecodeError) as error:
@@ -400,7 +406,8 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
             try:  # find out now, before anything is recorded, that the file can be written
                 target.open("a").close()
             except OSError as error:
-                raise TuifeedError(f"cannot write {target}: {error.strerror}") from None
+                raise TuifeedError(f"cannot write {clean_text(str(target))}: "
+                                   f"{error.strerror}") from None
     clock = VirtualClock() if clock_kind == "virtual" else clock_from_environment(os.environ)
     feed = Feed.open(ctx.obj["home"], clock=clock, seed=seed, reset_db=ctx.obj["reset_db"])
     if isinstance(clock, VirtualClock) and feed.latest_time > clock.now():

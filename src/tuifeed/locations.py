@@ -57,3 +57,6 @@ class Locations:
         database = self.database
         if database.exists() and not database.is_file():
             raise TuifeedError(f"{database} is not a database file (it is a folder or device)")
+        if database.exists() and not os.access(database, os.R_OK | os.W_OK):
+            raise TuifeedError(f"{database} is read-only: tuifeed writes your log there "
+                               f"(make it writable, e.g. chmod u+rw)")

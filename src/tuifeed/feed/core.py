@@ -32,6 +32,7 @@ from tuifeed.store import EventWriter, Store
 from tuifeed.store.connection import store_failure
 from tuifeed.store.database import IdAllocator, open_store
 from tuifeed.store.writer import FLUSH_INTERVAL
+from tuifeed.text import clean_text
 
 DEFAULT_RECIPE = "for-you"
 
@@ -476,8 +477,9 @@ class Feed(Catalogue, Explaining, Steering):
                                  f"to a rescue file ({error.strerror or error}); they follow "
                                  f"as JSON lines for `tuifeed import`")
             return
+        shown = clean_text(str(self.rescued))
         self.warnings.append(f"{count} records could not be written ({problem}); they were "
-                             f"saved to {self.rescued}: run `tuifeed import {self.rescued}` "
+                             f"saved to {shown}: run `tuifeed import {shown}` "
                              f"once the database can be written")
 
     def __enter__(self) -> "Feed":

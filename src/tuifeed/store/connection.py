@@ -49,18 +49,22 @@ def _disk_full(path: Path) -> bool:
 
 def describe_failure(error: sqlite3.Error, path: Path) -> str:
     """One line saying why the database could not be used, in the viewer's terms."""
+    from tuifeed.text import clean_text
+
     code = _code(error)
-    if code.startswith("SQLITE_FULL") or code.startswith("SQLITE_IOERR") and _disk_full(path):
-        return f"the disk holding {path} is full"
+    full = code.startswith("SQLITE_FULL") or code.startswith("SQLITE_IOERR") and _disk_full(path)
+    shown = clean_text(str(path))  # a home named by the user may hold anything
+    if full:
+        return f"the disk holding {shown} is full"
     if is_busy(error):
-        return f"another tuifeed is writing to {path}"
+        return f"another tuifeed is writing to {shown}"
     if code.startswith("SQLITE_READONLY"):
-        return f"{path} is read-only (check its permissions, and its folder's)"
+        return f"{shown} is read-only (check its permissions, and its folder's)"
     if code.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
-        return f"{path} cannot be opened (check its permissions, and its folder's)"
+        return f"{shown} cannot be opened (check its permissions, and its folder's)"
     if code.startswith("SQLITE_IOERR"):
-        return f"{path} could not be read or written (input/output error: {error})"
-    return f"{path}: {error}"
+        return f"{shown} could not be read or written (input/output error: {error})"
+    return f"{shown}: {error}"
 
 
 def store_failure(error: sqlite3.Error, path: Path) -> TuifeedError:
