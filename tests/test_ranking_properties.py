@@ -68,10 +68,18 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
     topic_affinity: dict[str, float] = {}
     creator_affinity: dict[str, float] = {}
     shown_creators = set()
+    watched_since_leave: set[str] = set()  # a view counts once: a watch silences its dwell
     for event in feed.events:
         target = feed.item(event.item_id)
         if event.kind == "impression":
             shown_creators.add(target.creator_id or f"{target.source}:{target.creator}")
+        if event.kind == "watch":
+            watched_since_leave.add(event.item_id)
+        if event.kind == "dwell":
+            superseded = event.item_id in watched_since_leave
+            watched_since_leave = set()
+            if superseded:
+                continue
         if event.kind in ("dwell", "watch"):
             fraction = event.value / target.duration if event.kind == "dwell" else event.value
             strength = signals[event.kind] * (min(fraction, signals["max_watch_fraction"])

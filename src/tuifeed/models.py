@@ -68,3 +68,13 @@ class EventUndo:
 
     event_id: int
     ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where playback of an item stopped (position 0: nothing to resume, it was finished)."""
+
+    item_id: str
+    position: float  # seconds
+    duration: float | None
+    ts: float

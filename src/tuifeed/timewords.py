@@ -19,3 +19,11 @@ def span(seconds: float) -> str:
 def ago(seconds: float) -> str:
     """How long ago: "40 min ago", "3 d ago"; under a minute, "just now"."""
     return "just now" if seconds < 60 else f"{span(seconds)} ago"
+
+
+def clock_time(seconds: float) -> str:
+    """75 -> 1:15; 0 (a duration no source gave) -> ?:??."""
+    if not seconds:
+        return "?:??"
+    whole = max(int(seconds), 0)
+    return f"{whole // 60}:{whole % 60:02d}"

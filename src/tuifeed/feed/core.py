@@ -18,6 +18,7 @@ from tuifeed.clock import Clock, SystemClock, in_window, iso_utc, stored_time
 from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
+from tuifeed.feed.playing import Playing
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
@@ -25,6 +26,7 @@ from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.steering import SteeringState
+from tuifeed.ranking.views import superseded_dwells
 from tuifeed.signals import check_signal
 from tuifeed.sources.demo import install_demo
 from tuifeed.store.sources import ensure_sources
@@ -50,7 +52,7 @@ def next_stamp(now: float, latest: float) -> float:
 FUTURE_TOLERANCE = 86_400.0  # seconds: a logged time further ahead of the clock is not followed
 
 
-class Feed(Catalogue, Explaining, Steering):
+class Feed(Catalogue, Explaining, Playing, Steering):
     """A viewer's feed: the items, their behaviour log and the ranked queue."""
 
     def __init__(self, locations: Locations, store: Store, clock: Clock, seed: int,
@@ -110,6 +112,7 @@ class Feed(Catalogue, Explaining, Steering):
         self.position = -1
         self._shown_at = clock.monotonic()
         self._covered_at: float | None = None  # when another view covered the card, if one does
+        self._resume_points: dict = {}  # item id -> ResumePoint written this session
         self._generation = store.get_meta("log_generation")
         self.writer.generation = self._generation
         self.rescued: Path | None = None  # where records the database refused were saved
@@ -120,6 +123,7 @@ class Feed(Catalogue, Explaining, Steering):
     def _relearn(self) -> None:
         """Rebuild the interest model and the viewer state from the log, under the steering."""
         steering = self.steering
+        self.views = superseded_dwells(self.events)
         self.model = self.learned_model()
         self.state = ViewerState()
         for event in self.events:
@@ -140,9 +144,20 @@ class Feed(Catalogue, Explaining, Steering):
         one event (for "what would change it")."""
         model = InterestModel(self.catalog, recipe or self.recipe)
         model.rebuild([event for event in self.events
-                       if event.id != without_event and self.steering.learns_from(event)],
+                       if event.id != without_event and self.teaches(event)],
                       self.steering.forgotten)
         return model
+
+    def teaches(self, event: Event) -> bool:
+        """Whether the model learns from the event: not before a reset, not while paused,
+        and not a dwell whose view the player's watch already counts (ranking/views.py)."""
+        if not self.steering.learns_from(event):
+            return False
+        if event.kind != "dwell":
+            return True
+        if event.id < 0:  # the dwell of leaving now (see _leaving_events)
+            return not self.views.watched_in_view(event.session_id, event.item_id)
+        return event.id not in self.views.superseded
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, *, clock: Clock | None = None,
@@ -208,7 +223,7 @@ class Feed(Catalogue, Explaining, Steering):
         upcoming)."""
         base = base or self.model
         learned = [event for event in (self._leaving_events() if leaving is None else leaving)
-                   if self.steering.learns_from(event)]
+                   if self.teaches(event)]
         if not learned:
             return base
         model = base.copy()
@@ -288,8 +303,9 @@ class Feed(Catalogue, Explaining, Steering):
         )
         self.writer.write(event)
         self.events.append(event)
+        self.views.add(event)
         self.state.apply(event, item)
-        if self.steering.learns_from(event):
+        if self.teaches(event):
             self.model.add(event)
         self._queue_cache = None
         on_screen = self.current is not None and item_id == self.current.id

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from tuifeed.feed.state import Placement
-from tuifeed.models import Item
+from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking import Context, Ranked, rank
 from tuifeed.ranking.explain import (KIND_WORDS, Explanation, Line, exploration_note, explain,
@@ -49,8 +49,9 @@ class Explaining:
             placed = self._solo(item_id, context, model)
         before = self._shown_before(context)
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
-        lines = explain(placed, self.catalog, model, self.recipe, context,
-                        [*self.events, *leaving], before, self.steering, self.undone_events)
+        events = [*self.events, *leaving]
+        lines = explain(placed, self.catalog, model, self.recipe, context, events, before,
+                        self.steering, self.undone_events, self._superseded(events))
         return Explanation(
             item=item,
             rank=placed.rank if status == "queued" else None,
@@ -83,7 +84,7 @@ class Explaining:
         lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
                         known, before, self.steering,
                         [event for event in self.undone_events
-                         if event.id <= placement.last_event_id])
+                         if event.id <= placement.last_event_id], self._superseded(known))
         since = [f"since it was shown: your {event.kind} (event {event.id}) counts from the "
                  f"next card on" for event in self.events
                  if event.id > placement.last_event_id and event.item_id == item.id
@@ -133,13 +134,18 @@ class Explaining:
         return [f"without your {singular} of \"{strongest.title}\" (event {strongest.event_id}) "
                 f"it would {still}be {where}"]
 
+    def _superseded(self, events: list[Event]) -> set[int]:
+        """The dwells the steering lets count but whose view a watch already counts."""
+        return {event.id for event in events if event.kind == "dwell"
+                and self.steering.learns_from(event) and not self.teaches(event)}
+
     def profile(self) -> list[Interest]:
         """Learned interests, strongest first, with their short- and long-term parts."""
         return interests(self.model, self.clock.now())
 
     def interest_history(self, kind: str, name: str, points: int = 24) -> list[float]:
         """How one interest evolved (for sparklines), from the events the model learns from."""
-        learned = [event for event in self.events if self.steering.learns_from(event)
+        learned = [event for event in self.events if self.teaches(event)
                    and not (kind == "topic" and event.ts <= self.steering.forgotten.get(name, -1))]
         return history(self.model, learned, kind, name, self.clock.now(), points)
 

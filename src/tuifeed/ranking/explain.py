@@ -7,7 +7,7 @@ evidence (which events, when) and the plain-words sentences.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 
@@ -16,6 +16,7 @@ from tuifeed.ranking.catalog import Catalog, creator_key
 from tuifeed.ranking.interests import InterestModel, touching
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
+from tuifeed.ranking.views import SUPERSEDED_REASON
 from tuifeed.timewords import ago
 from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked
 
@@ -80,7 +81,8 @@ def plural(count: int, noun: str) -> str:
 def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel,
                  recipe: Recipe, now: float, *, topics: Sequence[str] = (),
                  creator: str | None = None, steering: SteeringState | None = None,
-                 undone: Sequence[Event] = ()) -> tuple[list[Evidence], list[Ignored]]:
+                 undone: Sequence[Event] = (), superseded: Collection[int] = ()
+                 ) -> tuple[list[Evidence], list[Ignored]]:
     """The events that shaped the affinity to these topics (or this creator), strongest first,
     and apart, those that touch it but that the model does not learn from (under the
     steering in force, or undone), with the reason."""
@@ -91,6 +93,8 @@ def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel
     for event, item, strength, shared in touching([*events, *undone], catalog, recipe,
                                                   topics=topics, creator=creator):
         reason = _not_counted(event, steering, undone_ids)
+        if reason is None and event.id in superseded:
+            reason = SUPERSEDED_REASON
         if reason is None and creator is None:
             counted = [topic for topic in shared if event.ts > steering.forgotten.get(topic, -1)]
             if not counted:
@@ -135,7 +139,8 @@ def summarise(evidence: Sequence[Evidence], now: float) -> str:
 
 def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Recipe,
             context: Context, events: Sequence[Event], before: Sequence[Item] = (),
-            steering: SteeringState | None = None, undone: Sequence[Event] = ()) -> list[Line]:
+            steering: SteeringState | None = None, undone: Sequence[Event] = (),
+            superseded: Collection[int] = ()) -> list[Line]:
     """One line a term, in the scorer's order, each with its evidence sentence.
 
     `before` is the earlier cards the diversity term counted (the last ones shown, then the
@@ -152,7 +157,8 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
             subject = ({"topics": item.topics} if name == "topic"
                        else {"creator": creator_key(item)})
             evidence, ignored = evidence_for(events, catalog, model, recipe, now,
-                                             steering=steering, undone=undone, **subject)
+                                             steering=steering, undone=undone,
+                                             superseded=superseded, **subject)
             sentence = summarise(evidence, now)
             if ignored:
                 sentence += f" ({plural(len(ignored), 'event')} not counted)"

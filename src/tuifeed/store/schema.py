@@ -2,7 +2,7 @@
 
 from tuifeed.clock import LATEST
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Every stored time is ISO 8601 UTC text of fixed width within 1970..2099 (see clock.WINDOW),
 # so times compare as text exactly as they compare in time.
@@ -292,5 +292,16 @@ MIGRATIONS: dict[int, list[str]] = {
         f"UPDATE items SET published = NULL WHERE published < 0 OR published >= {LATEST:.0f}",
         *_ids_into_range("events", ("event_undos", "event_id")),
         *_ids_into_range("steering"),
+    ],
+    6: [
+        # Where the viewer stopped each video, to offer resuming there (see Feed.resume_at).
+        """
+        CREATE TABLE resume_points (
+            item_id TEXT PRIMARY KEY,
+            position REAL NOT NULL,        -- seconds
+            duration REAL,                 -- seconds, as the player measured the file
+            updated TEXT NOT NULL          -- ISO 8601 UTC
+        )
+        """,
     ],
 }

@@ -10,7 +10,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
-from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, SteeringAction
+from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, ResumePoint, SteeringAction
 from tuifeed.store import connection as store_connection
 from tuifeed.store.connection import WAITING, connect, describe_failure, is_busy
 from tuifeed.store.database import FOLLOWS_FROM_LOG, rebuild_follows, refresh_follows
@@ -21,7 +21,7 @@ class RebuildFollows:
     database (see database.rebuild_follows)."""
 
 
-Record = Event | SteeringAction | EventUndo | RebuildFollows  # what the writer knows how to store
+Record = Event | SteeringAction | EventUndo | ResumePoint | RebuildFollows  # what the writer knows how to store
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -209,6 +209,8 @@ class EventWriter:
             for record in records:
                 if isinstance(record, SteeringAction):
                     self._write_steering(connection, record)
+                elif isinstance(record, ResumePoint):
+                    self._write_resume_point(connection, record)
                 elif isinstance(record, EventUndo):
                     connection.execute(
                         "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",
@@ -226,6 +228,17 @@ class EventWriter:
             if connection.in_transaction:  # SQLite may have rolled back already (a full disk)
                 connection.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _write_resume_point(connection: sqlite3.Connection, point: ResumePoint) -> None:
+        if point.position <= 0:
+            connection.execute("DELETE FROM resume_points WHERE item_id = ?", (point.item_id,))
+            return
+        connection.execute(
+            "INSERT INTO resume_points(item_id, position, duration, updated) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(item_id) DO UPDATE SET position = excluded.position,"
+            " duration = excluded.duration, updated = excluded.updated",
+            (point.item_id, point.position, point.duration, iso_utc(point.ts)))
 
     @staticmethod
     def _write_one(connection: sqlite3.Connection, event: Event) -> None:

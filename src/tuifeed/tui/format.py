@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tuifeed.timewords import clock_time  # noqa: F401  (shared with the CLI)
+
 
 def compact_count(number: int) -> str:
     """1234 -> 1.2K, 3400000 -> 3.4M."""
@@ -10,13 +12,3 @@ def compact_count(number: int) -> str:
             value = number / size
             return f"{value:.1f}{suffix}" if value < 10 else f"{value:.0f}{suffix}"
     return str(number)
-
-
-def clock_time(seconds: float) -> str:
-    """75 -> 1:15; 0 (a duration no source gave) -> ?:??."""
-    if not seconds:
-        return "?:??"
-    whole = max(int(seconds), 0)
-    return f"{whole // 60}:{whole % 60:02d}"
-
-

@@ -26,3 +26,10 @@ def choose_image_widget(headless: bool = False) -> type[Widget] | None:
     except Exception:  # a terminal that reports no size (0 columns) breaks its query
         return None
     return HalfcellImage if Image is UnicodeImage else Image
+
+
+def graphics_protocol(image_widget: type[Widget] | None) -> str | None:
+    """"sixel" or "kitty" when the thumbnails found the terminal draws real pictures that way
+    (mpv can then play in the terminal with the same protocol), else None."""
+    name = image_widget.__name__ if image_widget is not None else ""
+    return {"SixelImage": "sixel", "TGPImage": "kitty"}.get(name)

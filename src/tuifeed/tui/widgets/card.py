@@ -95,3 +95,13 @@ class VideoCard(Vertical):
             f"{clock_time(position) if position >= 1 else '0:00'} / "
             f"{clock_time(duration) if known else '?:??'}"
         )
+
+    def show_playback(self, position: float, duration: float | None, paused: bool) -> None:
+        """The player's real position, while mpv plays the card in a window."""
+        total = duration if duration and duration > 0 else max(position, 1.0)
+        self.query_one("#progress", ProgressBar).update(total=total, progress=min(position,
+                                                                                   total))
+        mark = "⏸" if paused else "▶"
+        self.query_one("#elapsed", Static).update(
+            f"{mark} {clock_time(position) if position >= 1 else '0:00'} / "
+            f"{clock_time(duration) if duration else '?:??'}")
