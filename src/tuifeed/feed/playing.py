@@ -7,9 +7,12 @@ thread that owns the Feed.
 
 from __future__ import annotations
 
+import shutil
+
 from tuifeed.errors import TuifeedError
 from tuifeed.models import Event, ResumePoint
-from tuifeed.playback import Playback, PlaybackResult, load_player_config, media_url, web_url
+from tuifeed.playback import (Playback, PlaybackResult, PlayerMissing, load_player_config,
+                              media_url, web_url)
 
 RESUME_FROM = 5.0  # seconds: a position before this is no place to resume
 RESUME_UNTIL = 0.95  # fraction: after this the video counts as finished
@@ -22,8 +25,14 @@ class Playing:
                  mode: str | None = None) -> Playback:
         """A playback of the item, ready to run (nothing started yet): its address checked,
         the player configured, from where it was left when `resume` and worth resuming."""
+        from tuifeed.sources.youtube import looks_like_youtube  # lxml loads only here
+
         item = self.item(item_id)
         address = media_url(item)
+        if looks_like_youtube(address) and not (shutil.which("yt-dlp")
+                                                or shutil.which("youtube-dl")):
+            raise PlayerMissing("YouTube videos play through mpv's yt-dlp hook, and yt-dlp is "
+                                "not installed (pip install yt-dlp, or your package manager)")
         config = load_player_config(self.locations.config)
         start = (self.resume_at(item_id) or 0.0) if resume else 0.0
         return Playback(address, config, mode=mode or config.chosen_mode(), start=start,
