@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -340,6 +341,8 @@ def build_version_4(database: Path) -> None:
                 (2, "999-01-01T00:00:00.000000Z", "save"),  # year 999, unpadded
                 (3, "", "like"),
                 (4, "3000-01-01T00:00:00.000000Z", "like"),
+                (2**53 - 1, "2026-01-06T09:00:00.000000Z", "save"),
+                (2**53, "2026-01-06T09:30:00.000000Z", "save"),
                 (2**63 - 1, "2026-01-06T10:00:00.000000Z", "dislike")]
         connection.executemany(
             "INSERT INTO events(id, ts, item_id, kind, session_id) VALUES (?, ?, 'demo:0001', ?, 'old')",
@@ -364,9 +367,10 @@ def test_schema_5_moves_old_out_of_range_times_and_ids_into_range(isolated_home)
     assert times[1] == "2026-01-05T10:00:00.000000Z"
     assert times[2] == times[3] == "1970-01-01T00:00:00.000000Z"
     assert times[4] == "2099-12-31T23:59:59.999999Z"
-    assert max(times) <= MAX_ID and [row[2] for row in rows] == [
-        "like", "save", "like", "like", "dislike", "like"]
-    assert undone == [(rows[4][0],)]  # the undo follows its renumbered event
+    assert max(times) < 2**52 and [row[2] for row in rows] == [
+        "like", "save", "like", "like", "save", "save", "dislike", "like"]
+    assert [row[0] for row in rows[:7]] == [1, 2, 3, 4, 5, 6, 7]  # room to grow again
+    assert undone == [(rows[6][0],)]  # the undo follows its renumbered event
     # The new event has today's time, not 2099's, and every later command works.
     assert rows[-1][1].startswith("2026-02-01")
     result = run("forget", "--before", "2000-01-01", home=isolated_home)
@@ -382,6 +386,7 @@ def test_schema_5_moves_old_out_of_range_times_and_ids_into_range(isolated_home)
     (("steer", "mute", "word", "cats\udcff"), {}, "not UTF-8"),
     (("signal", "demo:0001", "dwell", "1" * 400), {}, "finite number"),
     (("export", ""), {}, "needs a file name"),
+    (("open", "--keys", "j \udcff q"), {}, "not UTF-8"),
 ])
 def test_out_of_range_input_is_one_line_exit_2_and_writes_nothing(
         isolated_home, args, env, message):
@@ -394,6 +399,7 @@ def test_out_of_range_input_is_one_line_exit_2_and_writes_nothing(
         timeout=60)
     stderr = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 2 and message in stderr, stderr
+    assert "\x1b" not in stderr
     assert len(stderr.splitlines()) == 1
     assert (event_counts(isolated_home / "tuifeed.db"),
             stored_ids(isolated_home / "tuifeed.db", "steering")) == before
@@ -446,7 +452,16 @@ def test_closing_the_terminal_records_the_dwell_like_q(isolated_home, number):
         assert wait_until(shown, 30), output.decode("utf-8", "replace")[-2000:]
         time.sleep(1.5)
         os.kill(child, number)
-        assert wait_until(lambda: (drain(), os.waitpid(child, os.WNOHANG)[0] == child)[1], 20)
+        ended: list[int] = []
+
+        def reaped() -> bool:
+            drain()
+            pid, code = os.waitpid(child, os.WNOHANG)
+            if pid == child:
+                ended.append(os.waitstatus_to_exitcode(code))
+            return bool(ended)
+        assert wait_until(reaped, 20)
+        status = ended[0]
     finally:
         try:
             os.kill(child, signal.SIGKILL)
@@ -458,6 +473,7 @@ def test_closing_the_terminal_records_the_dwell_like_q(isolated_home, number):
         dwells = [value for (value,) in connection.execute(
             "SELECT value FROM events WHERE kind = 'dwell'")]
     assert len(dwells) == 1 and dwells[0] >= 1.0
+    assert status == 128 + number  # ended by the signal, having done what q does
 
 
 def _readable(descriptor: int) -> bool:
@@ -495,3 +511,109 @@ async def test_the_tui_shows_a_full_disk_while_it_lasts_and_says_when_it_is_over
         await pilot.press("q")
     assert feed.rescued is None
     assert stored_ids(feed.store.path) == {event.id for event in feed.events}
+
+
+# -- found by attacking the above ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--transcript", "--screenshot"])
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+def test_a_transcript_or_screenshot_never_overwrites_the_database(isolated_home, option, suffix):
+    assert run("signal", "demo:0096", "like", home=isolated_home).returncode == 0
+    target = isolated_home / f"tuifeed.db{suffix}"
+    result = run("open", "--keys", "j q", option, str(target), home=isolated_home)
+    assert result.returncode == 2 and "own database" in result.stderr
+    assert event_counts(isolated_home / "tuifeed.db") == {"like": 1}
+
+
+def test_export_never_writes_through_a_link_left_at_its_scratch_name(isolated_home, tmp_path):
+    assert run("signal", "demo:0096", "like", home=isolated_home).returncode == 0
+    target = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.partial").symlink_to(isolated_home / "tuifeed.db")
+    result = run("export", str(target), home=isolated_home)
+    assert result.returncode == 0, result.stderr
+    assert event_counts(isolated_home / "tuifeed.db") == {"like": 1}
+    assert '"type": "event"' in target.read_text()
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith(".partial")
+                and not path.is_symlink()]
+
+
+def test_two_commands_waiting_on_one_lock_get_distinct_ids(isolated_home):
+    assert run("rank", home=isolated_home).returncode == 0
+    holder = hold_lock(isolated_home / "tuifeed.db", 3)
+    commands = [subprocess.Popen(
+        [sys.executable, "-m", "tuifeed", "steer", "mute", "word", word],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TUIFEED_HOME": str(isolated_home)}) for word in ("alpha", "beta")]
+    said = [command.communicate(timeout=60)[0] for command in commands]
+    holder.wait()
+    assert all(command.returncode == 0 for command in commands)
+    with sqlite3.connect(isolated_home / "tuifeed.db") as connection:
+        stored = dict(connection.execute("SELECT name, id FROM steering"))
+    assert said == [f"steering {stored['alpha']}: mute word alpha\n",
+                    f"steering {stored['beta']}: mute word beta\n"]
+    assert stored["alpha"] != stored["beta"]
+
+
+def test_times_stop_at_the_end_of_2099_and_still_round_trip(isolated_home, tmp_path):
+    late = {"TUIFEED_NOW": "2099-12-31T23:59:59.999999Z"}
+    for _ in range(2):
+        assert run("signal", "demo:0096", "like", home=isolated_home, env=late).returncode == 0
+    assert run("rank", home=isolated_home,
+               env={"TUIFEED_NOW": "4102444799.9999996"}).returncode == 2
+    export = tmp_path / "late.jsonl"
+    assert run("export", str(export), home=isolated_home).returncode == 0
+    result = run("import", str(export), home=tmp_path / "other")
+    assert result.returncode == 0, result.stderr
+    assert event_counts(tmp_path / "other" / "tuifeed.db") == {"like": 2}
+
+
+def test_fifos_where_files_are_expected_are_refused_or_skipped(isolated_home, tmp_path):
+    assert run("signal", "demo:0096", "like", home=isolated_home).returncode == 0
+    recipes = isolated_home / "config" / "recipes"
+    recipes.mkdir(parents=True)
+    os.mkfifo(recipes / "evil.toml")
+    result = run("export", str(tmp_path / "out.jsonl"), home=isolated_home, timeout=30)
+    assert result.returncode == 0, result.stderr
+    os.mkfifo(isolated_home / "tuifeed.db-journal")
+    result = run("rank", home=isolated_home, timeout=30)
+    assert result.returncode == 2 and "tuifeed.db-journal is not a regular file" in result.stderr
+
+
+def test_ctrl_c_while_a_command_waits_records_nothing_and_says_nothing_was(isolated_home):
+    assert run("rank", home=isolated_home).returncode == 0
+    holder = hold_lock(isolated_home / "tuifeed.db", 6)
+    command = subprocess.Popen(
+        [sys.executable, "-m", "tuifeed", "signal", "demo:0007", "like"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TUIFEED_HOME": str(isolated_home)})
+    time.sleep(3.5)  # it waits, having said so
+    command.send_signal(signal.SIGINT)
+    out, err = command.communicate(timeout=30)
+    holder.wait()
+    assert command.returncode == 1 and "Traceback" not in err
+    assert "waiting for another tuifeed" in err and "recorded" not in out
+    assert event_counts(isolated_home / "tuifeed.db") == {}
+    assert run("signal", "demo:0007", "like", home=isolated_home).returncode == 0
+
+
+def test_ctrl_c_while_closing_waits_saves_the_events_to_a_private_rescue_file(isolated_home):
+    import _thread
+
+    feed = Feed.open(isolated_home, clock=VirtualClock())
+    feed.start()
+    feed.next()  # ids reserved, events made; now another process takes the lock
+    holder = hold_lock(isolated_home / "tuifeed.db", 8)
+    timer = threading.Timer(2.5, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        feed.close()
+    holder.wait()
+    assert feed.rescued is not None and feed.rescued.parent == isolated_home
+    assert oct(feed.rescued.stat().st_mode & 0o777) == "0o600"
+    assert "interrupted" in feed.warnings[-1]
+    assert run("import", str(feed.rescued), home=isolated_home).returncode == 0
+    kinds: dict[str, int] = {}
+    for event in feed.events:
+        kinds[event.kind] = kinds.get(event.kind, 0) + 1
+    assert event_counts(isolated_home / "tuifeed.db") == kinds  # every event, once

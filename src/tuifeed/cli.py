@@ -31,14 +31,14 @@ class FeedGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TuifeedError as error:
-            click.echo(f"tuifeed: {error}", err=True)
+            click.echo(f"tuifeed: {clean_text(str(error))}", err=True)
             ctx.exit(error.exit_code)
         except sqlite3.Error as error:
             from tuifeed.store.connection import store_failure
 
             database = Locations.resolve((ctx.obj or {}).get("home")).database
             failure = store_failure(error, database)
-            click.echo(f"tuifeed: {failure}", err=True)
+            click.echo(f"tuifeed: {clean_text(str(failure))}", err=True)
             ctx.exit(failure.exit_code)
 
 
@@ -74,12 +74,12 @@ def open_feed(ctx: click.Context, recipe: str | None = None,
     except DamagedDatabase as error:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise
-        click.echo(f"tuifeed: {error}", err=True)
+        click.echo(f"tuifeed: {clean_text(str(error))}", err=True)
         if not click.confirm("Set it aside now and start a fresh one?", default=False):
             raise click.Abort() from None
         feed = Feed.open(ctx.obj["home"], reset_db=True, **options)
     for warning in feed.warnings:
-        click.echo(f"tuifeed: {warning}", err=True)
+        click.echo(f"tuifeed: {clean_text(warning)}", err=True)
     if close_with_command:
         ctx.call_on_close(partial(close_feed, feed))
     return feed
@@ -88,17 +88,23 @@ def open_feed(ctx: click.Context, recipe: str | None = None,
 def close_feed(feed: Feed) -> None:
     """Close, and say so if anything could not be written (exit 1: the log is not whole)."""
     shown = len(feed.warnings)
-    feed.close()
+    try:
+        feed.close()
+    except KeyboardInterrupt:  # what could not be written was rescued: say where
+        report_closed(feed, shown, exit_if_rescued=False)
+        raise
     report_closed(feed, shown)
 
 
-def report_closed(feed: Feed, shown: int) -> None:
+def report_closed(feed: Feed, shown: int, exit_if_rescued: bool = True) -> None:
     """After a feed closed: its new warnings, and exit 1 if records went to a rescue file."""
     for warning in feed.warnings[shown:]:
-        click.echo(f"tuifeed: {warning}", err=True)
+        click.echo(f"tuifeed: {clean_text(warning)}", err=True)
     for line in feed.lost:  # the last resort: neither the database nor a file took them
         click.echo(json.dumps(line, ensure_ascii=True), err=True)
-    if feed.rescued is not None or feed.lost:
+    failed = feed.rescued is not None or bool(feed.lost)
+    del feed.warnings[shown:], feed.lost[:]  # said once
+    if exit_if_rescued and failed:
         raise SystemExit(1)
 
 
@@ -433,10 +439,18 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
         raise TuifeedError("open needs a key script: --keys SCRIPT or --keys-file FILE")
     if keys_file is not None and not keys_file.is_file():  # a FIFO would block
         raise TuifeedError(f"{clean_text(str(keys_file))} is not a regular file")
+    locations = Locations.resolve(ctx.obj["home"])
     for target in (screenshot, transcript):
-        if target is not None and target.exists() and not (
-                target.is_file() or target.is_char_device()):  # a FIFO would block
-            raise TuifeedError(f"{clean_text(str(target))} is not a regular file")
+        if target is None:
+            continue
+        if locations.owns(target):
+            raise TuifeedError(f"{clean_text(str(target))} is tuifeed's own database; "
+                               f"choose another file")
+        if target.is_symlink():
+            raise TuifeedError(f"{clean_text(str(target))} is a link; give the file itself "
+                               f"or a new path")
+        if target.exists() and not (target.is_file() or target.is_char_device()):
+            raise TuifeedError(f"{clean_text(str(target))} is not a regular file")  # a FIFO
     try:
         script = keys if keys is not None else keys_file.read_text("utf-8")  # type: ignore
     except (OSError, UnicodeDecodeError) as error:
@@ -612,7 +626,7 @@ def main() -> None:
     except click.Abort:
         status = 1
     except TuifeedError as error:  # raised while closing, after the command's own handler
-        click.echo(f"tuifeed: {error}", err=True)
+        click.echo(f"tuifeed: {clean_text(str(error))}", err=True)
         status = error.exit_code
     except sqlite3.Error as error:
         click.echo(f"tuifeed: {connection.describe_failure(error, Path('the database'))}",

@@ -58,8 +58,12 @@ LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()  # excluded
 WINDOW = "from 1970-01-01 to 2099-12-31 (UTC)"
 
 
+LAST = LATEST - 1e-6  # 2099-12-31T23:59:59.999999Z, the last time stored
+
+
 def in_window(timestamp: float) -> bool:
-    return math.isfinite(timestamp) and EARLIEST <= timestamp < LATEST
+    """Within the window once rounded to the stored microsecond."""
+    return math.isfinite(timestamp) and EARLIEST <= timestamp <= LAST
 
 
 def check_moment(timestamp: float, what: str) -> float:

@@ -28,6 +28,19 @@ class Locations:
     def database(self) -> Path:
         return self.home / DATABASE_NAME
 
+    def database_files(self) -> list[Path]:
+        """The database and the files SQLite keeps beside it."""
+        return [self.database.with_name(self.database.name + suffix)
+                for suffix in ("", "-wal", "-shm", "-journal")]
+
+    def owns(self, path: Path) -> bool:
+        """Whether writing `path` would overwrite the database or one of its files."""
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return False
+        return any(resolved == own.resolve() for own in self.database_files())
+
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> "Locations":
         """An explicit home wins, then $TUIFEED_HOME, then the platform's user data dir."""
@@ -57,6 +70,10 @@ class Locations:
         database = self.database
         if database.exists() and not database.is_file():
             raise TuifeedError(f"{database} is not a database file (it is a folder or device)")
+        for companion in self.database_files()[1:]:  # SQLite would open a FIFO here and hang
+            if companion.exists() and not companion.is_file():
+                raise TuifeedError(f"{companion} is not a regular file; remove it (SQLite "
+                                   f"keeps its journal there)")
         if database.exists() and not os.access(database, os.R_OK | os.W_OK):
             raise TuifeedError(f"{database} is read-only: tuifeed writes your log there "
                                f"(make it writable, e.g. chmod u+rw)")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from tuifeed.clock import Clock, SystemClock, in_window, iso_utc, stored_time
+from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_time
 from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
@@ -33,15 +34,18 @@ from tuifeed.store.sources import ensure_sources
 from tuifeed.store import EventWriter, Store
 from tuifeed.store.connection import store_failure
 from tuifeed.store.database import IdAllocator, open_store
-from tuifeed.store.writer import FLUSH_INTERVAL
+from tuifeed.store.writer import CLOSE_PATIENCE, FLUSH_INTERVAL
 from tuifeed.text import clean_text
 
 DEFAULT_RECIPE = "for-you"
 
 
 def next_stamp(now: float, latest: float) -> float:
-    """`now` as stored, and strictly after `latest` (by a microsecond, the stored precision)."""
-    moment = stored_time(max(now, latest))
+    """`now` as stored, and strictly after `latest` (by a microsecond, the stored precision);
+    never past the last time stored (a virtual clock run on beyond 2099 stops there)."""
+    if latest >= LAST:
+        return stored_time(LAST)
+    moment = stored_time(min(max(now, latest), LAST))
     step = 1e-6
     while moment <= latest:  # one step nearly always; doubled should rounding eat it
         moment = stored_time(latest + step)
@@ -113,6 +117,9 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._shown_at = clock.monotonic()
         self._covered_at: float | None = None  # when another view covered the card, if one does
         self._resume_points: dict = {}  # item id -> ResumePoint written this session
+        # Closing waits for another process's write lock as long as it takes (a command can
+        # wait, and says so), unless interactive() set a limit.
+        self.close_patience: float | None = None
         self._generation = store.get_meta("log_generation")
         self.writer.generation = self._generation
         self.rescued: Path | None = None  # where records the database refused were saved
@@ -323,7 +330,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                                else f"unknown event {event_id}")
         event = self.events.pop(position)
         self.undone_events.append(event)
-        self.writer.write(EventUndo(event_id, self.clock.now()))
+        self.writer.write(EventUndo(event_id, self.stamp()))
         self._before_steering.clear()  # saved models knew this event
         self._relearn()
         return event
@@ -443,6 +450,13 @@ class Feed(Catalogue, Explaining, Playing, Steering):
 
     # -- lifetime -----------------------------------------------------------------------------
 
+    def interactive(self) -> None:
+        """The feed serves a UI thread, which must never wait on the database: ids are
+        reserved ahead without waiting, and quitting waits for another process's lock at
+        most CLOSE_PATIENCE seconds before saving to a rescue file."""
+        self._event_id.patient = self._steering_id.patient = False
+        self.close_patience = CLOSE_PATIENCE
+
     def flush(self) -> bool:
         """Wait until everything recorded so far is written: False if it cannot be (see
         write_problem; it stays in memory and is tried again)."""
@@ -470,7 +484,12 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             return
         self._closed = True
         self._leave(quitting=True)
-        left = self.writer.close()
+        try:
+            left = self.writer.close(self.close_patience)
+        except KeyboardInterrupt:  # Ctrl-C while waiting for another tuifeed: rescue, then stop
+            left = self.writer.close()
+            self._rescue(left, "interrupted while waiting for another tuifeed to finish writing")
+            raise
         if left:
             self._rescue(left, self.writer.problem or "the database refused them")
         self._event_id.release()
@@ -483,7 +502,9 @@ class Feed(Catalogue, Explaining, Playing, Steering):
 
         known = {event.id: event for event in (*self.events, *self.undone_events)}
         lines = rescue_lines(records, known.get, self.clock.now())
-        name = f"rescued-{iso_utc(self.clock.now())[:19].replace(':', '')}-{self.session_id[-8:]}.jsonl"
+        # Not guessable (the file may land in a shared temporary folder, readable by you only).
+        name = (f"rescued-{iso_utc(self.clock.now())[:19].replace(':', '')}-"
+                f"{secrets.token_hex(4)}.jsonl")
         count = len(lines) - 1
         try:
             self.rescued = save_rescue(lines, [self.locations.home], name)

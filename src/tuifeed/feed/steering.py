@@ -14,6 +14,7 @@ from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, 
                                       word_pattern)
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.store.items import codes_with_title
+from tuifeed.store.writer import MetaValue
 from tuifeed.text import check_text
 
 
@@ -120,7 +121,7 @@ class Steering:
         self._before_steering.clear()  # models saved for undo belong to the old recipe
         self._relearn()
         self.upcoming(1)  # it ranks before it is remembered as the choice
-        self.store.set_meta("recipe", name)
+        self.writer.write(MetaValue("recipe", name))  # through the writer: never waits
         return recipe
 
     def recipe_queue(self, name: str, limit: int) -> list[Ranked]:

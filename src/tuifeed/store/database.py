@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
@@ -295,26 +296,52 @@ def rebuild_follows(connection: sqlite3.Connection) -> None:
 
 
 class IdAllocator:
-    """Hands out ids from blocks reserved in the database (see reserve_ids), without ever
-    blocking or failing the caller (the UI thread): when the database cannot take the
-    reservation now (another process holds the lock, the disk is full), ids are counted on
-    from what it holds, unreserved; the writer keeps an event whose id another process took
-    meanwhile under a fresh one."""
+    """Hands out ids from blocks reserved in the database (see reserve_ids), shared by every
+    process on it, so two sessions never hand out the same id.
 
-    def __init__(self, store: Store, table: str, block: int = 1024) -> None:
+    A patient allocator (the CLI) waits for another process's write lock to reserve. An
+    impatient one (the TUI's UI thread, which must never wait) reserves its next block when
+    half of the current one is used, without waiting; only if that never succeeded and the
+    block runs out does it count on unreserved, in a band of its own (by process id) so that
+    two such processes still do not meet.
+    """
+
+    def __init__(self, store: Store, table: str, block: int = 1024,
+                 patient: bool = True) -> None:
         self._store, self._table, self._block = store, table, block
+        self.patient = patient
         self._next = self._end = 0
+        self._spare: int | None = None  # the first id of a next block, reserved ahead
         self.reserved = True  # False while ids are counted on without a reservation
 
     def __call__(self) -> int:
-        if self._next >= self._end:  # one small write every `block` ids
-            self._reserve()
+        if self._next >= self._end:
+            if self._spare is not None:
+                self._next, self._end, self._spare = self._spare, self._spare + self._block, None
+                self.reserved = True
+            else:
+                self._take_block()
+        elif not self.patient and self._spare is None and \
+                self._end - self._next == self._block // 2:
+            self._spare = self._try_reserve()
         self._next += 1
         return self._next - 1
 
-    def _reserve(self) -> None:
+    def _take_block(self) -> None:
+        if self.patient:
+            with writing(self._store.connection, self._store.path) as connection:
+                first = reserve_ids(connection, self._table, self._block)
+            self.reserved = True
+        else:
+            reserved = self._try_reserve()
+            self.reserved = reserved is not None
+            first = reserved if reserved is not None else self._unreserved_start()
+        self._next, self._end = first, first + self._block
+
+    def _try_reserve(self) -> int | None:
+        """A block, if the database gives one at once (no waiting); else None."""
         connection = self._store.connection
-        connection.execute("PRAGMA busy_timeout = 100")  # the UI thread may be the caller
+        connection.execute("PRAGMA busy_timeout = 0")
         try:
             connection.execute("BEGIN IMMEDIATE")  # read and move the pointer under one lock
             try:
@@ -323,29 +350,38 @@ class IdAllocator:
             finally:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
-            self.reserved = True
-        except sqlite3.Error:  # busy, full, read-only: count on from what the database holds
-            try:
-                first = max(self._end, next_free_id(connection, self._table))
-            except sqlite3.Error:
-                first = self._end or 1
-            self.reserved = False
+            return first
+        except sqlite3.Error:  # busy, full, read-only
+            return None
         finally:
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._next, self._end = first, first + self._block
+
+    def _unreserved_start(self) -> int:
+        try:
+            base = next_free_id(self._store.connection, self._table)
+        except sqlite3.Error:
+            base = 1
+        return max(self._end, base) + (os.getpid() % 4096 + 1) * self._block
 
     def release(self) -> None:
-        """Give back the unused end of the block, if no other process reserved after it."""
-        if self._next >= self._end or not self.reserved:
+        """Give back what is unused, if no other process reserved after it: the spare block,
+        and the end of the current one when the spare follows it."""
+        if not self.reserved:
+            return
+        pointer = self._spare + self._block if self._spare is not None else self._end
+        back = self._next if self._spare in (None, self._end) else self._spare
+        if back >= pointer:
             return
         key = f"next_{self._table}_id"
         try:
             with self._store.connection as connection:
                 connection.execute("UPDATE meta SET value = ? WHERE key = ? AND value = ?",
-                                   (str(self._next), key, str(self._end)))
+                                   (str(back), key, str(pointer)))
         except sqlite3.Error:
             return  # a courtesy: the ids stay reserved, and unused
-        self._end = self._next
+        if back == self._next:
+            self._end = self._next
+        self._spare = None
 
 
 def next_free_id(connection: sqlite3.Connection, table: str) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 import re
 import sqlite3
 from collections import Counter
@@ -73,7 +75,13 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
         yield {"type": "follow", "creator": creator, "since": since}
     if recipes.is_dir():
         for path in sorted(recipes.glob("*.toml")):
-            yield {"type": "recipe", "name": path.stem, "toml": path.read_text("utf-8")}
+            if not path.is_file():  # a FIFO would block; a folder is no recipe
+                continue
+            try:
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # unreadable: `tuifeed recipes list` names it as broken
+            yield {"type": "recipe", "name": path.stem, "toml": text}
 
 
 def event_record(event: Event, undone: bool) -> dict:
@@ -110,17 +118,30 @@ def export_file(store: Store, recipes: Path, now: float, target: Path) -> Counte
     """Write the export; the file appears whole or not at all (written aside, then renamed)."""
     check_export_target(store, target)
     counts: Counter = Counter()
-    partial = target.with_name(target.name + ".partial")
+    partial: Path | None = None
     try:
-        with partial.open("w", encoding="utf-8") as handle:
+        # A new file of its own beside the target (never an existing one, nor a link's
+        # target), renamed over the target once whole.
+        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                            dir=target.parent if str(target.parent) else ".")
+        partial = Path(name)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             for record in export_lines(store, recipes, now):
                 counts[record["type"]] += 1
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        os.chmod(partial, 0o644 & ~_umask())
         partial.replace(target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise TuifeedError(f"cannot write {clean_text(str(target))}: {error.strerror}") from None
     return counts
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @dataclass

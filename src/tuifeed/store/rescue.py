@@ -5,6 +5,7 @@ read-only file, a lock never released) are saved as an export file, ready for `t
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -45,8 +46,10 @@ def save_rescue(lines: Iterable[dict], folders: Sequence[Path], name: str) -> Pa
     failure: OSError | None = None
     for folder in [*folders, Path(tempfile.gettempdir())]:
         target = folder / name
-        try:
-            handle = target.open("x", encoding="ascii")
+        try:  # a new file (never an existing one, nor a link), readable by the viewer only
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                                 0o600)
+            handle = os.fdopen(descriptor, "w", encoding="ascii")
         except OSError as error:
             failure = error
             continue

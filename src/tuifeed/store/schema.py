@@ -24,23 +24,29 @@ def _times_into_window(table: str, column: str) -> str:
             f" AND {column} >= '1970' AND {column} < '2100')")
 
 
+RENUMBER_ABOVE = 2**52  # half the range: ids renumbered below it leave all the rest free
+
+
 def _ids_into_range(table: str, references: tuple[str, str] | None = None) -> list[str]:
-    """Ids above MAX_ID (imported by version 4, which then could not number a new event)
-    are renumbered after the highest id below it, references and all."""
+    """Ids near or above MAX_ID (imported by version 4, which then could not number a new
+    event) are renumbered after the highest id in the lower half of the range, references and
+    all, so the log has room to grow again."""
     statements = [
         "DROP TABLE IF EXISTS temp.renumbered",
         f"CREATE TEMP TABLE renumbered AS SELECT id AS old,"
-        f" (SELECT coalesce(max(id), 0) FROM {table} WHERE id <= {MAX_ID})"
-        f" + row_number() OVER (ORDER BY id) AS new FROM {table} WHERE id > {MAX_ID}",
+        f" (SELECT coalesce(max(id), 0) FROM {table} WHERE id <= {RENUMBER_ABOVE})"
+        f" + row_number() OVER (ORDER BY id) AS new FROM {table} WHERE id > {RENUMBER_ABOVE}",
     ]
-    if references:
-        other, column = references
-        statements.append(f"UPDATE {other} SET {column} = (SELECT new FROM temp.renumbered"
-                          f" WHERE old = {column}) WHERE {column} > {MAX_ID}")
+    # Through negative ids, so no new id meets an old one half-way through.
+    for where, column in ([references] if references else []) + [(table, "id")]:
+        statements += [
+            f"UPDATE {where} SET {column} = -(SELECT new FROM temp.renumbered"
+            f" WHERE old = {column}) WHERE {column} > {RENUMBER_ABOVE}",
+            f"UPDATE {where} SET {column} = -{column} WHERE {column} < 0",
+        ]
     statements += [
-        f"UPDATE {table} SET id = (SELECT new FROM temp.renumbered WHERE old = id)"
-        f" WHERE id > {MAX_ID}",
-        f"DELETE FROM meta WHERE key = 'next_{table}_id' AND CAST(value AS INTEGER) > {MAX_ID}",
+        f"DELETE FROM meta WHERE key = 'next_{table}_id'"
+        f" AND CAST(value AS INTEGER) > {RENUMBER_ABOVE}",
         "DROP TABLE temp.renumbered",
     ]
     return statements

@@ -6,7 +6,7 @@ import queue
 import sqlite3
 import threading
 import time
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from tuifeed.clock import iso_utc
@@ -16,12 +16,21 @@ from tuifeed.store.connection import WAITING, connect, describe_failure, is_busy
 from tuifeed.store.database import FOLLOWS_FROM_LOG, rebuild_follows, refresh_follows
 
 
+@dataclass(frozen=True)
+class MetaValue:
+    """A setting kept in the meta table (the recipe chosen), written like an event: the UI
+    thread never waits for it."""
+
+    key: str
+    value: str
+
+
 class RebuildFollows:
     """Queued first by every writer: rebuilds the follows table from the log, once per
     database (see database.rebuild_follows)."""
 
 
-Record = Event | SteeringAction | EventUndo | ResumePoint | RebuildFollows  # what the writer knows how to store
+Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows  # what the writer knows how to store
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -69,6 +78,9 @@ class EventWriter:
         self._unwritten: list[Record] = []  # in order; only the writer thread touches it
         self._final: list[Record] = []  # handed back by close()
         self._refused: list[Record] = []  # cannot be stored at all (see storable)
+        self._patience: float | None = CLOSE_PATIENCE  # set by close()
+        self._give_up = threading.Event()
+        self._finished = threading.Event()  # set once _final is known
         self.problem: str | None = None  # why records wait in memory, while they do
         self.waiting = 0  # how many records wait (read from other threads)
         self.busy = False  # the problem is another process's write lock
@@ -88,13 +100,23 @@ class EventWriter:
         self._queue.put(done)
         return done.wait(timeout) and self.problem is None
 
-    def close(self) -> list[Record]:
-        """Write what is left (waiting up to CLOSE_PATIENCE for another process's lock) and
-        stop; returns the records that could not be written."""
+    def close(self, patience: float | None = CLOSE_PATIENCE) -> list[Record]:
+        """Write what is left, waiting up to `patience` seconds (None: as long as it takes)
+        for another process's lock, and stop; returns the records that could not be written.
+        Interrupted (Ctrl-C), it gives up at once and raises; close() again returns them."""
         if not self._closed:
             self._closed = True
+            self._patience = patience
             self._queue.put(None)
-            self._thread.join()
+        # Waiting on an Event, not Thread.join: a join interrupted by Ctrl-C marks the thread
+        # as stopped while it still runs (CPython 3.11's bpo-45274 handling).
+        try:
+            while not self._finished.wait(0.1):
+                pass
+        except KeyboardInterrupt:  # stop waiting; what is unwritten is left in _final
+            self._give_up.set()
+            self._finished.wait()
+            raise
         return self._final
 
     def _run(self) -> None:
@@ -122,7 +144,7 @@ class EventWriter:
                     self.problem = (f"{len(self._refused)} records hold what SQLite cannot "
                                     f"store; they will be saved to a rescue file")
                 if self._unwritten:
-                    self._attempt(connection, patience=CLOSE_PATIENCE if stop else 0.0)
+                    self._attempt(connection, patience=self._patience if stop else 0.0)
                 elif not entries:
                     self._watch_generation(connection)
                 for waiter in waiters:
@@ -133,6 +155,7 @@ class EventWriter:
             self._final = self._drain_queue()
             if connection is not None:
                 connection.close()
+            self._finished.set()
 
     def _drain_queue(self) -> list[Record]:
         """Everything not written: the unwritten batch and whatever is still queued."""
@@ -148,17 +171,18 @@ class EventWriter:
                 left.append(entry)
         return [record for record in left if not isinstance(record, RebuildFollows)]
 
-    def _attempt(self, connection: sqlite3.Connection, patience: float) -> None:
+    def _attempt(self, connection: sqlite3.Connection, patience: float | None) -> None:
         """Try to write every unwritten record, in one transaction; keep them on failure.
         A lock held by another process is waited out for up to `patience` seconds."""
-        deadline = time.monotonic() + patience
+        deadline = None if patience is None else time.monotonic() + patience
         said = False
         while True:
             try:
                 self._write_batch(connection, self._unwritten)
             except sqlite3.Error as error:
                 self._set_problem(error)
-                if self.busy and time.monotonic() < deadline:
+                if self.busy and not self._give_up.is_set() and (
+                        deadline is None or time.monotonic() < deadline):
                     notice = store_connection.wait_notice
                     if not said and notice is not None:
                         notice(WAITING.format(path=self._path))
@@ -211,6 +235,9 @@ class EventWriter:
                     self._write_steering(connection, record)
                 elif isinstance(record, ResumePoint):
                     self._write_resume_point(connection, record)
+                elif isinstance(record, MetaValue):
+                    connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                                       (record.key, record.value))
                 elif isinstance(record, EventUndo):
                     connection.execute(
                         "INSERT OR IGNORE INTO event_undos(event_id, ts) VALUES (?, ?)",

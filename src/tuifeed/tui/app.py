@@ -75,6 +75,7 @@ class FeedApp(App[None]):
                  fetch_on_start: bool = False) -> None:
         super().__init__()
         self.feed = feed
+        feed.interactive()  # from here on the UI thread owns it: it must never wait
         self.fetch_on_start = fetch_on_start
         self._fetch_job: FetchJob | None = None
         self._ticks = 0
@@ -120,7 +121,7 @@ class FeedApp(App[None]):
             # Closing the terminal, or `kill`: quit as `q` does, so the card's dwell is kept.
             loop = asyncio.get_running_loop()
             for number in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(number, self.exit)
+                loop.add_signal_handler(number, partial(self.exit, return_code=128 + number))
 
     def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
         if not self.scripted:
@@ -524,15 +525,21 @@ def make_app(feed: Feed, *, headless: bool = False,
 
 def run_app(feed: Feed) -> int:
     """Run the TUI; the exit status: 1 after a crash or when records went to a rescue file."""
+    from tuifeed.store import connection
+
     shown = len(feed.warnings)
+    notice, connection.wait_notice = connection.wait_notice, None  # the screen is Textual's
     try:
         # The image protocol is detected here, before Textual takes over the terminal.
         app = make_app(feed, fetch_on_start=True)
         app.run()
     finally:
+        connection.wait_notice = notice
         feed.close()
     for warning in feed.warnings[shown:]:  # after the screen is given back
         print(f"tuifeed: {warning}", file=sys.stderr)
+    if app.return_code and app.return_code > 128:  # ended by a signal, as q would have
+        return app.return_code
     if app.return_code:
         print("tuifeed: the feed stopped on an error (above; please report it). Your events "
               "up to it were saved.", file=sys.stderr)
