@@ -248,3 +248,28 @@ async def test_the_tui_comes_back_intact_after_in_terminal_playback(isolated_hom
         await pilot.pause()
         assert feed.current.title != title  # keys still drive the feed
         await pilot.press("q")
+
+
+def test_moving_on_while_mpv_plays_in_a_window_still_counts_the_view_once(isolated_home):
+    """The watch arrives after the card was left: the dwell of that view still does not
+    teach, and a restart agrees."""
+    from tuifeed.playback import PlaybackResult
+
+    clock = VirtualClock()
+    with Feed.open(isolated_home, clock=clock) as feed:
+        item = feed.start()
+        feed.playback_started(item.id)
+        clock.advance(30)
+        feed.next()  # the viewer moves on; mpv still plays in its window
+        dwell = next(event for event in reversed(feed.events) if event.kind == "dwell")
+        feed.playback_ended(item.id, PlaybackResult(True, 6.0, 8.0, "quit"))
+        now = clock.now()
+        assert feed.model.at(now).topic == pytest.approx(
+            feed.learned_model(without_event=dwell.id).at(now).topic)
+        watch = feed.events[-1]
+        assert watch.kind == "watch" and watch.value == 0.75
+        assert feed.model.at(now).topic != pytest.approx(
+            feed.learned_model(without_event=watch.id).at(now).topic)  # the watch teaches
+    learned = feed.model.at(clock.now()).topic
+    with Feed.open(isolated_home, clock=clock) as again:
+        assert again.model.at(clock.now()).topic == pytest.approx(learned)

@@ -73,7 +73,7 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
         target = feed.item(event.item_id)
         if event.kind == "impression":
             shown_creators.add(target.creator_id or f"{target.source}:{target.creator}")
-        if event.kind == "watch":
+        if event.kind in ("play", "watch"):
             watched_since_leave.add(event.item_id)
         if event.kind == "dwell":
             superseded = event.item_id in watched_since_leave

@@ -2,8 +2,10 @@
 dwell in the same view does not teach the model as well.
 
 A view of a card runs from the previous leave (every leave records a dwell) to its own dwell,
-within one session; a `watch` of the item inside it supersedes that dwell. The rule reads
-only the log, so a restart learns exactly what the session learned.
+within one session. When the item was played in it (`play`, or a `watch` reported), the
+player measures the view: its `watch` teaches, the dwell does not, also when the viewer moved
+on while mpv was still playing in its window (the watch then arrives after the dwell). The
+rule reads only the log, so a restart learns exactly what the session learned.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ class ViewTracker:
     """Follows the log in order and names the dwells a watch supersedes."""
 
     def __init__(self) -> None:
-        self._watched: dict[str, set[str]] = {}  # session -> items watched since its last leave
+        self._watched: dict[str, set[str]] = {}  # session -> items played since its last leave
         self.superseded: set[int] = set()
 
     def watched_in_view(self, session_id: str, item_id: str) -> bool:
@@ -27,7 +29,7 @@ class ViewTracker:
 
     def add(self, event: Event) -> bool:
         """Take the next event; True if it is a dwell superseded by a watch."""
-        if event.kind == "watch":
+        if event.kind in ("play", "watch"):
             self._watched.setdefault(event.session_id, set()).add(event.item_id)
         elif event.kind == "dwell":
             watched = self._watched.pop(event.session_id, set())
