@@ -273,3 +273,85 @@ def test_moving_on_while_mpv_plays_in_a_window_still_counts_the_view_once(isolat
     learned = feed.model.at(clock.now()).topic
     with Feed.open(isolated_home, clock=clock) as again:
         assert again.model.at(clock.now()).topic == pytest.approx(learned)
+
+
+# -- found by attacking the above ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("extra_args = 5", "must be a list"),
+    ('extra_args = ["--"]', "must be an mpv option"),
+    ('extra_args = ["--input-ipc-server=/tmp/x"]', "may not set --input-ipc-server"),
+    ('command = ""', "must name a program"),
+    ('mode = "cinema"', "player.mode must be one of"),
+])
+def test_a_bad_player_setting_is_one_line_exit_2(isolated_home, setting, message):
+    (isolated_home / "config").mkdir(parents=True)
+    (isolated_home / "config" / "tuifeed.toml").write_text(f"[player]\n{setting}\n")
+    result = run("play", "demo:0002", home=isolated_home)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@needs_mpv
+def test_seeking_to_the_end_is_a_full_watch_but_not_a_completion(isolated_home):
+    configure(isolated_home)
+    with Feed.open(isolated_home, clock=VirtualClock()) as feed:
+        watching = Watched(feed.playback("demo:0004"))
+        watching.wait_for(0.2)
+        watching.playback.send("seek", 99, "absolute-percent")
+        result = watching.finish()  # it reaches the end by itself
+        events = feed.playback_ended("demo:0004", result)
+    assert result.reason == "eof" and not result.completed
+    assert [(event.kind, event.value) for event in events] == [("watch", 1.0)]
+
+
+@needs_mpv
+def test_sigterm_to_a_playing_command_stops_mpv_and_records_the_watch(isolated_home, tmp_path):
+    configure(isolated_home)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = subprocess.Popen(
+        [sys.executable, "-m", "tuifeed", "play", "demo:0009"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TUIFEED_HOME": str(isolated_home), "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and ("play", None) not in kinds_if_any(isolated_home):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    command.send_signal(subprocess.signal.SIGTERM)
+    out, err = command.communicate(timeout=30)
+    assert command.returncode == 143, err
+    recorded = kinds(isolated_home)
+    assert recorded[0] == ("play", None) and recorded[1][0] == "watch"
+    assert 0.05 < recorded[1][1] < 0.6
+    assert subprocess.run(["pgrep", "-f", "demo/clips/clip-"], capture_output=True).returncode == 1
+    assert not list(scratch.iterdir())  # the private socket folder is gone
+
+
+def kinds_if_any(home: Path) -> list:
+    try:
+        return kinds(home)
+    except sqlite3.Error:
+        return []
+
+
+def test_a_display_that_does_not_answer_gets_no_window(isolated_home):
+    """A DISPLAY left over from an ended session: auto plays in the terminal; a window asked
+    for explicitly is refused in one line."""
+    from tuifeed.playback import PlayerConfig
+
+    gone = {"DISPLAY": ":55", "WAYLAND_DISPLAY": ""}
+    assert PlayerConfig().chosen_mode(gone) == "terminal"
+    config = isolated_home / "config"
+    config.mkdir(parents=True)
+    (config / "tuifeed.toml").write_text('[player]\nmode = "window"\n')
+    result = run("play", "demo:0003", home=isolated_home, env=gone)
+    assert result.returncode == 2 and "no display answers at :55" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and kinds(isolated_home) == []
+
+
+def test_scripted_runs_play_without_picture_or_sound(isolated_home):
+    with Feed.open(isolated_home, clock=VirtualClock()) as feed:
+        arguments = feed.playback("demo:0001", quiet=True).arguments("mpv", Path("/s"))
+    assert arguments[-4:] == ["--vo=null", "--ao=null", "--", arguments[-1]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 from functools import partial
 from dataclasses import asdict
 import sys
@@ -190,7 +191,7 @@ def signal_command(ctx: click.Context, item_id: str, kind: str, value: str | Non
 @click.pass_context
 def play_command(ctx: click.Context, item_id: str, start_over: bool, browser: bool) -> None:
     """Play an item with mpv; how much you watch teaches the ranker."""
-    from tuifeed.playback import PlaybackFailed, PlayerMissing
+    from tuifeed.playback import PlaybackFailed, PlayerMissing, not_played
     from tuifeed.timewords import clock_time
 
     feed = open_feed(ctx)
@@ -210,11 +211,13 @@ def play_command(ctx: click.Context, item_id: str, start_over: bool, browser: bo
     result = playback.run(on_started=lambda: feed.playback_started(item_id))
     feed.playback_ended(item_id, result)
     if not result.started:
-        raise PlaybackFailed(f"mpv could not play {clean_text(playback.address)} "
-                               f"(it ended with: {result.reason})")
+        raise PlaybackFailed(not_played(result))
     share = f"{result.fraction:.0%}" if result.fraction is not None else "some"
     end = "; played to the end" if result.completed else ""
     click.echo(f"watched {share} of {item.title[:60]!r}{end}")
+    if playback.interrupted not in (None, signal.SIGINT):  # SIGTERM, SIGHUP: recorded, then
+        close_feed(feed)                                   # end as such a signal does
+        ctx.exit(128 + playback.interrupted)
 
 
 def open_in_browser(url: str) -> None:

@@ -22,7 +22,7 @@ class Playing:
     """Mixed into Feed."""
 
     def playback(self, item_id: str, *, resume: bool = True, graphics: str | None = None,
-                 mode: str | None = None) -> Playback:
+                 mode: str | None = None, quiet: bool = False) -> Playback:
         """A playback of the item, ready to run (nothing started yet): its address checked,
         the player configured, from where it was left when `resume` and worth resuming."""
         from tuifeed.sources.youtube import looks_like_youtube  # lxml loads only here
@@ -36,7 +36,7 @@ class Playing:
         config = load_player_config(self.locations.config)
         start = (self.resume_at(item_id) or 0.0) if resume else 0.0
         return Playback(address, config, mode=mode or config.chosen_mode(), start=start,
-                        title=item.title, graphics=graphics)
+                        title=item.title, graphics=graphics, quiet=quiet)
 
     def resume_at(self, item_id: str) -> float | None:
         """Where to offer resuming the item: its last stop, if between RESUME_FROM seconds

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from tuifeed.text import clean_text
 MODES = ("auto", "window", "terminal")
 TERMINAL_VOS = ("kitty", "sixel", "tct", "null")
 CONFIG_NAME = "tuifeed.toml"
+MAX_BYTES = 64 * 1024
+# Options tuifeed sets itself to read the playback back; overriding them would blind it.
+RESERVED = {"--input-ipc-server", "--idle", "--keep-open", "--input-ipc-client"}
 
 
 @dataclass(frozen=True)
@@ -32,12 +36,41 @@ class PlayerConfig:
     extra_args: tuple[str, ...] = field(default_factory=tuple)
 
     def chosen_mode(self, environ: dict[str, str] | None = None) -> str:
-        """window when a display exists (X11 or Wayland), else terminal, unless set."""
-        if self.mode != "auto":
-            return self.mode
-        environ = os.environ if environ is None else environ
-        return "window" if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY") else \
-            "terminal"
+        """window when a display answers (X11 or Wayland), else terminal, unless set; a
+        window asked for with no display to open it on is refused."""
+        environ = dict(os.environ if environ is None else environ)
+        if self.mode == "terminal":
+            return "terminal"
+        if display_reachable(environ):
+            return "window"
+        if self.mode == "window":
+            shown = clean_text(environ.get("WAYLAND_DISPLAY") or environ.get("DISPLAY") or "")
+            raise TuifeedError(f"no display answers at {shown or '(none set)'} to open mpv's "
+                               f"window; set mode = \"terminal\" or \"auto\" under [player]")
+        return "terminal"
+
+
+def display_reachable(environ: dict[str, str]) -> bool:
+    """Whether a Wayland or X11 display answers where the environment points (a DISPLAY
+    left over from an ended session would give mpv a window nobody sees)."""
+    wayland = environ.get("WAYLAND_DISPLAY")
+    if wayland:
+        path = Path(wayland) if wayland.startswith("/") else \
+            Path(environ.get("XDG_RUNTIME_DIR") or "/nonexistent") / wayland
+        if path.exists():
+            return True
+    display = environ.get("DISPLAY") or ""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return False
+    if host in ("", "unix"):
+        return Path(f"/tmp/.X11-unix/X{number}").exists()
+    try:  # a forwarded display (ssh -X: localhost:10.0)
+        with socket.create_connection((host, 6000 + int(number)), timeout=0.3):
+            return True
+    except OSError:
+        return False
 
 
 def load_player_config(config_folder: Path) -> PlayerConfig:
@@ -48,6 +81,8 @@ def load_player_config(config_folder: Path) -> PlayerConfig:
     where = clean_text(str(path))
     if not path.is_file():
         raise TuifeedError(f"{where} is not a regular file")
+    if path.stat().st_size > MAX_BYTES:
+        raise TuifeedError(f"{where} is larger than {MAX_BYTES // 1024} KB: not a settings file")
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -65,21 +100,30 @@ def load_player_config(config_folder: Path) -> PlayerConfig:
         if key not in known:
             raise TuifeedError(f"{where}: unknown key player.{clean_text(key)} "
                                f"(known: {', '.join(sorted(known))})")
+    extra = table.get("extra_args", [])
+    if not isinstance(extra, list):
+        raise TuifeedError(f"{where}: player.extra_args must be a list of mpv options, "
+                           f"such as [\"--volume=50\"]")
     config = PlayerConfig(
         command=_text(table, "command", "mpv", where),
         mode=_text(table, "mode", "auto", where),
         vo=_text(table, "vo", "", where),
-        extra_args=tuple(table.get("extra_args", [])),
+        extra_args=tuple(extra),
     )
+    if not config.command.strip():
+        raise TuifeedError(f"{where}: player.command must name a program")
     if config.mode not in MODES:
         raise TuifeedError(f"{where}: player.mode must be one of {', '.join(MODES)}")
     if config.vo and config.vo not in TERMINAL_VOS:
         raise TuifeedError(f"{where}: player.vo must be one of {', '.join(TERMINAL_VOS)}")
     for argument in config.extra_args:
-        if not isinstance(argument, str) or not argument.startswith("--") or \
-                any(character in argument for character in "\n\r\0"):
+        if not isinstance(argument, str) or not argument.startswith("--") or argument == "--" \
+                or any(character in argument for character in "\n\r\0"):
             raise TuifeedError(f"{where}: each of player.extra_args must be an mpv option "
                                f"such as \"--volume=50\"")
+        if argument.split("=", 1)[0] in RESERVED:
+            raise TuifeedError(f"{where}: player.extra_args may not set "
+                               f"{argument.split('=', 1)[0]}: tuifeed needs it to follow playback")
     return config
 
 

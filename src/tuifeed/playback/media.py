@@ -42,15 +42,19 @@ def check_address(address: str) -> str:
             raise TuifeedError(f"refused to play {shown!r}: no host in the URL")
         return address
     if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise TuifeedError(f"refused to play {shown!r}: a file URL on another host")
         address = unquote(parts.path)
     elif parts.scheme and len(parts.scheme) > 1:  # "C:" is a drive, not a scheme
         raise TuifeedError(f"refused to play {shown!r}: only http, https and local files are "
                            f"played")
-    path = Path(address).expanduser()
+    path = Path(address)
     if not path.is_absolute():
         raise TuifeedError(f"refused to play {shown!r}: a local file must be an absolute path")
-    if not path.is_file():
+    if not path.exists():
         raise TuifeedError(f"cannot play {shown!r}: no such file")
+    if not path.is_file():
+        raise TuifeedError(f"refused to play {shown!r}: not a regular file")
     return str(path)
 
 

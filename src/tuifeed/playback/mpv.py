@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -27,7 +28,10 @@ INSTALL_HINT = ("install mpv to play videos (Debian/Ubuntu: sudo apt install mpv
                 "sudo dnf install mpv; macOS: brew install mpv)")
 CONNECT_SECONDS = 10.0  # mpv creates its socket within a few hundred milliseconds
 PROGRESS_INTERVAL = 0.25  # seconds between progress reports
-OBSERVED = {1: "time-pos", 2: "duration", 3: "pause"}
+OBSERVED = {1: "time-pos", 2: "duration", 3: "pause", 4: "vo-configured"}
+COMPLETE_SHARE = 0.5  # of what was left to play: played for real, not seeked past
+STEP = 1.5  # seconds: a jump of time-pos larger than this is a seek, not playing
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class PlayerMissing(TuifeedError):
@@ -42,14 +46,11 @@ class PlaybackFailed(TuifeedError):
 
 @dataclass(frozen=True)
 class PlaybackResult:
-    started: bool  # the video began to play
+    started: bool  # the video began to play (and, in a window, the window opened)
     position: float  # seconds: where it stopped (the end, once played through)
     duration: float | None  # seconds, as mpv measured the file
     reason: str  # mpv's end-file reason (eof, quit, stop, error), or "exited"
-
-    @property
-    def completed(self) -> bool:
-        return self.reason == "eof"
+    completed: bool = False  # reached the end having really played (not a seek to the end)
 
     @property
     def fraction(self) -> float | None:
@@ -60,6 +61,14 @@ class PlaybackResult:
 
 
 Progress = Callable[[float, float | None, bool], None]  # position, duration, paused
+
+
+def not_played(result: PlaybackResult) -> str:
+    """Why a playback never began, in one line."""
+    if result.reason == "no window":
+        return ("mpv opened no window (is DISPLAY right?); set mode = \"terminal\" under "
+                "[player] in tuifeed.toml to play in the terminal")
+    return f"mpv could not play this video (it ended with: {clean_text(result.reason)})"
 
 
 def terminal_vo(config: PlayerConfig, graphics: str | None, environ: dict[str, str]) -> str:
@@ -79,7 +88,7 @@ class Playback:
     send() and stop() may be called from any other thread meanwhile."""
 
     def __init__(self, address: str, config: PlayerConfig, *, mode: str, start: float = 0.0,
-                 title: str = "", graphics: str | None = None,
+                 title: str = "", graphics: str | None = None, quiet: bool = False,
                  environ: dict[str, str] | None = None) -> None:
         self.address = address
         self.config = config
@@ -88,6 +97,9 @@ class Playback:
         self.title = title
         self.environ = dict(os.environ if environ is None else environ)
         self.graphics = graphics
+        self.quiet = quiet  # no picture, no sound (scripted runs)
+        self.interrupted: int | None = None  # the signal that stopped playback, if one did
+        self._process: subprocess.Popen | None = None
         self._socket: socket.socket | None = None
         self._lock = threading.Lock()
         self._stopping = False
@@ -116,7 +128,8 @@ class Playback:
             arguments += [f"--vo={vo}", "--really-quiet"]
             if vo == "tct":
                 arguments.append("--vo-tct-256=no")
-        return [*arguments, *self.config.extra_args, "--", self.address]
+        quiet = ["--vo=null", "--ao=null"] if self.quiet else []
+        return [*arguments, *self.config.extra_args, *quiet, "--", self.address]
 
     def run(self, on_progress: Progress | None = None,
             on_started: Callable[[], None] | None = None) -> PlaybackResult:
@@ -133,9 +146,13 @@ class Playback:
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
             raise PlayerMissing(f"cannot start {clean_text(player)}: {error.strerror}") from None
+        self._process = process
+        handlers = self._stop_on_signals()
         try:
             return self._watch(process, ipc, on_progress, on_started)
         finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
             self._close_socket()
             if process.poll() is None:
                 process.terminate()
@@ -162,6 +179,26 @@ class Playback:
         """Ask mpv to quit (the playback ends with reason "quit")."""
         self._stopping = True
         self.send("quit")
+
+    def kill(self) -> None:
+        """End mpv now, answering or not (run() then returns what it last heard)."""
+        self._stopping = True
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+
+    def _stop_on_signals(self) -> dict:
+        """While mpv plays for a command (the main thread), Ctrl-C, SIGTERM and SIGHUP stop
+        the playback, which then ends and is recorded as usual, instead of killing tuifeed
+        with mpv left running (in the terminal mpv hears Ctrl-C itself too)."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def stop(number: int, frame: object) -> None:
+            self.interrupted = number
+            self.stop()
+
+        return {number: signal.signal(number, stop) for number in STOP_SIGNALS}
 
     # -- reading mpv's events ------------------------------------------------------------------
 
@@ -191,18 +228,22 @@ class Playback:
         if self._stopping:
             self.send("quit")
         position, duration, paused = self.start, None, False
-        started, reason = False, "exited"
+        started, reason, shown, played = False, "exited", False, 0.0
         reported = 0.0
         for message in _messages(client):
             event = message.get("event")
             if event == "property-change":
                 name, data = message.get("name"), message.get("data")
                 if name == "time-pos" and isinstance(data, (int, float)):
+                    if started and 0 < data - position <= STEP:
+                        played += data - position
                     position = float(data)
-                    if not started:
+                    if not started and (shown or self.mode != "window"):
                         started = True
                         if on_started is not None:
                             on_started()
+                elif name == "vo-configured" and data is True:
+                    shown = True
                 elif name == "duration" and isinstance(data, (int, float)) and data > 0:
                     duration = float(data)
                 elif name == "pause" and isinstance(data, bool):
@@ -213,11 +254,15 @@ class Playback:
                     on_progress(position, duration, paused)
             elif event == "end-file":
                 reason = str(message.get("reason") or "exited")
-                if reason == "eof" and duration:
-                    position = duration
                 break
         process.wait()
-        return PlaybackResult(started, position, duration, reason)
+        if self.mode == "window" and not shown:  # no window opened (a display that is not
+            return PlaybackResult(False, position, duration, "no window")  # there, say)
+        left = (duration or 0.0) - self.start
+        completed = reason == "eof" and started and played + STEP >= COMPLETE_SHARE * left
+        if reason == "eof" and duration:
+            position = duration
+        return PlaybackResult(started, position, duration, reason, completed)
 
     def _close_socket(self) -> None:
         with self._lock:

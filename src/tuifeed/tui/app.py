@@ -25,6 +25,7 @@ from tuifeed.ranking.recipe import recipe_names
 from tuifeed.ranking.steering import describe
 from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
 from tuifeed.tui.graphics import choose_image_widget, graphics_protocol
+from tuifeed.playback import not_played
 from tuifeed.tui.player import (PlaybackEnded, PlaybackProgress, PlaybackStarted, PlayJob,
                                 ResumeScreen)
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
@@ -149,7 +150,10 @@ class FeedApp(App[None]):
         job = self._play_job
         if job is not None:  # quitting stops mpv; how far it got still counts
             job.stop()
-            if job.done.wait(PLAYER_WAIT) and self._play_job is job:
+            if not job.done.wait(PLAYER_WAIT):
+                job.playback.kill()  # mpv did not answer: ended, with what it last said
+                job.done.wait(PLAYER_WAIT)
+            if job.result is not None and self._play_job is job:
                 self.finish_playback(job.item_id, job.result)
         self.feed.close()
 
@@ -374,7 +378,8 @@ class FeedApp(App[None]):
     def start_playback(self, item_id: str, resume: bool) -> None:
         try:
             playback = self.feed.playback(item_id, resume=resume,
-                                          graphics=graphics_protocol(self._image_widget))
+                                          graphics=graphics_protocol(self._image_widget),
+                                          quiet=self.scripted)
             playback.player()
         except TuifeedError as error:
             hint = ""
@@ -437,8 +442,8 @@ class FeedApp(App[None]):
         self._play_job = None
         self._playing = None
         if not result.started:
-            self.notify(f"mpv could not play this video (it ended with: {result.reason})",
-                        title="Not played", severity="error", markup=False, timeout=8)
+            self.notify(not_played(result), title="Not played", severity="error",
+                        markup=False, timeout=8)
             return
         self.feed.playback_ended(item_id, result)
         share = f"{result.fraction:.0%}" if result.fraction is not None else "some"

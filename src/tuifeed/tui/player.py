@@ -55,8 +55,8 @@ class PlayJob:
                 on_progress=lambda position, duration, paused: self._post(
                     PlaybackProgress(item_id, position, duration, paused)),
                 on_started=lambda: self._post(PlaybackStarted(item_id)))
-        except Exception:  # mpv would not start: said as a playback that never began
-            self.result = PlaybackResult(False, 0.0, None, "error")
+        except Exception as error:  # mpv would not start: a playback that never began
+            self.result = PlaybackResult(False, 0.0, None, f"error: {error}")
         self.done.set()
         self._post(PlaybackEnded(item_id, self.result))
         return self.result
