@@ -10,7 +10,7 @@ from functools import partial
 
 from rich.markup import escape
 from textual import events, on
-from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -24,10 +24,8 @@ from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.recipe import recipe_names
 from tuifeed.ranking.steering import describe
 from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
-from tuifeed.tui.graphics import choose_image_widget, graphics_protocol
-from tuifeed.playback import not_played
-from tuifeed.tui.player import (PlaybackEnded, PlaybackProgress, PlaybackStarted, PlayJob,
-                                ResumeScreen)
+from tuifeed.tui.graphics import choose_image_widget
+from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.help import HelpScreen
 from tuifeed.tui.screens.history import HistoryScreen
@@ -42,10 +40,9 @@ TICK_SECONDS = 0.25
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
-PLAYER_WAIT = 5.0  # seconds quitting waits for mpv to stop, so the watch is recorded
 
 
-class FeedApp(App[None]):
+class FeedApp(Playing, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuifeed"
     ENABLE_COMMAND_PALETTE = True
@@ -147,14 +144,7 @@ class FeedApp(App[None]):
     def on_unmount(self) -> None:
         if self._fetch_job is not None:
             self._fetch_job.cancel()
-        job = self._play_job
-        if job is not None:  # quitting stops mpv; how far it got still counts
-            job.stop()
-            if not job.done.wait(PLAYER_WAIT):
-                job.playback.kill()  # mpv did not answer: ended, with what it last said
-                job.done.wait(PLAYER_WAIT)
-            if job.result is not None and self._play_job is job:
-                self.finish_playback(job.item_id, job.result)
+        self.stop_playback()
         self.feed.close()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -203,12 +193,7 @@ class FeedApp(App[None]):
 
     def tick(self) -> None:
         self.show_log_notice()
-        playing = self._playing
-        if playing is not None and self.feed.current is not None and \
-                playing.item_id == self.feed.current.id:
-            self.query_one(VideoCard).show_playback(playing.position, playing.duration,
-                                                    playing.paused)
-        else:
+        if not self.tick_playback():
             self.query_one(VideoCard).show_progress(self.feed.elapsed())
         self._ticks += 1
         if self._ticks % QUEUE_TICKS == 0:
@@ -355,121 +340,6 @@ class FeedApp(App[None]):
                            ("Mute", ("mute", "creator", item.creator))):
             yield SystemCommand(f"{verb} creator @{item.creator}", "From the card on screen",
                                 partial(self.steer, *args))
-
-    # -- playing ------------------------------------------------------------------------------
-
-    def action_play(self) -> None:
-        """Play the card with mpv: in a window when there is a display (the feed stays), else
-        in the terminal (the feed steps aside until mpv ends). Offers to resume."""
-        item = self.feed.current
-        if item is None:
-            return
-        if self._play_job is not None:
-            self.notify("Already playing: quit mpv first", timeout=3)
-            return
-        position = self.feed.resume_at(item.id)
-        if position is None:
-            self.start_playback(item.id, resume=False)
-            return
-        self.push_screen(ResumeScreen(item.title, position),
-                         lambda resume: None if resume is None
-                         else self.start_playback(item.id, resume=resume))
-
-    def start_playback(self, item_id: str, resume: bool) -> None:
-        try:
-            playback = self.feed.playback(item_id, resume=resume,
-                                          graphics=graphics_protocol(self._image_widget),
-                                          quiet=self.scripted)
-            playback.player()
-        except TuifeedError as error:
-            hint = ""
-            try:
-                self.feed.web_page(item_id)
-                hint = " Press o to open its page in a browser."
-            except TuifeedError:
-                pass
-            self.notify(f"{error}.{hint}", title="Cannot play", severity="error",
-                        markup=False, timeout=12)
-            return
-        if playback.mode == "window":
-            job = PlayJob(item_id, playback, self.post_message)
-            self._play_job = job
-            self.run_worker(job.run, thread=True, group="playback", exit_on_error=False)
-            self.notify("Playing in mpv: how much you watch teaches the ranker", timeout=3)
-            return
-        self.feed.pause_dwell()
-        try:
-            try:
-                with self.suspend():
-                    result = playback.run(on_started=lambda: self.feed.playback_started(item_id))
-            except SuspendNotSupported:  # headless (scripts, tests): no terminal to hand over
-                result = playback.run(on_started=lambda: self.feed.playback_started(item_id))
-        finally:
-            self.feed.resume_dwell()
-        self.finish_playback(item_id, result)
-        self.refresh()
-
-    @on(PlaybackStarted)
-    def playback_started(self, message: PlaybackStarted) -> None:
-        job = self._play_job
-        if job is not None and job.item_id == message.item_id and not job.announced:
-            job.announced = True
-            self.feed.playback_started(message.item_id)
-
-    @on(PlaybackProgress)
-    def playback_progress(self, message: PlaybackProgress) -> None:
-        self._playing = message
-        self.tick_playback()
-
-    def tick_playback(self) -> None:
-        playing = self._playing
-        if playing is not None and self.feed.current is not None and \
-                playing.item_id == self.feed.current.id:
-            self.query_one(VideoCard).show_playback(playing.position, playing.duration,
-                                                    playing.paused)
-
-    @on(PlaybackEnded)
-    def playback_ended(self, message: PlaybackEnded) -> None:
-        if self._play_job is not None and self._play_job.item_id == message.item_id:
-            self.finish_playback(message.item_id, message.result)
-
-    def finish_playback(self, item_id: str, result) -> None:
-        """Record what the player reported, once, and say it."""
-        job = self._play_job
-        if job is not None and result.started and not job.announced:  # quit before it was heard
-            job.announced = True
-            self.feed.playback_started(item_id)
-        self._play_job = None
-        self._playing = None
-        if not result.started:
-            self.notify(not_played(result), title="Not played", severity="error",
-                        markup=False, timeout=8)
-            return
-        self.feed.playback_ended(item_id, result)
-        share = f"{result.fraction:.0%}" if result.fraction is not None else "some"
-        self.notify(f"Watched {share}" + (", to the end" if result.completed else ""),
-                    timeout=3)
-        if self.is_running:
-            self.refresh_feed()
-
-    def action_open_page(self) -> None:
-        """Open the card's web page in a browser (when there is no player, say)."""
-        item = self.feed.current
-        if item is None:
-            return
-        try:
-            page = self.feed.web_page(item.id)
-        except TuifeedError as error:
-            self.notify(str(error), severity="warning", markup=False, timeout=5)
-            return
-
-        def open_page() -> None:
-            import webbrowser
-
-            webbrowser.open(page)
-
-        self.run_worker(open_page, thread=True, group="browser", exit_on_error=False)
-        self.notify("Opened in your browser", timeout=3)
 
     # -- fetching -----------------------------------------------------------------------------
 
