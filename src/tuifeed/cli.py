@@ -140,7 +140,7 @@ def rank_command(ctx: click.Context, limit: int, recipe: str | None, other: str 
         reason = ("it shows only creators you follow, and you follow none yet"
                   if feed.recipe.filter.get("followed_only") and not feed.state.followed
                   else "everything is muted, disliked or on screen")
-        click.echo(f"The {feed.recipe.name} queue is empty: {reason}.")
+        click.echo(f"The {clean_text(feed.recipe.name)} queue is empty: {reason}.")
     for entry in queue:
         item = entry.item
         mark = "✦" if entry.explore else " "
@@ -162,6 +162,7 @@ def echo_comparison(first: str, second: str, rows, as_json: bool) -> None:
         ]}))
         return
     width = 38
+    first, second = clean_text(first), clean_text(second)  # recipe names: file names
     click.echo(f"{'':>4}{first:<{width}}  {second} (move against {first})")
     for index, (left, right) in enumerate(rows, start=1):
         left_text = f"{left.entry.item.title[:width - 2]}" if left else ""
@@ -349,9 +350,10 @@ def recipes_list(ctx: click.Context) -> None:
         try:
             recipe = load_recipe(name, feed.locations.recipes)
         except TuifeedError as error:  # list the others all the same
-            click.echo(f"{mark} {name:<14} (broken) {error}")
+            click.echo(f"{mark} {clean_text(name):<14} (broken) {clean_text(str(error))}")
             continue
-        click.echo(f"{mark} {name:<14} {recipe.description}  [{recipe.origin}]")
+        click.echo(f"{mark} {clean_text(name):<14} {recipe.description}  "
+                   f"[{clean_text(recipe.origin)}]")
     click.echo(f"Your own recipes go in {feed.locations.recipes}/NAME.toml "
                f"(copy one with: tuifeed recipes show for-you > NAME.toml)")
 
@@ -363,7 +365,9 @@ def recipes_show(ctx: click.Context, name: str) -> None:
     """Print a recipe's TOML, ready to copy and edit."""
     from tuifeed.ranking.recipe import load_recipe
 
-    click.echo(load_recipe(name, open_feed(ctx).locations.recipes).source, nl=False)
+    # A recipe is the viewer's file, maybe imported: shown without control sequences.
+    click.echo(clean_text(load_recipe(name, open_feed(ctx).locations.recipes).source,
+                          single_line=False), nl=False)
 
 
 @cli.command("open")

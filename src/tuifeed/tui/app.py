@@ -12,6 +12,7 @@ from rich.markup import escape
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape as markup_escape
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
@@ -19,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
+from tuifeed.text import clean_text
 from tuifeed.feed import Feed
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.recipe import recipe_names
@@ -132,7 +134,8 @@ class FeedApp(Playing, App[None]):
     def show_recipe_title(self) -> None:
         # Titles are markup: a recipe's name (a file name of the viewer's) is escaped.
         status = f" · {self.fetch_status}" if self.fetch_status else ""
-        self.sub_title = escape(f"{self.feed.recipe.name} · {len(self.feed.catalog):,} videos"
+        self.sub_title = escape(f"{clean_text(self.feed.recipe.name)} · "
+                                f"{len(self.feed.catalog):,} videos"
                                 f"{status}")
 
     async def action_quit(self) -> None:
@@ -313,9 +316,10 @@ class FeedApp(Playing, App[None]):
         yield SystemCommand("Fetch sources", "Bring new videos from every source (u)",
                             self.action_fetch)
         for name in recipe_names(self.feed.locations.recipes):
-            yield SystemCommand(f"Recipe: {name}", "Switch to this recipe",
+            shown = markup_escape(clean_text(name))  # a file name of the viewer's: never markup
+            yield SystemCommand(f"Recipe: {shown}", "Switch to this recipe",
                                 partial(self.switch_recipe, name))
-            yield SystemCommand(f"Compare with {name}", "Two queues side by side",
+            yield SystemCommand(f"Compare with {shown}", "Two queues side by side",
                                 partial(self.push_screen, CompareScreen(self.feed, name)))
         steering = self.feed.steering
         yield SystemCommand("Resume learning" if steering.paused else "Pause learning",
@@ -333,12 +337,14 @@ class FeedApp(Playing, App[None]):
                                ("Lower", ("boost", "topic", topic, -1)),
                                ("Mute", ("mute", "topic", topic)),
                                ("Forget", ("forget", "topic", topic))):
-                yield SystemCommand(f"{verb} topic #{topic}", "From the card on screen",
+                yield SystemCommand(f"{verb} topic #{markup_escape(topic)}",
+                                    "From the card on screen",
                                     partial(self.steer, *args))
         for verb, args in (("Boost", ("boost", "creator", item.creator, 1)),
                            ("Lower", ("boost", "creator", item.creator, -1)),
                            ("Mute", ("mute", "creator", item.creator))):
-            yield SystemCommand(f"{verb} creator @{item.creator}", "From the card on screen",
+            yield SystemCommand(f"{verb} creator @{markup_escape(item.creator)}",
+                                "From the card on screen",
                                 partial(self.steer, *args))
 
     # -- fetching -----------------------------------------------------------------------------

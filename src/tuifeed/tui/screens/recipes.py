@@ -12,6 +12,7 @@ from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
 from tuifeed.errors import TuifeedError
+from tuifeed.text import clean_text
 from tuifeed.feed import Feed
 from tuifeed.ranking.compare import compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
@@ -38,7 +39,8 @@ class RecipePicker(ModalScreen[str | None]):
             except TuifeedError as error:  # a broken file is listed, with its problem
                 description = str(error)
             label = Text.assemble(("● " if name == self.feed.recipe.name else "  "),
-                                  (name, "bold"), "  ", (description, "dim"))
+                                  (clean_text(name), "bold"), "  ",
+                                  (clean_text(description), "dim"))
             options.append(Option(label, id=name))
         with Vertical(id="picker-body") as body:
             body.border_title = self.title_text
@@ -77,7 +79,8 @@ class CompareScreen(ModalScreen[None]):
             self.dismiss(None)
             return
         table = self.query_one(DataTable)
-        table.add_columns(Text("#"), Text(feed.recipe.name), Text("move"), Text(self.other))
+        table.add_columns(Text("#"), Text(feed.recipe.name), Text("move"),
+                          Text(clean_text(self.other)))
         rows = compare(feed.upcoming(COMPARE_DEPTH), other_queue)
         for index, (left, right) in enumerate(rows[:COMPARE_ROWS], start=1):
             table.add_row(
