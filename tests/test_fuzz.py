@@ -182,3 +182,102 @@ def test_typed_words_survive_export_and_import_exactly(tmp_path, words):
     with Feed.open(second, clock=VirtualClock()) as feed:
         assert [(action.action, action.name) for action in feed.steering_log] == kept
         assert all("\x1b" not in name and "\u202e" not in name for _, name in kept)
+
+
+# -- every feed parser ----------------------------------------------------------------------
+
+HOSTILE_TEXT = st.sampled_from([
+    "\x1b]52;c;cGF5bG9hZA==\x07", "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+    "\x1b[2J", "[bold red]red[/]", "[link=x:y]L", "\u202eevil", "\x9b31m", "a\u2028b", "&amp;",
+    "]]>", "<![CDATA[x]]>", "\x00", "", "javascript:alert(1)", "data:text/html,x",
+    "file:///etc/passwd", "/dev/tty", "1e999", "-1", "99999999999999999999999",
+]) | st.text(max_size=20)
+
+RSS = ('<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+       '<channel><title>{0}</title><item><title>{1}</title><link>{2}</link><guid>{3}</guid>'
+       '<description>{4}</description><category>{5}</category>'
+       '<media:thumbnail url="{6}"/><media:content url="{7}" duration="{8}"/>'
+       '<pubDate>{9}</pubDate></item></channel></rss>')
+ATOM = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+        'xmlns:media="http://search.yahoo.com/mrss/"><title>{0}</title>'
+        '<entry><id>{3}</id><yt:videoId>{3}</yt:videoId><title>{1}</title>'
+        '<link rel="alternate" href="{2}"/><author><name>{5}</name></author>'
+        '<published>{9}</published><media:group><media:title>{4}</media:title>'
+        '<media:thumbnail url="{6}"/><media:community><media:statistics views="{8}"/>'
+        '</media:community></media:group></entry></feed>')
+
+
+def xml_text(value: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape("".join(character for character in value
+                          if character in "\t\n\r" or ord(character) >= 0x20))
+
+
+@FUZZ
+@given(template=st.sampled_from([RSS, ATOM]), fields=st.lists(HOSTILE_TEXT, min_size=10,
+                                                              max_size=10),
+       cut=st.integers(0, 2000), raw=st.booleans())
+def test_every_xml_feed_parser_returns_clean_items_or_refuses_in_one_line(
+        template, fields, cut, raw):
+    """Hostile text in every field (escaped as XML, or raw and so maybe malformed), or the
+    document cut short: the parser gives items or a FetchError, and what reaches the
+    catalogue holds no control sequence."""
+    from tuifeed.catalogue.ingest import to_items
+    from tuifeed.sources.base import FetchError, parse_or_refuse
+    from tuifeed.sources.feeds import parse_feed
+    from tuifeed.sources.youtube import parse_youtube
+
+    document = template.format(*(field if raw else xml_text(field) for field in fields))
+    body = document.encode("utf-8", "surrogatepass")
+    if cut:
+        body = body[: len(body) - cut]
+    for parser in (parse_feed, parse_youtube):
+        try:
+            fetched = parse_or_refuse(parser, body, "https://example.org/feed")
+        except FetchError as error:
+            assert "\n" not in str(error)
+            continue
+        items, _ = to_items(fetched, "fuzz", 1.8e9, {})
+        assert_clean(items)
+
+
+@FUZZ
+@given(entry=st.dictionaries(st.sampled_from(["id", "title", "url", "content_text", "image",
+                                              "date_published", "tags", "authors",
+                                              "external_url", "summary"]),
+                             JSON_VALUE | HOSTILE_TEXT, max_size=10),
+       depth=st.integers(0, 3))
+def test_json_feed_and_peertube_parsers_return_clean_items_or_refuse(entry, depth):
+    from tuifeed.catalogue.ingest import to_items
+    from tuifeed.sources.base import FetchError, parse_or_refuse
+    from tuifeed.sources.feeds import parse_json_feed
+    from tuifeed.sources.peertube import parse_list
+
+    for body in (
+        json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "t",
+                    "items": [entry] * (depth + 1)}),
+        json.dumps({"total": depth, "data": [entry, {"uuid": entry.get("id"),
+                                                     "name": entry.get("title"),
+                                                     "tags": entry.get("tags")}]}),
+        "[" * (10_000 * depth) + "]" * (10_000 * depth),
+    ):
+        for parser in (parse_json_feed, lambda data, url: parse_list(data, url)[0]):
+            try:
+                fetched = parse_or_refuse(parser, body.encode(), "https://example.org")
+            except FetchError as error:
+                assert "\n" not in str(error)
+                continue
+            items, _ = to_items(fetched, "fuzz", 1.8e9, {})
+            assert_clean(items)
+
+
+def assert_clean(items) -> None:
+    for item in items:
+        for text in (item.id, item.title, item.creator, item.description, item.url,
+                     item.page_url, item.thumbnail, *item.topics):
+            assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+            assert not any("\x80" <= character <= "\x9f" for character in text)
+        for address in (item.url, item.page_url, item.thumbnail):
+            assert address == "" or address.startswith(("http://", "https://")), address

@@ -4,6 +4,7 @@ the recipe picker and `tuifeed recipes list/show`. Shown literally, never interp
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -86,3 +87,129 @@ def test_recipes_list_and_show_print_no_control_sequences(isolated_home):
     assert shown.returncode == 0, shown.stderr
     assert "[terms]" in shown.stdout and "a comment with C1" in shown.stdout
     assert not any(code in shown.stdout for code in ESCAPES)
+
+
+# -- a hostile corpus through the real fetch -> store -> TUI path ---------------------------
+
+OSC52_C1 = "\x9d52;c;cGF5bG9hZA==\x9c"  # XML 1.0 allows C1 characters, not ESC
+EVIL_RSS = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<title>evil {OSC52_C1} channel</title>
+<item><title>[link=https://evil.example/]click[/] {OSC52_C1} \u202eevil\u202c title</title>
+<link>javascript:alert(1)</link><guid>evil-1</guid>
+<description>[bold red]loud[/] \x9b2J wipe</description><category>[/]</category>
+<media:thumbnail url="file:///dev/tty"/>
+<enclosure url="https://ok.example/evil-1.mp4" type="video/mp4" length="1"/></item>
+<item><title>second \u2066isolated\u2069 one</title><link>data:text/html,x</link>
+<guid>evil-2</guid><media:thumbnail url="/dev/tty"/>
+<enclosure url="https://ok.example/evil-2.mp4" type="video/mp4" length="1"/></item>
+</channel></rss>"""
+EVIL_JSON = json.dumps({
+    "version": "https://jsonfeed.org/version/1.1", "title": "json \x1b]52;c;eA==\x07 feed",
+    "items": [{"id": "j1", "url": "https://ok.example/j1", "external_url": "javascript:x",
+               "title": "osc8 \x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ and \x1b[2J",
+               "content_text": "\x1b]52;c;cGF5bG9hZA==\x07 clipboard", "tags": ["[/]", "\x1b[31m"],
+               "image": "/etc/passwd"},
+              {"id": "j2", "url": "https://ok.example/v.mp4", "title": "x" * 1_000_000,
+               "image": "{origin}/bomb.png"}]})
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">'
+                    for n in range(1, 10))
+          + ']><rss version="2.0"><channel><title>&lol9;</title></channel></rss>')
+
+
+def bomb_png() -> bytes:
+    """A real PNG header claiming 100000 x 100000 pixels."""
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk
+            + struct.pack(">I", zlib.crc32(chunk)) + b"\x00" * 64)
+
+
+def good_rss(origin: str) -> str:
+    return ('<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+            "<channel><title>good</title>" + "".join(
+                f"<item><title>good video {n}</title><link>{origin}/v{n}</link><guid>g{n}</guid>"
+                f'<media:thumbnail url="{origin}/bomb.png"/></item>' for n in range(3))
+            + "</channel></rss>")
+
+
+def test_a_hostile_corpus_never_reaches_the_terminal(server, isolated_home):
+    import pty
+    import select
+    import time
+
+    server.route("/good.rss", good_rss(server.origin), content_type="application/rss+xml")
+    server.route("/evil.rss", EVIL_RSS.encode("utf-8"), content_type="application/rss+xml")
+    server.route("/evil.json", EVIL_JSON.replace("{origin}", server.origin),
+                 content_type="application/feed+json")
+    server.route("/laughs.xml", LAUGHS, content_type="application/rss+xml")
+    server.route("/deep.json", "[" * 200_000 + "]" * 200_000,
+                 content_type="application/feed+json")
+    server.route("/bomb.png", bomb_png(), content_type="image/png")
+    environment = {**os.environ, "TUIFEED_HOME": str(isolated_home)}
+
+    def tuifeed(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "tuifeed", *args], capture_output=True,
+                              text=True, env=environment, timeout=120)
+
+    for name, path, kind in (("good", "/good.rss", "rss"), ("evil", "/evil.rss", "rss"),
+                             ("evjson", "/evil.json", "jsonfeed"),
+                             ("laughs", "/laughs.xml", "rss"), ("deep", "/deep.json", "jsonfeed")):
+        added = tuifeed("sources", "add", server.url(path), "--name", name, "--kind", kind)
+        assert added.returncode == 0, added.stderr
+    assert tuifeed("sources", "remove", "demo").returncode == 0
+    fetched = tuifeed("fetch", "--json")
+    assert "Traceback" not in fetched.stderr
+    reports = {report["name"]: report for report in json.loads(fetched.stdout)}
+    assert reports["good"]["new"] == 3 and not reports["good"]["error"]
+    assert reports["evil"]["new"] == 2 and reports["evjson"]["new"] == 2
+    assert reports["laughs"]["error"] and reports["deep"]["error"]
+    listed = tuifeed("sources", "list")
+    assert "laughs" in listed.stdout and "last error" in listed.stdout
+    assert not any(code in listed.stdout for code in ("\x1b", "\x9d", "\x9b", "\u202e"))
+
+    # The real TUI in a pseudo-terminal: every byte it writes is read.
+    child, terminal = pty.fork()
+    if child == 0:
+        os.execve(sys.executable, [sys.executable, "-m", "tuifeed"],
+                  {**environment, "TERM": "xterm-256color"})
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    output = bytearray()
+
+    def read_for(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.05)[0]:
+                try:
+                    output.extend(os.read(terminal, 1 << 16))
+                except OSError:
+                    return
+
+    try:
+        read_for(6)
+        for keys in ("j", "j", "w", "\x1b", "j", "h", "\x1b", "a", "\x1b", "j", "q"):
+            os.write(terminal, keys.encode())
+            read_for(1.0)
+        read_for(3)
+    finally:
+        try:
+            os.kill(child, 9)
+            os.waitpid(child, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(terminal)
+    screen = bytes(output)
+    assert b"good video" in screen  # it drew the feed
+    assert b"\x1b]52" not in screen and b"\xc2\x9d" not in screen  # no clipboard write
+    assert b"\x1b]8;" not in screen  # no injected link: the markup shows as text
+    assert screen.count(b"evil.example") == screen.count(b"[link=https://evil.example/]") > 0
+    assert "\u202e".encode() not in screen and "\u2066".encode() not in screen
+    assert b"\x1b[2J" not in screen.replace(b"\x1b[?1049h\x1b[2J", b"")  # no wipe but its own

@@ -160,11 +160,15 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
             del outcome.items[MAX_ITEMS_PER_FETCH:]
         if not outcome.items:
             return
-        from tuifeed.catalogue.ingest import to_items, vocabulary  # once there is something
+        from tuifeed.catalogue.ingest import Addresses, to_items, vocabulary  # once needed
 
         if not words:
             words.update(vocabulary(known_topics(store.connection)))
-        items, derived = to_items(outcome.items, row.name, now(), words)
+        addresses = Addresses([Path(row.url), cache / "folder"] if row.kind == "folder" else ())
+        items, derived = to_items(outcome.items, row.name, now(), words, addresses)
+        if addresses.dropped:
+            report.notes.append(f"dropped {addresses.dropped} addresses that were not http(s) "
+                                f"(javascript:, data:, file: or a local path from the web)")
         try:
             added = store.add_items(items, derived)
         except sqlite3.Error as error:

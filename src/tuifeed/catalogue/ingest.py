@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from tuifeed.catalogue.topics import derive_topics, normalise_topics, singular
 from tuifeed.models import Item
@@ -23,20 +25,51 @@ def vocabulary(topics: Iterable[str]) -> dict[str, str]:
     return {singular(topic): topic for topic in topics}
 
 
+class Addresses:
+    """Which addresses a source may give its items: http(s) from any source, and local files
+    only from a local folder source, inside its folder (or tuifeed's cache of it). Anything
+    else (javascript:, data:, file: or a path from a feed on the web) is dropped, and counted."""
+
+    def __init__(self, local_roots: Sequence[Path] = ()) -> None:
+        self.roots = [root.resolve() for root in local_roots]
+        self.dropped = 0
+
+    def check(self, address: str) -> str:
+        if not address:
+            return ""
+        parts = urlsplit(address)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return address
+        if self.roots and parts.scheme in ("", "file"):
+            path = Path(unquote(parts.path) if parts.scheme == "file" else address)
+            try:
+                resolved = path.resolve()
+            except (OSError, RuntimeError, ValueError):
+                resolved = None
+            if resolved is not None and any(resolved.is_relative_to(root)
+                                             for root in self.roots):
+                return address
+        self.dropped += 1
+        return ""
+
+
 def to_items(fetched: Sequence[FetchedItem], source: str, now: float,
-             known: dict[str, str]) -> tuple[list[Item], list[bool]]:
+             known: dict[str, str], addresses: Addresses | None = None
+             ) -> tuple[list[Item], list[bool]]:
     """Catalogue items and, for each, whether its topics were guessed from its text."""
+    addresses = addresses or Addresses()
     items, derived = [], []
     for record in fetched:
-        item, guessed = to_item(record, source, now, known)
+        item, guessed = to_item(record, source, now, known, addresses)
         if item is not None:
             items.append(item)
             derived.append(guessed)
     return items, derived
 
 
-def to_item(record: FetchedItem, source: str, now: float,
-            known: dict[str, str]) -> tuple[Item | None, bool]:
+def to_item(record: FetchedItem, source: str, now: float, known: dict[str, str],
+            addresses: Addresses | None = None) -> tuple[Item | None, bool]:
+    addresses = addresses or Addresses()
     item_id = clean_text(record.id, limit=URL_LIMIT)
     title = clean_text(record.title, limit=TITLE_LIMIT)
     if not item_id:
@@ -62,10 +95,10 @@ def to_item(record: FetchedItem, source: str, now: float,
         published=_moment(record.published, now),
         views=_count(record.views),
         likes=_count(record.likes),
-        thumbnail=clean_text(record.thumbnail_url, limit=URL_LIMIT),
+        thumbnail=addresses.check(clean_text(record.thumbnail_url, limit=URL_LIMIT)),
         source=source,
-        url=clean_text(record.media_url or record.page_url, limit=URL_LIMIT),
-        page_url=clean_text(record.page_url, limit=URL_LIMIT),
+        url=addresses.check(clean_text(record.media_url or record.page_url, limit=URL_LIMIT)),
+        page_url=addresses.check(clean_text(record.page_url, limit=URL_LIMIT)),
         short_form=bool(record.short_form),
     ), guessed
 

@@ -105,5 +105,19 @@ async def conditional_fetch(url: str, http: Http, validators: Validators, accept
     answer = await http.get(url, etag=etag, last_modified=last_modified, accept=accept)
     if answer.not_modified:
         return Outcome(unchanged=True, validators={url: (etag, last_modified)})
-    return Outcome(parser()(answer.body, url),
+    return Outcome(parse_or_refuse(parser(), answer.body, url),
                    validators={url: (answer.etag, answer.last_modified)})
+
+
+def parse_or_refuse(parser: Parser, body: bytes, url: str) -> list[FetchedItem]:
+    """The parser's items, or a FetchError: whatever a hostile answer makes a parser raise
+    (a bug's exception, a recursion limit) is reported as the source's failure, one line."""
+    try:
+        return parser(body, url)
+    except FetchError:
+        raise
+    except (RecursionError, MemoryError):
+        raise FetchError("not a feed: nested too deeply or too large to read") from None
+    except Exception as error:  # noqa: BLE001 - a source must never break the fetch
+        raise FetchError(f"not a feed this version can read ({type(error).__name__})") \
+            from None
