@@ -213,3 +213,34 @@ def test_a_hostile_corpus_never_reaches_the_terminal(server, isolated_home):
     assert screen.count(b"evil.example") == screen.count(b"[link=https://evil.example/]") > 0
     assert "\u202e".encode() not in screen and "\u2066".encode() not in screen
     assert b"\x1b[2J" not in screen.replace(b"\x1b[?1049h\x1b[2J", b"")  # no wipe but its own
+
+
+def test_inside_tmux_no_terminal_query_is_sent(tmp_path):
+    """textual-image's import-time query (ESC _ G ...) became tmux's pane title; where half
+    cells are drawn anyway nothing is asked of the terminal."""
+    import pty
+    import select
+
+    child, terminal = pty.fork()
+    if child == 0:
+        os.execve(sys.executable, [sys.executable, "-c",
+                                   "from tuifeed.tui.graphics import choose_image_widget\n"
+                                   "print(choose_image_widget().__name__)"],
+                  {**os.environ, "TMUX": "/tmp/tmux-0/default,1,0", "TERM": "xterm-256color"})
+    output = bytearray()
+    try:
+        while True:
+            if not select.select([terminal], [], [], 20)[0]:
+                break
+            try:
+                chunk = os.read(terminal, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output.extend(chunk)
+    finally:
+        os.waitpid(child, 0)
+        os.close(terminal)
+    assert b"HalfcellImage" in output
+    assert b"\x1b_G" not in output and b"\x1b[16t" not in output and b"\x1b[c" not in output
