@@ -244,3 +244,17 @@ def test_inside_tmux_no_terminal_query_is_sent(tmp_path):
         os.close(terminal)
     assert b"HalfcellImage" in output
     assert b"\x1b_G" not in output and b"\x1b[16t" not in output and b"\x1b[c" not in output
+
+
+def test_a_peertube_video_with_a_million_tags_keeps_a_few():
+    from tuifeed.catalogue.ingest import MAX_TAGS, to_items
+    from tuifeed.sources.base import FetchedItem
+    from tuifeed.sources.peertube import parse_details
+
+    body = json.dumps({"uuid": "u1", "tags": [f"tag {n} \x1b[31m" for n in range(1_000_000)]})
+    details = parse_details(body.encode(), "https://peertube.example")
+    fetched = FetchedItem(id="peertube:u1", title="t", creator_id="c", creator_name="c",
+                          topics=tuple(details["tags"]))
+    items, _ = to_items([fetched], "p", 1.8e9, {})
+    assert 0 < len(items[0].topics) <= MAX_TAGS
+    assert all("\x1b" not in topic for topic in items[0].topics)

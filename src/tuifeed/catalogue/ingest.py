@@ -16,6 +16,8 @@ from tuifeed.text import clean_text
 TITLE_LIMIT = 300
 DESCRIPTION_LIMIT = 5000
 URL_LIMIT = 2000
+MAX_TAGS = 64  # tags read per item
+TAG_LIMIT = 100  # characters in one tag
 COUNT_LIMIT = 2**53  # larger counts are not numbers any source means
 LATEST_AHEAD = 86400.0  # a publish time more than a day ahead is a wrong clock: take now
 
@@ -75,7 +77,9 @@ def to_item(record: FetchedItem, source: str, now: float, known: dict[str, str],
     if not item_id:
         return None, False
     description = clean_text(record.description, single_line=False, limit=DESCRIPTION_LIMIT)
-    topics = normalise_topics(clean_text(topic) for topic in record.topics)
+    # Only the first tags count (a hostile answer may send a million): a few are kept anyway.
+    topics = normalise_topics(clean_text(topic, limit=TAG_LIMIT)
+                              for topic in record.topics[:MAX_TAGS])
     if not topics:
         topics = derive_topics(title, description, known)
     # Topics are the source's word only when it sent tags; a PeerTube list answer gives just
