@@ -281,3 +281,38 @@ def assert_clean(items) -> None:
             assert not any("\x80" <= character <= "\x9f" for character in text)
         for address in (item.url, item.page_url, item.thumbnail):
             assert address == "" or address.startswith(("http://", "https://")), address
+
+
+SUBSCRIPTION_TEMPLATES = [
+    ('<?xml version="1.0"?><opml version="2.0"><body><outline text="{0}" title="{1}" '
+     'type="rss" xmlUrl="{2}" htmlUrl="{3}"/></body></opml>', "subs.opml"),
+    ('{{"app_version": "0.26", "subscriptions": [{{"service_id": 0, "url": "{2}", '
+     '"name": "{0}"}}]}}', "newpipe.json"),
+    ('{{"_id": "{1}", "name": "{0}", "subscriptions": [{{"id": "{3}", "name": "{0}"}}]}}\n',
+     "freetube.db"),
+    ("Channel Id,Channel Url,Channel Title\n{3},{2},{0}\n", "subscriptions.csv"),
+]
+
+
+@FUZZ
+@given(template=st.sampled_from(SUBSCRIPTION_TEMPLATES),
+       fields=st.lists(HOSTILE_TEXT, min_size=4, max_size=4), raw=st.booleans(),
+       cut=st.integers(0, 40))
+def test_every_subscription_list_reader_returns_subscriptions_or_one_line(
+        tmp_path, template, fields, raw, cut):
+    from tuifeed.sources.subscriptions import read_subscriptions
+
+    text, name = template
+    escaped = [field if raw else json.dumps(field)[1:-1].replace("<", "&lt;").replace(
+        '"', "&quot;") for field in fields]
+    body = text.format(*escaped).encode("utf-8", "surrogatepass")
+    path = tmp_path / name
+    path.write_bytes(body[: len(body) - cut] if cut else body)
+    try:
+        found = read_subscriptions(path)
+    except TuifeedError as error:
+        assert "\n" not in str(error)
+        return
+    for subscription in found:
+        for value in (subscription.url, subscription.name, subscription.kind):
+            assert "\x1b" not in value and "\u202e" not in value and "\n" not in value
