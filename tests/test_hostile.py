@@ -172,7 +172,8 @@ def test_a_hostile_corpus_never_reaches_the_terminal(server, isolated_home):
     assert "laughs" in listed.stdout and "last error" in listed.stdout
     assert not any(code in listed.stdout for code in ("\x1b", "\x9d", "\x9b", "\u202e"))
 
-    # The real TUI in a pseudo-terminal: every byte it writes is read.
+    # The real TUI in a pseudo-terminal: every byte it writes is read. A hostile recipe too.
+    write_hostile_recipe(isolated_home)
     child, terminal = pty.fork()
     if child == 0:
         os.execve(sys.executable, [sys.executable, "-m", "tuifeed"],
@@ -195,7 +196,8 @@ def test_a_hostile_corpus_never_reaches_the_terminal(server, isolated_home):
 
     try:
         read_for(6)
-        for keys in ("j", "j", "w", "\x1b", "j", "h", "\x1b", "a", "\x1b", "j", "q"):
+        for keys in ("j", "j", "w", "\x1b", "j", "h", "\x1b", "a", "\x1b", "r", "\x1b", "j",
+                     "q"):
             os.write(terminal, keys.encode())
             read_for(1.0)
         read_for(3)

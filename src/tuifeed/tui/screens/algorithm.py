@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tuifeed.feed import Feed
+from tuifeed.text import clean_text
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.timewords import ago
 
@@ -80,7 +81,8 @@ class AlgorithmScreen(Screen[None]):
     def refresh_view(self) -> None:
         feed = self.feed
         self.query_one("#algorithm-body").border_subtitle = escape(
-            f"recipe {feed.recipe.name}" + (" · learning paused" if feed.steering.paused else ""))
+            f"recipe {clean_text(feed.recipe.name)}"
+            + (" · learning paused" if feed.steering.paused else ""))
         self._fill_interests()
         self.query_one("#diversity", Static).update(self._diversity_text())
         self.query_one("#recipe-weights", Static).update(self._recipe_table())

@@ -65,9 +65,10 @@ class CompareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-body") as body:
-            body.border_title = escape(f"{self.feed.recipe.name} beside {self.other}")
-            body.border_subtitle = escape(f"moves: where {self.other} puts each item, "
-                                          f"against {self.feed.recipe.name}")
+            other = clean_text(self.other)  # a file name of the viewer's
+            body.border_title = escape(f"{clean_text(self.feed.recipe.name)} beside {other}")
+            body.border_subtitle = escape(f"moves: where {other} puts each item, "
+                                          f"against {clean_text(self.feed.recipe.name)}")
             yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
