@@ -29,7 +29,7 @@ CONCURRENT_DOWNLOADS = 4
 CANCEL_POLL_SECONDS = 0.1
 STALE_PART_SECONDS = 3600  # a half-written download older than this was left by a crash
 # Only the formats thumbnails come in: Pillow's EPS plugin, for one, runs Ghostscript.
-FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "AVIF")
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")  # what thumbnails come as; nothing else is decoded
 PART_PREFIX = ".part-"
 SUFFIX = ".img"
 
