@@ -39,7 +39,8 @@ def test_same_keys_and_seed_give_byte_identical_transcripts(tmp_path):
         transcript = tmp_path / f"{name}.jsonl"
         result = tuifeed("open", "--keys", SCRIPT, "--clock", "virtual", "--seed", "4",
                          "--size", "90x30", "--transcript", str(transcript),
-                         home=tmp_path / name)
+                         home=tmp_path / name, cwd=tmp_path)  # snap: writes where it runs
+        assert (tmp_path / "after-why.svg").exists()
         assert result.returncode == 0, result.stderr
         outputs.append(transcript.read_bytes())
     assert outputs[0] == outputs[1]
