@@ -22,7 +22,7 @@ import pytest
 import tuifeed.store.writer as writer_module
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock
-from tuifeed.store.schema import MAX_ID, MIGRATIONS
+from tuifeed.store.schema import MIGRATIONS
 from tuifeed.store.portable import import_file
 
 from conftest import event_counts
