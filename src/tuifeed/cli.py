@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tuifeed.errors import DamagedDatabase, TuifeedError
-from tuifeed.locations import Locations
+from tuifeed.locations import Locations, check_output
 from tuifeed.text import clean_text
 
 if TYPE_CHECKING:
@@ -401,18 +401,10 @@ def open_command(ctx: click.Context, keys: str | None, keys_file: Path | None, s
         raise TuifeedError("open needs a key script: --keys SCRIPT or --keys-file FILE")
     if keys_file is not None and not keys_file.is_file():  # a FIFO would block
         raise TuifeedError(f"{clean_text(str(keys_file))} is not a regular file")
-    locations = Locations.resolve(ctx.obj["home"])
+    database = Locations.resolve(ctx.obj["home"]).database
     for target in (screenshot, transcript):
-        if target is None:
-            continue
-        if locations.owns(target):
-            raise TuifeedError(f"{clean_text(str(target))} is tuifeed's own database; "
-                               f"choose another file")
-        if target.is_symlink():
-            raise TuifeedError(f"{clean_text(str(target))} is a link; give the file itself "
-                               f"or a new path")
-        if target.exists() and not (target.is_file() or target.is_char_device()):
-            raise TuifeedError(f"{clean_text(str(target))} is not a regular file")  # a FIFO
+        if target is not None:
+            check_output(target, database, devices=True)
     try:
         script = keys if keys is not None else keys_file.read_text("utf-8")  # type: ignore
     except (OSError, UnicodeDecodeError) as error:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tuifeed.cli import cli, dumps, open_feed
 from tuifeed.errors import TuifeedError
+from tuifeed.locations import check_output
 from tuifeed.text import clean_text
 
 if TYPE_CHECKING:
@@ -107,8 +108,7 @@ def subscriptions_export(ctx: click.Context, target: Path) -> None:
     from tuifeed.sources.subscriptions import Subscription, write_opml
 
     feed = open_feed(ctx)
-    if target.resolve() == feed.locations.database.resolve():
-        raise TuifeedError(f"{target} is tuifeed's own database; choose another file")
+    check_output(target, feed.locations.database)
     rows = [row for row in feed.sources() if row.kind not in ("folder", "demo")]
     write_opml([Subscription(row.url, row.name, row.kind) for row in rows], target)
     click.echo(f"exported {len(rows)} sources to {clean_text(str(target))}")

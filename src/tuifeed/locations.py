@@ -30,16 +30,7 @@ class Locations:
 
     def database_files(self) -> list[Path]:
         """The database and the files SQLite keeps beside it."""
-        return [self.database.with_name(self.database.name + suffix)
-                for suffix in ("", "-wal", "-shm", "-journal")]
-
-    def owns(self, path: Path) -> bool:
-        """Whether writing `path` would overwrite the database or one of its files."""
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError):
-            return False
-        return any(resolved == own.resolve() for own in self.database_files())
+        return database_files(self.database)
 
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> "Locations":
@@ -77,3 +68,30 @@ class Locations:
         if database.exists() and not os.access(database, os.R_OK | os.W_OK):
             raise TuifeedError(f"{database} is read-only: tuifeed writes your log there "
                                f"(make it writable, e.g. chmod u+rw)")
+
+
+def database_files(database: Path) -> list[Path]:
+    """A database and the files SQLite keeps beside it."""
+    return [database.with_name(database.name + suffix)
+            for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def check_output(target: Path, database: Path, *, devices: bool = False) -> None:
+    """Refuse to write `target` where writing would destroy something: the database or a file
+    SQLite keeps beside it, a link (its target would be replaced), or anything but a regular
+    file (a folder, a FIFO that would block; a device only where `devices` allows it, as
+    /dev/null for a transcript)."""
+    from tuifeed.text import clean_text
+
+    shown = clean_text(str(target))
+    try:
+        resolved = target.resolve()
+        own = {path.resolve() for path in database_files(database)}
+    except (OSError, RuntimeError):
+        resolved, own = target, set()
+    if resolved in own:
+        raise TuifeedError(f"{shown} is tuifeed's own database; choose another file")
+    if target.is_symlink():
+        raise TuifeedError(f"{shown} is a link; give the file itself or a new path")
+    if target.exists() and not (target.is_file() or devices and target.is_char_device()):
+        raise TuifeedError(f"{shown} is not a regular file (a folder, device or pipe)")

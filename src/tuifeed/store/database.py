@@ -12,7 +12,7 @@ from pathlib import Path
 from tuifeed.clock import iso_utc
 from tuifeed.errors import DamagedDatabase, StoreFailure, TuifeedError
 from tuifeed.models import Event, Item, SteeringAction
-from tuifeed.store.connection import (BUSY_TIMEOUT_MS, begin_writing, connect, store_failure,
+from tuifeed.store.connection import (BUSY_TIMEOUT_MS, connect, store_failure,
                                       writing)
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
 from tuifeed.store.schema import MAX_ID, MIGRATIONS, SCHEMA_VERSION
@@ -121,9 +121,8 @@ class Store:
             return
         if version > 0:
             self._backup(version)
-        connection = self.connection
-        begin_writing(connection, self.path)  # one transaction; a second process waits here
-        try:
+        # One transaction; a second process waits here.
+        with writing(self.connection, self.path) as connection:
             version = self.schema_version  # another process may have upgraded it meanwhile
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target]:
@@ -133,10 +132,6 @@ class Store:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
     def _backup(self, version: int) -> Path:
         """Copy the database aside before upgrading it: <name>.v<version>.bak."""

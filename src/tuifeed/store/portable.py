@@ -23,6 +23,7 @@ from pathlib import Path
 from tuifeed.clock import WINDOW, in_window, iso_utc, parse_time
 from tuifeed.catalogue.topics import normalise_topics
 from tuifeed.errors import TuifeedError
+from tuifeed.locations import check_output
 from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.ranking.recipe import BASE_RECIPE, load_recipe, parse_recipe
 from tuifeed.ranking.steering import BOOST_LIMIT, FEED_ACTIONS
@@ -98,20 +99,10 @@ def steering_record(action: SteeringAction) -> dict:
 
 
 def check_export_target(store: Store, target: Path) -> None:
-    """Refuse a target that would destroy something: the database itself or its companion
-    files, a link (whose target would be replaced), or anything but a regular file."""
-    shown = clean_text(str(target))
+    """Refuse a target that would destroy something (see locations.check_output)."""
     if not str(target).strip():
         raise TuifeedError("export needs a file name")
-    database = store.path.resolve()
-    resolved = target.resolve()
-    if resolved in {database.with_name(database.name + suffix)
-                    for suffix in ("", "-wal", "-shm", "-journal")}:
-        raise TuifeedError(f"{shown} is tuifeed's own database; choose another file")
-    if target.is_symlink():
-        raise TuifeedError(f"{shown} is a link; give the file itself or a new path")
-    if target.exists() and not target.is_file():
-        raise TuifeedError(f"{shown} is not a regular file (a folder, device or pipe)")
+    check_output(target, store.path)
 
 
 def export_file(store: Store, recipes: Path, now: float, target: Path) -> Counter:

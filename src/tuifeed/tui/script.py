@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 
 from tuifeed.clock import VirtualClock, iso_utc
 from tuifeed.errors import TuifeedError
-from tuifeed.text import clean_text
+from tuifeed.text import check_text, clean_text
 from tuifeed.feed import Feed
 from tuifeed.tui.app import FeedApp, make_app
 
@@ -56,8 +56,7 @@ def parse_script(text: str, origin: str = "--keys") -> list[Step]:
     steps = []
     for position, token in enumerate(tokens, start=1):
         where = f"{origin}: step {position} ({clean_text(token)!r})"
-        if any("\ud800" <= character <= "\udfff" for character in token):
-            raise TuifeedError(f"{where}: holds bytes that are not UTF-8 text")
+        check_text(token, where)  # undecodable bytes are refused, as in every typed text
         if token.startswith("wait:"):
             value = token[len("wait:"):]
             try:
