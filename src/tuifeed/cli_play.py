@@ -18,7 +18,7 @@ from tuifeed.text import clean_text
 @click.pass_context
 def play_command(ctx: click.Context, item_id: str, start_over: bool, browser: bool) -> None:
     """Play an item with mpv; how much you watch teaches the ranker."""
-    from tuifeed.playback import PlaybackFailed, PlayerMissing, not_played
+    from tuifeed.playback import PlaybackFailed, PlayerMissing, not_played, web_url
     from tuifeed.timewords import clock_time
 
     feed = open_feed(ctx)
@@ -30,8 +30,8 @@ def play_command(ctx: click.Context, item_id: str, start_over: bool, browser: bo
         playback = feed.playback(item_id, resume=not start_over)
         playback.player()  # a missing player is said before anything else
     except PlayerMissing as error:
-        page = feed.web_page(item_id) if item.url.startswith("http") else None
-        hint = f"; or open it in a browser: tuifeed play {item_id} --browser" if page else ""
+        hint = (f"; or open it in a browser: tuifeed play {item_id} --browser"
+                if web_url(item) else "")
         raise TuifeedError(f"{error}{hint}") from None
     if playback.start:
         click.echo(f"resuming at {clock_time(playback.start)} (--start-over begins at 0:00)")

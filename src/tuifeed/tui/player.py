@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuifeed.errors import TuifeedError
-from tuifeed.playback import Playback, PlaybackResult, not_played
+from tuifeed.playback import Playback, PlaybackResult, not_played, web_url
 from tuifeed.timewords import clock_time
 from tuifeed.tui.graphics import graphics_protocol
 from tuifeed.tui.widgets.card import VideoCard
@@ -126,12 +126,8 @@ class Playing:
                                           quiet=self.scripted)
             playback.player()
         except TuifeedError as error:
-            hint = ""
-            try:
-                self.feed.web_page(item_id)
-                hint = " Press o to open its page in a browser."
-            except TuifeedError:
-                pass
+            hint = (" Press o to open its page in a browser."
+                    if web_url(self.feed.item(item_id)) else "")
             self.notify(f"{error}.{hint}", title="Cannot play", severity="error",
                         markup=False, timeout=12)
             return
