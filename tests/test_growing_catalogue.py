@@ -152,3 +152,36 @@ def test_a_version_3_database_moves_its_items_into_the_new_tables(tmp_path, cloc
         assert item.creator_id == "web:Music" and item.published == 1767225600.5
         assert feed.store.follows() == {"web:Music"}
         assert feed.catalog.index["web:1"] == 0  # the old item keeps the first code
+
+
+# -- the shortcuts taken for common text give what the general rules give --------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tuifeed.catalogue import ingest, topics  # noqa: E402
+
+ADDRESS_PARTS = st.sampled_from(["http://", "https://", "HTTP://", "http:/", "ftp://", "",
+                                 "javascript:", "//", "http://[", "https://[::1]"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(max_size=45) | st.from_regex(r"\A[A-Za-z0-9]{1,60}\Z"))
+def test_a_plain_word_is_normalised_as_the_general_rule_would(word):
+    assert topics.normalise_topic(word) == topics._normalised(word)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(ADDRESS_PARTS, st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF),
+                              max_size=20))
+def test_an_address_taken_at_a_glance_is_one_a_parser_takes(prefix, rest):
+    address = prefix + rest
+    if ingest._plainly_web(address):
+        assert ingest._web(address)
+    assert ingest.Addresses().check(address) in ("", address)  # never raises
+
+
+def test_an_unparsable_web_address_is_dropped_not_a_crash():
+    addresses = ingest.Addresses()
+    assert addresses.check("http://[oops/video.mp4") == ""
+    assert addresses.dropped == 1

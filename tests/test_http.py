@@ -12,6 +12,7 @@ import time
 import tracemalloc
 from email.utils import formatdate
 
+import httpx
 import pytest
 
 from loopback import LoopbackServer
@@ -251,8 +252,14 @@ async def test_connection_refused_retries_then_fails():
     assert len(sleeps) == 2
 
 
-async def test_a_garbled_answer_is_a_fetch_error(server):
-    server.handle("/garbled", raw(lambda out: out.write(b"HELLO THERE\r\n\r\n")))
+@pytest.mark.parametrize("answer", [
+    b"HELLO THERE\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",  # endless headers
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",  # then the server hangs up
+], ids=["not-http", "huge-headers", "bad-chunk", "cut-short"])
+async def test_a_garbled_answer_is_a_fetch_error(server, answer):
+    server.handle("/garbled", raw(lambda out: out.write(answer)))
     async with client(retries=1) as http:
         with pytest.raises(FetchError, match="broken answer"):
             await http.get(server.url("/garbled"))
@@ -317,9 +324,121 @@ async def test_without_a_proxy_plain_http_never_sets_up_tls(server, monkeypatch)
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
     async with client(retries=0) as http:
-        transport = http._client._transport
+        transport = http._client._transport.direct
         assert (await http.get(server.url("/plain"))).body == b"plain"
-        assert transport._tls is None
+        assert not transport.tls_ready
         with pytest.raises(FetchError, match="refused"):
             await http.get(f"https://127.0.0.1:{closed}/feed")
-        assert transport._tls is not None
+        assert transport.tls_ready
+
+
+def test_plain_http_goes_through_the_lean_transport_not_httpcore(server, monkeypatch):
+    """Without a proxy, a fetch neither imports httpcore and anyio (60 ms of a whole
+    `tuifeed fetch`) nor pays their ~1 ms a request: the answer comes over our transport,
+    and a second request to the same server reuses the first one's connection."""
+    import subprocess
+    import sys
+
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    server.route("/a", "first")
+    server.route("/b", "second")
+    code = (
+        "import asyncio, sys\n"
+        "from tuifeed.sources.http import HttpClient\n"
+        "async def main():\n"
+        "    async with HttpClient() as http:\n"
+        "        bodies = [(await http.get(url)).body for url in sys.argv[1:]]\n"
+        "        idle = sum(len(c) for c in http._client._transport.direct._idle.values())\n"
+        "    print(bodies, idle, sorted(m for m in sys.modules\n"
+        "                               if m.split('.')[0] in ('httpcore', 'anyio')))\n"
+        "asyncio.run(main())\n")
+    result = subprocess.run([sys.executable, "-c", code, server.url("/a"), server.url("/b")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[b'first', b'second'] 1 []"
+
+
+async def test_a_kept_alive_connection_the_server_dropped_is_replaced_unseen(server):
+    """The server answers as if it kept the connection, then hangs up (as servers do after
+    an idle timeout): the next request finds the socket closed and goes out on a fresh one,
+    with no error and no retry counted."""
+    def answer_then_hang_up(out):
+        out.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Type: text/plain\r\n\r\nbody")
+        out.flush()
+
+    server.handle("/drop", raw(answer_then_hang_up))
+    sleeps = Sleeps()
+    async with client(sleeps, retries=0) as http:
+        first = await http.get(server.url("/drop"))
+        await asyncio.sleep(0.05)  # the hang-up reaches us
+        second = await http.get(server.url("/drop"))
+    assert (first.body, second.body) == (b"body", b"body")
+    assert sleeps == []
+
+
+async def test_a_proxy_named_by_the_environment_carries_other_hosts(server, monkeypatch):
+    """HTTP_PROXY is honoured (here the loopback server plays the proxy and sees the full
+    URL), while NO_PROXY's hosts still go straight to their server."""
+    server.route("/feed", "through the proxy")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.origin)
+    monkeypatch.setenv("NO_PROXY", "localhost, .example.org")
+    async with client(retries=0) as http:
+        answer = await http.get("http://videos.example.invalid/feed")
+        routing = http._client._transport
+        assert routing.proxy_for(httpx.URL("http://a.example.org/x")) == ""
+        assert routing.proxy_for(httpx.URL("http://example.org/x")) == ""
+        assert routing.proxy_for(httpx.URL("http://notexample.org/x")) == server.origin
+        assert routing.proxy_for(httpx.URL("http://localhost:8080/x")) == ""
+    assert answer.body == b"through the proxy"
+    assert server.requests[-1][0] == "http://videos.example.invalid/feed"
+
+
+@pytest.mark.parametrize("no_proxy, host, bypassed", [
+    ("*", "anything.example", True), ("127.0.0.1", "127.0.0.1", True),
+    ("127.0.0.1:8080", "127.0.0.1", True), ("[::1]:80", "::1", True),
+    ("*.example.org", "a.example.org", True), ("example.org", "ample.org", False),
+    ("", "127.0.0.1", False), ("localhost", "localhost.", True)])
+def test_no_proxy_entries(no_proxy, host, bypassed):
+    from tuifeed.sources.transport import _bypassed
+
+    assert _bypassed(host, {"http": "http://proxy:1", "no": no_proxy}) is bypassed
+
+
+@pytest.fixture
+def tls_server(tmp_path, server):
+    """The loopback server behind TLS, with a certificate made for 127.0.0.1 by openssl."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    raw_socket = server._server.socket
+    server._server.socket = context.wrap_socket(raw_socket, server_side=True)
+    return server, cert
+
+
+async def test_https_is_verified_and_a_trusted_answer_comes_back(tls_server):
+    import ssl
+
+    from tuifeed.sources.transport import StreamTransport
+
+    server, cert = tls_server
+    server.route("/secure", "over tls")
+    url = server.url("/secure").replace("http://", "https://")
+    trusting = ssl.create_default_context(cafile=str(cert))
+    async with httpx.AsyncClient(transport=StreamTransport(tls=trusting)) as http:
+        answer = await http.get(url)
+    assert (answer.status_code, answer.text) == (200, "over tls")
+    async with client(retries=0) as http:  # the usual certificate store does not know it
+        with pytest.raises(FetchError, match="could not connect.*CERTIFICATE_VERIFY_FAILED"):
+            await http.get(url)

@@ -58,7 +58,11 @@ def _run(command: list[str], env: dict | None = None, cwd: Path | None = None,
 
 
 def _tuifeed(*args: str, home: Path) -> list[str]:
-    return [sys.executable, "-m", "tuifeed", "--home", str(home), *args]
+    """The command a user types: the installed `tuifeed` script beside this Python, else
+    `python -m tuifeed` (a checkout run without installing)."""
+    script = Path(sys.executable).parent / "tuifeed"
+    start = [str(script)] if script.is_file() else [sys.executable, "-m", "tuifeed"]
+    return [*start, "--home", str(home), *args]
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from tuifeed.catalogue.topics import derive_topics, normalise_topics, singular
 from tuifeed.models import Item
@@ -20,6 +20,7 @@ MAX_TAGS = 64  # tags read per item
 TAG_LIMIT = 100  # characters in one tag
 COUNT_LIMIT = 2**53  # larger counts are not numbers any source means
 LATEST_AHEAD = 86400.0  # a publish time more than a day ahead is a wrong clock: take now
+_WEB_PREFIXES = ("https://", "http://")
 
 
 def vocabulary(topics: Iterable[str]) -> dict[str, str]:
@@ -39,10 +40,10 @@ class Addresses:
     def check(self, address: str) -> str:
         if not address:
             return ""
-        parts = urlsplit(address)
-        if parts.scheme in ("http", "https") and parts.netloc:
+        if _plainly_web(address) or _web(address):
             return address
-        if self.roots and parts.scheme in ("", "file"):
+        parts = _split(address)
+        if self.roots and parts is not None and parts.scheme in ("", "file"):
             path = Path(unquote(parts.path) if parts.scheme == "file" else address)
             try:
                 resolved = path.resolve()
@@ -53,6 +54,26 @@ class Addresses:
                 return address
         self.dropped += 1
         return ""
+
+
+def _plainly_web(address: str) -> bool:
+    """http(s) with a host, told without parsing the whole address (the common case)."""
+    if not address.startswith(_WEB_PREFIXES) or "[" in address:  # IPv6 hosts: parse them
+        return False
+    host = address.partition("://")[2]
+    return bool(host) and host[0] not in "/?#"
+
+
+def _web(address: str) -> bool:
+    parts = _split(address)
+    return parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _split(address: str) -> SplitResult | None:
+    try:
+        return urlsplit(address)
+    except ValueError:  # "http://[oops": not an address at all
+        return None
 
 
 def to_items(fetched: Sequence[FetchedItem], source: str, now: float,

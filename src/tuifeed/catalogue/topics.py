@@ -38,6 +38,12 @@ el los las una y o con por para del al es
 
 def normalise_topic(value: object) -> str:
     """The one spelling of a tag: NFKC, case folded, no leading '#', words joined by '-'."""
+    if isinstance(value, str) and value.isascii() and value.isalnum():  # most words and tags
+        return value.lower()[:MAX_TOPIC_LENGTH]  # what the general rule below gives them
+    return _normalised(value)
+
+
+def _normalised(value: object) -> str:
     text = unicodedata.normalize("NFKC", str(value or "")).casefold().strip()
     text = text.lstrip("#").strip()
     text = _SEPARATORS.sub("-", text)

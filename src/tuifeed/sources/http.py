@@ -20,6 +20,7 @@ sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 import httpx  # noqa: E402
 
 from tuifeed.sources.base import Answer, FetchError, Http
+from tuifeed.sources.transport import RoutingTransport
 
 USER_AGENT = "tuifeed/0.1 (+https://example.invalid)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -33,35 +34,7 @@ class _Again(Exception):
         self.retry_after = retry_after
 
 
-LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
-
-
-def _proxied(environ) -> bool:
-    return any(environ.get(name) or environ.get(name.upper()) for name in PROXY_VARIABLES)
-
-
-class _LazyTlsTransport(httpx.AsyncBaseTransport):
-    """Plain HTTP through one pool; the TLS pool, whose certificate store takes ~35 ms to
-    load, is made when the first https URL is asked for (a fetch of local servers, or of a
-    folder, never pays for it)."""
-
-    def __init__(self, limits: httpx.Limits) -> None:
-        self._limits = limits
-        self._plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)  # never TLS
-        self._tls: httpx.AsyncHTTPTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme == "https":
-            if self._tls is None:
-                self._tls = httpx.AsyncHTTPTransport(limits=self._limits)
-            return await self._tls.handle_async_request(request)
-        return await self._plain.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._plain.aclose()
-        if self._tls is not None:
-            await self._tls.aclose()
+MAX_CONNECTIONS, MAX_IDLE_CONNECTIONS = 100, 50
 
 
 class HttpClient(Http):
@@ -89,10 +62,10 @@ class HttpClient(Http):
             # No pool timeout: waiting for a free connection is queueing, not a slow server;
             # the per-attempt deadline still bounds it.
             timeout=httpx.Timeout(timeout, pool=None),
-            limits=LIMITS,
-            # A transport of our own turns off httpx's proxy settings from the environment,
-            # so it is used only where none is set.
-            transport=None if _proxied(os.environ) else _LazyTlsTransport(LIMITS),
+            # Straight to the server over our lean transport; through httpx's own where the
+            # environment names a proxy for the URL.
+            transport=RoutingTransport(os.environ, max_connections=MAX_CONNECTIONS,
+                                       max_idle=MAX_IDLE_CONNECTIONS),
             # Followed by hand so that every hop is scheme-checked and counted against its
             # own host's slots, and a redirect's body is never read.
             follow_redirects=False,
