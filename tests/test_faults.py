@@ -617,3 +617,42 @@ def test_ctrl_c_while_closing_waits_saves_the_events_to_a_private_rescue_file(is
     for event in feed.events:
         kinds[event.kind] = kinds.get(event.kind, 0) + 1
     assert event_counts(isolated_home / "tuifeed.db") == kinds  # every event, once
+
+
+def test_the_ui_threads_ids_never_write_and_never_wait_even_under_a_held_lock(isolated_home):
+    """An interactive session's ids: its connection issues no write after the first block
+    (the writer thread reserves the next ones), and while another process holds the write
+    lock, ids keep coming (from the session's own band) and stay distinct; once the lock
+    is gone a reserved block arrives and is used."""
+    from tuifeed.store.database import IdAllocator, Store, next_free_id
+    from tuifeed.store.writer import EventWriter, ReserveIds
+
+    Feed.open(isolated_home, clock=VirtualClock()).close()  # a home with its database
+    database = isolated_home / "tuifeed.db"
+    store = Store(database)
+    writer = EventWriter(database, flush_interval=0.01)
+    allocator = IdAllocator(store, "events", block=8)
+    allocator.impatient(lambda table, count, deliver:
+                        writer.write(ReserveIds(table, count, deliver)))
+    statements: list[str] = []
+    store.connection.set_trace_callback(statements.append)
+    try:
+        ids = [allocator() for _ in range(5)]  # past half the block: the next is asked for
+        assert writer.flush()
+        ids += [allocator() for _ in range(11)]  # into the delivered block
+        assert allocator.reserved
+        assert not [s for s in statements if s.split()[0].upper() in
+                    ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE", "PRAGMA")], statements
+        holder = hold_lock(database, 3)
+        ids += [allocator() for _ in range(40)]  # blocks run out while the lock is held
+        assert holder.poll() is None  # none of that waited for the lock
+        holder.wait()
+        assert writer.flush()
+        ids += [allocator() for _ in range(8)]
+    finally:
+        store.connection.set_trace_callback(None)
+        writer.close()
+    assert len(set(ids)) == len(ids)
+    assert allocator.reserved  # back on a reserved block once the lock was gone
+    assert next_free_id(store.connection, "events") > ids[-1]
+    store.close()

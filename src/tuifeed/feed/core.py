@@ -34,7 +34,7 @@ from tuifeed.store.sources import ensure_sources
 from tuifeed.store import EventWriter, Store
 from tuifeed.store.connection import store_failure
 from tuifeed.store.database import IdAllocator, open_store
-from tuifeed.store.writer import CLOSE_PATIENCE, FLUSH_INTERVAL
+from tuifeed.store.writer import CLOSE_PATIENCE, FLUSH_INTERVAL, ReserveIds
 from tuifeed.text import clean_text
 
 DEFAULT_RECIPE = "for-you"
@@ -454,7 +454,11 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         """The feed serves a UI thread, which must never wait on the database: ids are
         reserved ahead without waiting, and quitting waits for another process's lock at
         most CLOSE_PATIENCE seconds before saving to a rescue file."""
-        self._event_id.patient = self._steering_id.patient = False
+        def reserve_later(table: str, count: int, deliver) -> None:
+            self.writer.write(ReserveIds(table, count, deliver))
+
+        self._event_id.impatient(reserve_later)
+        self._steering_id.impatient(reserve_later)
         self.close_patience = CLOSE_PATIENCE
 
     def flush(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,15 +290,20 @@ def rebuild_follows(connection: sqlite3.Connection) -> None:
                        (FOLLOWS_FROM_LOG,))
 
 
+ReserveLater = Callable[[str, int, Callable[[int], None]], None]
+
+
 class IdAllocator:
     """Hands out ids from blocks reserved in the database (see reserve_ids), shared by every
     process on it, so two sessions never hand out the same id.
 
     A patient allocator (the CLI) waits for another process's write lock to reserve. An
-    impatient one (the TUI's UI thread, which must never wait) reserves its next block when
-    half of the current one is used, without waiting; only if that never succeeded and the
-    block runs out does it count on unreserved, in a band of its own (by process id) so that
-    two such processes still do not meet.
+    impatient one (the TUI's, which must never wait) reserves its first block without
+    waiting when it is made impatient (at start, see `impatient`), then asks for each next
+    block when half of the current one is used through `reserve_later` (the event writer,
+    which reserves it in its own transaction, off the UI thread). Only if a block runs out
+    before the next arrived does it count on unreserved, in a band of its own (by process
+    id) so that two such processes still do not meet.
     """
 
     def __init__(self, store: Store, table: str, block: int = 1024,
@@ -307,20 +312,41 @@ class IdAllocator:
         self.patient = patient
         self._next = self._end = 0
         self._spare: int | None = None  # the first id of a next block, reserved ahead
+        self._asked = False  # a next block was asked of reserve_later and has not come
+        self._reserve_later: ReserveLater | None = None
         self.reserved = True  # False while ids are counted on without a reservation
+
+    def impatient(self, reserve_later: ReserveLater | None = None) -> None:
+        """From now on never wait: the first block now (without waiting for a lock), the
+        next ones through `reserve_later(table, count, deliver)`, or else without waiting."""
+        self.patient = False
+        self._reserve_later = reserve_later
+        if self._next >= self._end:
+            self._take_block()
 
     def __call__(self) -> int:
         if self._next >= self._end:
             if self._spare is not None:
                 self._next, self._end, self._spare = self._spare, self._spare + self._block, None
-                self.reserved = True
+                self._asked, self.reserved = False, True
             else:
                 self._take_block()
-        elif not self.patient and self._spare is None and \
-                self._end - self._next == self._block // 2:
-            self._spare = self._try_reserve()
+        elif not self.patient and self._spare is None and not self._asked and \
+                self._end - self._next <= self._block // 2:
+            self._ask_for_next_block()
         self._next += 1
         return self._next - 1
+
+    def _ask_for_next_block(self) -> None:
+        if self._reserve_later is None:
+            self._spare = self._try_reserve()
+            return
+        self._asked = True
+        self._reserve_later(self._table, self._block, self._deliver)
+
+    def _deliver(self, first: int) -> None:
+        """Called on the writer's thread: one attribute set, which the UI thread reads."""
+        self._spare = first
 
     def _take_block(self) -> None:
         if self.patient:
@@ -328,7 +354,9 @@ class IdAllocator:
                 first = reserve_ids(connection, self._table, self._block)
             self.reserved = True
         else:
-            reserved = self._try_reserve()
+            # Without waiting: at start (see impatient), or when the block asked for has not
+            # come in time (a lock held elsewhere), where the band of our own is the answer.
+            reserved = None if self._asked else self._try_reserve()
             self.reserved = reserved is not None
             first = reserved if reserved is not None else self._unreserved_start()
         self._next, self._end = first, first + self._block

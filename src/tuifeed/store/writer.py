@@ -6,6 +6,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from tuifeed.clock import iso_utc
 from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, ResumePoint, SteeringAction
 from tuifeed.store import connection as store_connection
 from tuifeed.store.connection import WAITING, connect, describe_failure, is_busy
-from tuifeed.store.database import FOLLOWS_FROM_LOG, rebuild_follows, refresh_follows
+from tuifeed.store.database import (FOLLOWS_FROM_LOG, MAX_ID, next_free_id, rebuild_follows,
+                                    refresh_follows, reserve_ids)
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,20 @@ class RebuildFollows:
     database (see database.rebuild_follows)."""
 
 
-Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows  # what the writer knows how to store
+@dataclass(frozen=True)
+class ReserveIds:
+    """A block of ids for an allocator on another thread (the UI's), reserved within the
+    writer's own transaction so that thread never writes to SQLite; `deliver` gets the first
+    id once the reservation is committed."""
+
+    table: str
+    count: int
+    deliver: Callable[[int], None]
+
+
+# What the writer knows how to store; the last two are work done in its transactions.
+Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows | ReserveIds
+_NOT_RECORDS = (RebuildFollows, ReserveIds)  # never handed back, never counted as waiting
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -47,7 +62,7 @@ CLOSE_PATIENCE = 30.0  # seconds a closing session waits for another process's w
 def storable(record: Record) -> bool:
     """Whether SQLite can take the record: text that is UTF-8, ids that fit (the Feed checks
     this where values enter; this keeps one bad record from blocking the others)."""
-    if isinstance(record, RebuildFollows):
+    if isinstance(record, _NOT_RECORDS):
         return True
     values = [getattr(record, field.name) for field in fields(record)]
     texts = [value for value in values if isinstance(value, str)]
@@ -169,7 +184,7 @@ class EventWriter:
                 entry.set()
             elif entry is not None:
                 left.append(entry)
-        return [record for record in left if not isinstance(record, RebuildFollows)]
+        return [record for record in left if not isinstance(record, _NOT_RECORDS)]
 
     def _attempt(self, connection: sqlite3.Connection, patience: float | None) -> None:
         """Try to write every unwritten record, in one transaction; keep them on failure.
@@ -197,7 +212,7 @@ class EventWriter:
     def _set_problem(self, error: sqlite3.Error) -> None:
         self.busy = is_busy(error)
         self.waiting = sum(1 for record in self._unwritten
-                           if not isinstance(record, RebuildFollows))
+                           if not isinstance(record, _NOT_RECORDS))
         self.problem = describe_failure(error, self._path)
 
     def _watch_generation(self, connection: sqlite3.Connection) -> None:
@@ -250,11 +265,16 @@ class EventWriter:
             if any(isinstance(record, RebuildFollows) for record in records):
                 rebuild_follows(connection)  # a no-op once done
             refresh_follows(connection, follows)
+            reserved = [(record, reserve_ids(connection, record.table, record.count))
+                        for record in records if isinstance(record, ReserveIds)
+                        and next_free_id(connection, record.table) + record.count <= MAX_ID]
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:  # SQLite may have rolled back already (a full disk)
                 connection.execute("ROLLBACK")
             raise
+        for record, first in reserved:
+            record.deliver(first)
 
     @staticmethod
     def _write_resume_point(connection: sqlite3.Connection, point: ResumePoint) -> None:
