@@ -241,3 +241,82 @@ def test_export_refuses_the_database_its_companions_links_and_devices(isolated_h
         assert len(result.stderr.strip().splitlines()) == 1
     assert database.read_bytes() == before and precious.read_text() == "keep me"
     assert run_cli("export", "", home=isolated_home).returncode == 2
+
+
+# -- the log as columns: History's filters ----------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tuifeed.feed.log import LogColumns  # noqa: E402
+from tuifeed.models import Event  # noqa: E402
+from tuifeed.ranking.catalog import creator_key  # noqa: E402
+from tuifeed.sources.demo import load_demo_catalogue  # noqa: E402
+from tuifeed.ranking import Catalog  # noqa: E402
+
+DEMO = load_demo_catalogue(1_700_000_000.0)[:12]
+KINDS = ["impression", "dwell", "like", "skip", "follow"]
+EVENT = st.tuples(st.integers(0, 5), st.sampled_from(KINDS),
+                  st.sampled_from([item.id for item in DEMO] + ["gone:1"]))
+
+
+def reference(events, undone_ids, catalog, limit, kind, topic, creator):
+    """The plain reading: sort everything by (time, id) falling, keep what passes."""
+    picked = []
+    for event in sorted(events, key=lambda event: (event.ts, event.id), reverse=True):
+        item = catalog.item(event.item_id) if event.item_id in catalog.index else None
+        if kind is not None and event.kind != kind:
+            continue
+        if topic is not None and (item is None or topic not in item.topics):
+            continue
+        if creator is not None and (item is None or creator not in (item.creator,
+                                                                     creator_key(item))):
+            continue
+        picked.append((event.id, event.id in undone_ids))
+    return picked[:limit] if limit is not None else picked
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(EVENT, max_size=30), st.lists(EVENT, max_size=10), st.data())
+def test_history_filters_over_columns_match_the_plain_reading(first, later, data):
+    catalog = Catalog.from_items(DEMO)
+    # Ids unique but not in time order (an import brings old events with new ids).
+    made = [Event(id=100 - number, ts=1_700_000_000.0 + step, item_id=item_id, kind=kind,
+                  value=None, session_id="s") for number, (step, kind, item_id) in
+            enumerate(first)]
+    undone_ids = set(data.draw(st.sets(st.sampled_from([e.id for e in made]))
+                               if made else st.just(set())))
+    log = LogColumns([e for e in made if e.id not in undone_ids],
+                     [e for e in made if e.id in undone_ids], catalog)
+    added = [Event(id=200 + number, ts=1_700_000_010.0 + step, item_id=item_id, kind=kind,
+                   value=None, session_id="s") for number, (step, kind, item_id) in
+             enumerate(later)]
+    for event in added:
+        log.add(event)
+    everything = [*made, *added]
+    if added and data.draw(st.booleans()):
+        gone = data.draw(st.sampled_from(added)).id
+        log.mark_undone(gone)
+        undone_ids.add(gone)
+    limit = data.draw(st.none() | st.integers(0, 10))
+    kind = data.draw(st.none() | st.sampled_from(KINDS + ["share"]))
+    topic = data.draw(st.none() | st.sampled_from(
+        sorted({topic for item in DEMO for topic in item.topics}) + ["nothing"]))
+    creator = data.draw(st.none() | st.sampled_from(
+        [DEMO[0].creator, creator_key(DEMO[1]), "nobody"]))
+    rows = log.newest_first(limit, kind=kind, topic=topic, creator=creator)
+    got = [(log.event_at(row).id, log.undone_at(row)) for row in rows]
+    assert got == reference(everything, undone_ids, catalog, limit, kind, topic, creator)
+
+
+def test_history_sees_events_as_they_happen_and_undone_ones_flagged(feed):
+    first = feed.upcoming(2)
+    like = feed.signal(first[0].item.id, "like")
+    assert [entry.event.id for entry in feed.history(limit=1)] == [like.id]
+    skip = feed.signal(first[1].item.id, "skip")
+    feed.undo_event(like.id)
+    entries = feed.history(limit=2)
+    assert [(entry.event.id, entry.undone) for entry in entries] == [(skip.id, False),
+                                                                     (like.id, True)]
+    assert [entry.event.id for entry in feed.history(kind="like")] == [like.id]

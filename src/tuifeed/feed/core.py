@@ -19,6 +19,7 @@ from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_t
 from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
+from tuifeed.feed.log import LogColumns
 from tuifeed.feed.playing import Playing
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
@@ -102,6 +103,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self.latest_time = max((record.ts for record in (*self.events, *self.undone_events,
                                                          *self.steering_log)
                                 if record.ts <= horizon), default=0.0)
+        self._log: LogColumns | None = None  # see log_columns
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[tuple, np.ndarray] | None = None
@@ -310,6 +312,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         )
         self.writer.write(event)
         self.events.append(event)
+        if self._log is not None:
+            self._log.add(event)
         self.views.add(event)
         self.state.apply(event, item)
         if self.teaches(event):
@@ -330,6 +334,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                                else f"unknown event {event_id}")
         event = self.events.pop(position)
         self.undone_events.append(event)
+        if self._log is not None:
+            self._log.mark_undone(event_id)
         self.writer.write(EventUndo(event_id, self.stamp()))
         self._before_steering.clear()  # saved models knew this event
         self._relearn()
@@ -338,23 +344,20 @@ class Feed(Catalogue, Explaining, Playing, Steering):
     def history(self, limit: int | None = None, kind: str | None = None,
                 topic: str | None = None, creator: str | None = None) -> list[HistoryEntry]:
         """The log, newest first, optionally filtered; undone events are included, flagged."""
-        undone = {event.id for event in self.undone_events}
+        log = self.log_columns()
         entries = []
-        for event in sorted([*self.events, *self.undone_events],
-                            key=lambda event: (event.ts, event.id), reverse=True):
+        for row in log.newest_first(limit, kind=kind, topic=topic, creator=creator):
+            event = log.event_at(row)
             item = self.catalog.items[self.catalog.index[event.item_id]] \
                 if event.item_id in self.catalog.index else None
-            if kind is not None and event.kind != kind:
-                continue
-            if topic is not None and (item is None or topic not in item.topics):
-                continue
-            if creator is not None and (item is None or creator not in (
-                    item.creator, creator_key(item))):
-                continue
-            entries.append(HistoryEntry(event, item, event.id in undone))
-            if limit is not None and len(entries) >= limit:
-                break
+            entries.append(HistoryEntry(event, item, log.undone_at(row)))
         return entries
+
+    def log_columns(self) -> LogColumns:
+        """The whole log as columns (made when first asked for, then kept up to date)."""
+        if self._log is None:
+            self._log = LogColumns(self.events, self.undone_events, self.catalog)
+        return self._log
 
     def toggle_like(self, item_id: str) -> Event:
         return self.signal(item_id, "unlike" if item_id in self.state.liked else "like")
