@@ -320,3 +320,41 @@ def test_history_sees_events_as_they_happen_and_undone_ones_flagged(feed):
     assert [(entry.event.id, entry.undone) for entry in entries] == [(skip.id, False),
                                                                      (like.id, True)]
     assert [entry.event.id for entry in feed.history(kind="like")] == [like.id]
+
+
+def test_interest_sparklines_over_columns_match_the_event_by_event_reading(feed, clock):
+    """The vectorised series equals ranking.profile.history over the events the model
+    learns from, through likes, dwells, a follow, an undo, a pause, a forget and new events."""
+    from tuifeed.ranking.profile import history
+
+    queue = feed.upcoming(12)
+    for number, ranked in enumerate(queue):
+        item_id = ranked.item.id
+        feed.signal(item_id, "impression")
+        if number == 8:  # played: the view's dwell is superseded by the watch
+            feed.signal(item_id, "watch", 0.9)
+        feed.signal(item_id, "dwell", 3.0 + number * 7)
+        if number % 3 == 0:
+            feed.signal(item_id, "like")
+        clock.advance(600)
+        if number == 4:
+            feed.steer("pause")
+        if number == 6:
+            feed.steer("resume")
+    feed.signal(queue[1].item.id, "follow")
+    feed.undo_event(feed.history(kind="like", limit=1)[0].event.id)
+    topic = queue[0].item.topics[0]
+    feed.steer("forget", "topic", topic)
+    feed.signal(queue[0].item.id, "like")
+    subjects = {(interest.kind, interest.name) for interest in feed.profile()[:8]}
+    for paused_or_played in (queue[5].item, queue[8].item):
+        subjects |= {("topic", paused_or_played.topics[0]),
+                     ("creator", creator_key(paused_or_played))}
+    subjects |= {("topic", topic), ("creator", creator_key(queue[1].item)),
+                 ("creator", queue[2].item.creator), ("topic", "no-such-topic")}
+    for kind, name in sorted(subjects):
+        learned = [event for event in feed.events if feed.teaches(event) and not (
+            kind == "topic" and event.ts <= feed.steering.forgotten.get(name, -1))]
+        expected = history(feed.model, learned, kind, name, clock.now(), 16)
+        assert feed.interest_history(kind, name, 16) == pytest.approx(expected, rel=1e-9,
+                                                                       abs=1e-12), (kind, name)

@@ -104,6 +104,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                                                          *self.steering_log)
                                 if record.ts <= horizon), default=0.0)
         self._log: LogColumns | None = None  # see log_columns
+        self._signals_cache = None  # see _learned_signals
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[tuple, np.ndarray] | None = None

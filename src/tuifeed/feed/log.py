@@ -5,11 +5,34 @@ a Python loop and a re-sort on every keystroke."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
 from tuifeed.models import Event
 from tuifeed.ranking.catalog import Catalog
+
+
+_ID, _TS, _KIND, _ITEM = (attrgetter(name) for name in ("id", "ts", "kind", "item_id"))
+_VALUE = attrgetter("value")  # None becomes NaN in a float array
+
+
+@dataclass(frozen=True)
+class LogView:
+    ids: np.ndarray
+    ts: np.ndarray
+    kinds: np.ndarray  # codes into kind_names
+    values: np.ndarray
+    rows: np.ndarray
+    undone: np.ndarray
+    kind_names: tuple[str, ...]
+
+    def of_kind(self, names) -> np.ndarray:
+        """A mask: the events of any of these kinds."""
+        return np.isin(self.kinds, [code for code, name in enumerate(self.kind_names)
+                                    if name in names])
 
 
 class LogColumns:
@@ -25,11 +48,8 @@ class LogColumns:
         self._events: list[Event] = [*events, *undone]
         self.kinds: list[str] = []  # kind names, by code
         self._kind_code: dict[str, int] = {}
+        self._ids, self._ts, self._kinds, self._values = self._columns_of(self._events)
         count = len(self._events)
-        self._ids = np.fromiter((event.id for event in self._events), np.int64, count)
-        self._ts = np.fromiter((event.ts for event in self._events), np.float64, count)
-        self._kinds = np.fromiter((self._code_of(event.kind) for event in self._events),
-                                  np.int32, count)
         self._undone = np.zeros(count, dtype=bool)
         self._undone[len(events):] = True
         self._rows = np.full(count, -1, dtype=np.int64)  # catalogue rows, -1 unknown
@@ -88,6 +108,13 @@ class LogColumns:
         chosen = order[keep[order]]
         return chosen if limit is None else chosen[:limit]
 
+    def columns(self) -> LogView:
+        """Every event's id, time, kind code, value (NaN for none), catalogue row (-1 for an
+        item not in the catalogue) and undone flag, as of now (read only)."""
+        self._catch_up()
+        return LogView(self._ids, self._ts, self._kinds, self._values, self._item_rows(),
+                       self._undone, tuple(self.kinds))
+
     # -- inside -------------------------------------------------------------------------------
 
     def _catch_up(self) -> None:
@@ -96,16 +123,26 @@ class LogColumns:
         added, self._pending = self._pending, []
         count = len(added)
         self._events.extend(added)
-        self._ids = np.concatenate([self._ids, np.fromiter((e.id for e in added), np.int64,
-                                                           count)])
-        self._ts = np.concatenate([self._ts, np.fromiter((e.ts for e in added), np.float64,
-                                                         count)])
-        self._kinds = np.concatenate([self._kinds, np.fromiter(
-            (self._code_of(e.kind) for e in added), np.int32, count)])
+        ids, ts, kinds, values = self._columns_of(added)
+        self._ids = np.concatenate([self._ids, ids])
+        self._ts = np.concatenate([self._ts, ts])
+        self._kinds = np.concatenate([self._kinds, kinds])
+        self._values = np.concatenate([self._values, values])
         self._undone = np.concatenate([self._undone, np.zeros(count, dtype=bool)])
         self._rows = np.concatenate([self._rows, np.full(count, -1, dtype=np.int64)])
         self._rows_at = -1
         self._order = self._by_id = None
+
+    def _columns_of(self, events: Sequence[Event]) -> tuple[np.ndarray, ...]:
+        """ids, times, kind codes and values (NaN for none) of these events."""
+        count = len(events)
+        for kind in dict.fromkeys(map(_KIND, events)):  # every kind gets its code first
+            self._code_of(kind)
+        code_of = self._kind_code
+        return (np.fromiter(map(_ID, events), np.int64, count),
+                np.fromiter(map(_TS, events), np.float64, count),
+                np.fromiter(map(code_of.__getitem__, map(_KIND, events)), np.int32, count),
+                np.array(list(map(_VALUE, events)), dtype=np.float64))
 
     def _newest_order(self) -> np.ndarray:
         if self._order is None:
@@ -128,9 +165,10 @@ class LogColumns:
                 self._rows[:] = -1
             index = catalog.index
             missing = np.flatnonzero(self._rows < 0)
-            self._rows[missing] = np.fromiter(
-                (index.get(self._events[row].item_id, -1) for row in missing), np.int64,
-                len(missing))
+            events = self._events
+            item_ids = map(_ITEM, map(events.__getitem__, missing.tolist()))
+            self._rows[missing] = np.fromiter(map(index.get, item_ids, repeat(-1)), np.int64,
+                                              len(missing))
             self._rows_at, self._rows_size = catalog.version, len(catalog)
         return self._rows
 

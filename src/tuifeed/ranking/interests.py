@@ -234,6 +234,12 @@ class InterestModel:
         return (memory.get("short_weight", 1.0) * np.exp2(-ages / self.short_half_life)
                 + memory.get("long_weight", 0.5) * np.exp2(-ages / self.long_half_life))
 
+    def decay_parts(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """(weight, half-life in seconds) of the short and the long part of `decay`."""
+        memory = self.recipe.memory
+        return ((memory.get("short_weight", 1.0), self.short_half_life),
+                (memory.get("long_weight", 0.5), self.long_half_life))
+
     def at(self, now: float) -> Affinities:
         """The affinities as they stand at `now`, weighted into short and long parts."""
         self.grow()

@@ -57,6 +57,28 @@ def history(model: InterestModel, events: Sequence[Event], kind: str, name: str,
     return [float(value) for value in weights @ strengths]
 
 
+def decayed_series(model: InterestModel, times: np.ndarray, strengths: np.ndarray, now: float,
+                   points: int = 24) -> list[float]:
+    """What `history` computes, from signals already picked out, in O(signals + points):
+    each decay part is an exponential, so the sum at one moment is the sum at the moment
+    before, decayed over the gap, plus the signals that arrived in between."""
+    if not len(times):
+        return [0.0] * points
+    moments = np.linspace(times.min(), max(now, times.max()), points)
+    arrived = np.searchsorted(moments, times)  # the first moment each signal counts at
+    series = np.zeros(points)
+    for weight, half_life in model.decay_parts():
+        fresh = np.bincount(arrived, strengths * np.exp2(-(moments[arrived] - times)
+                                                         / half_life), minlength=points)
+        gaps = np.exp2(-np.diff(moments) / half_life)
+        total, part = 0.0, np.empty(points)
+        for point in range(points):
+            total = (total * gaps[point - 1] if point else 0.0) + fresh[point]
+            part[point] = total
+        series += weight * part
+    return [float(value) for value in series]
+
+
 @dataclass(frozen=True)
 class Diversity:
     """How concentrated the last cards were."""
