@@ -30,3 +30,8 @@ def test_the_fetch_path_imports_neither_numpy_nor_the_ranker():
     ours = loaded_after("tuifeed.cli, tuifeed.catalogue.fetching", ("tuifeed",))
     assert "tuifeed.store.items" in ours
     assert [name for name in ours if name.startswith(("tuifeed.ranking", "tuifeed.feed"))] == []
+
+
+def test_the_tui_starts_without_the_network_side():
+    """httpx, h11 and lxml load in the fetch or thumbnail worker, after the first frame."""
+    assert loaded_after("tuifeed.tui.app", ("httpx", "h11", "httpcore", "lxml")) == []

@@ -20,7 +20,6 @@ from typing import BinaryIO
 from PIL import Image
 
 from tuifeed.sources.base import Http
-from tuifeed.sources.http import HttpClient
 
 MAX_DOWNLOAD = 5 * 1024 * 1024  # one thumbnail off the network
 MAX_FILE = 20 * 1024 * 1024  # one picture read from disk (a local one may be a big still)
@@ -117,6 +116,8 @@ class ThumbnailCache:
             asyncio.run(self._download_with_client(wanted, cancelled))
 
     async def _download_with_client(self, urls: list[str], cancelled: Callable[[], bool]) -> None:
+        from tuifeed.sources.http import HttpClient  # httpx loads with the first download
+
         async with HttpClient(timeout=5.0, retries=1, max_bytes=MAX_DOWNLOAD) as http:
             task = asyncio.create_task(self.download(urls, http))
             while not task.done():

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tuifeed.catalogue.fetching import Progress, SourceReport, fetch_sources
-from tuifeed.catalogue.registry import (check_name, default_name, detect_kind, guess_kind,
-                                        source_address)
 from tuifeed.errors import TuifeedError
 from tuifeed.ranking.catalog import CatalogRows
-from tuifeed.sources.base import FetchError
 from tuifeed.sources.demo import DEMO_SOURCE, install_demo
-from tuifeed.sources.http import HttpClient
 from tuifeed.store.database import Store
 from tuifeed.store.sources import SourceRow, add_source, list_sources, remove_source
+
+if TYPE_CHECKING:  # the network side (httpx, lxml) loads when a source is added or fetched
+    from tuifeed.catalogue.fetching import Progress, SourceReport
+    from tuifeed.sources.http import HttpClient
 
 
 class Catalogue:
@@ -27,6 +27,9 @@ class Catalogue:
     def add_source(self, url: str, name: str | None = None, kind: str | None = None,
                    http: HttpClient | None = None) -> SourceRow:
         """Add a source (the kind detected when not given); its items come with the next fetch."""
+        from tuifeed.catalogue.registry import (check_name, default_name, guess_kind,
+                                                source_address)
+
         if url.strip() in ("demo", "demo:") and kind in (None, "demo"):
             return self._reinstall_demo()
         name = check_name(name) if name else None
@@ -37,6 +40,10 @@ class Catalogue:
         return add_source(self.store.connection, name, kind, address, self.clock.now())
 
     def _ask_server(self, url: str, http: HttpClient | None) -> str:
+        from tuifeed.catalogue.registry import detect_kind
+        from tuifeed.sources.base import FetchError
+        from tuifeed.sources.http import HttpClient
+
         async def ask() -> str:
             client = http or HttpClient(retries=1, timeout=10.0)
             try:
@@ -67,6 +74,8 @@ class Catalogue:
     def fetch(self, names: set[str] | None = None, progress: Progress | None = None,
               http: HttpClient | None = None) -> list[SourceReport]:
         """Fetch every source now (blocking: the CLI's way; the TUI does it in a worker)."""
+        from tuifeed.catalogue.fetching import fetch_sources
+
         reports = asyncio.run(fetch_sources(self.store, self.locations.cache, self.clock.now,
                                             names=names, progress=progress, http=http))
         self.take_in(self.new_rows(reports=reports))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tuifeed.catalogue.fetching import SourceReport, fetch_sources
 from tuifeed.feed import Feed
 from tuifeed.ranking.catalog import CatalogRows
 from tuifeed.store.database import Store
+
+if TYPE_CHECKING:  # the network side loads in the worker, after the first frame
+    from tuifeed.catalogue.fetching import SourceReport
 
 
 @dataclass
@@ -43,6 +46,8 @@ class FetchJob:
     def run(self) -> None:
         """The worker's body: fetch with a connection of its own, then read what arrived.
         It only reads the catalogue's sizes; the UI thread takes the rows in (Feed.take_in)."""
+        from tuifeed.catalogue.fetching import fetch_sources
+
         feed = self.feed
         store = Store.attach(feed.locations.database)
         loop = asyncio.new_event_loop()
