@@ -30,13 +30,13 @@ class Steering:
             return self._mute_cache[1]
         hidden = np.zeros(len(self.catalog), dtype=bool)
         for target, name in key[0]:
-            hidden |= self.hidden_by(target, name)
+            hidden |= self.items_of(target, name)
         self._mute_cache = (key, hidden)
         return hidden
 
-    def hidden_by(self, target: str, name: str) -> np.ndarray:
-        """A mask over items: those a mute on this topic, creator or word hides (whether or
-        not the mute is in force; kept per mute until the catalogue changes)."""
+    def items_of(self, target: str, name: str) -> np.ndarray:
+        """A mask over items: those with this topic, by this creator, or holding this word: what
+        a mute on it hides, a boost on it raises (kept until the catalogue changes)."""
         version = self.catalog.version
         cached = self._mute_masks.get((target, name))
         if cached is not None and cached[0] == version:
@@ -56,7 +56,7 @@ class Steering:
         """For every mute in force, the ids of the items it hides now (from the sources you
         keep; an item two mutes catch is listed under both), in catalogue order."""
         live, ids = self._live(), self.catalog.ids
-        return {mute: [ids[row] for row in np.flatnonzero(self.hidden_by(*mute) & live)]
+        return {mute: [ids[row] for row in np.flatnonzero(self.items_of(*mute) & live)]
                 for mute in sorted(self.steering.mutes)}
 
     def _word_index(self) -> WordIndex:
@@ -137,8 +137,8 @@ class Steering:
             if action == "mute" and not mute_keys(name):
                 raise TuifeedError(f"mute word needs letters to match, not {name!r}")
         else:
-            known = self._known_names(target)
-            found = known_name(name, [*known, *self._steered_names(target)])
+            known = [*self._known_names(target), *self._steered_names(target)]
+            found = known_name(name, known)
             if found is None and action in ("unmute", "forget"):
                 hint = closest_names(name, known)
                 raise TuifeedError(f"unknown {target} {name!r}"
