@@ -20,6 +20,9 @@ from tuifeed.store.writer import MetaValue
 from tuifeed.text import check_text
 
 
+TYPO_CUTOFF = 0.8  # how alike a new name and a known one must be to suggest a typo
+
+
 class Steering:
     """Mixed into Feed: the viewer's direct instructions to the ranker."""
 
@@ -178,7 +181,8 @@ class Steering:
         if record.name in self._known_names(record.target):
             return None
         subject = subject_text(record.target, record.name)
-        hint = closest_names(record.name, self._known_names(record.target))
+        # Only a near miss is worth a hint here: the name was taken, maybe on purpose.
+        hint = closest_names(record.name, self._known_names(record.target), cutoff=TYPO_CUTOFF)
         mark = "#" if record.target == "topic" else "@"
         return (f"no item has {subject} yet; applies when one arrives"
                 + (f" (did you mean {', '.join(mark + name for name in hint)}?)" if hint else ""))

@@ -136,13 +136,13 @@ def known_name(name: str, known: list[str]) -> str | None:
     return folded.get(name.casefold().lstrip("#@"))
 
 
-def closest_names(name: str, known: list[str]) -> list[str]:
+def closest_names(name: str, known: list[str], cutoff: float = 0.5) -> list[str]:
     """Up to three known names close to `name` (for "did you mean")."""
     from difflib import get_close_matches
 
     folded = {option.casefold(): option for option in known}
-    closest = get_close_matches(name, known, n=3, cutoff=0.5) or get_close_matches(
-        name.casefold().lstrip("#@"), list(folded), n=3, cutoff=0.5)
+    closest = get_close_matches(name, known, n=3, cutoff=cutoff) or get_close_matches(
+        name.casefold().lstrip("#@"), list(folded), n=3, cutoff=cutoff)
     return [folded.get(option, option) for option in closest]
 
 
