@@ -45,6 +45,8 @@ def words(text: str) -> list[str]:
 
 def fold(word: str) -> str:
     """Case folded, accents removed."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -53,6 +55,8 @@ def spellings(word: str) -> set[str]:
     """The letter-only spellings a word may stand for: look-alikes read as letters, a
     stretched letter read once or twice (a word without a letter has none)."""
     word = fold(word)
+    if word.isalpha() and not _STRETCH.search(word):
+        return {word}  # most words: letters only, none stretched
     if not any(char.isalpha() for char in word):
         return set()
     starts = [word]
@@ -148,18 +152,27 @@ def matches(muted: str, text: str) -> bool:
 
 
 class WordIndex:
-    """The base forms of every item's words -> the rows holding them: built once per item, as
-    items arrive, so a word mute costs a look-up, not a pass over every title."""
+    """Every word of every item -> the rows holding it, and every base form -> the words
+    that may stand for it: built once per item, as items arrive, so a word mute costs a
+    look-up, not a pass over every title. A word's base forms are worked out once, the
+    first time the word is met."""
 
     def __init__(self) -> None:
-        self._rows: dict[str, list[int]] = {}
+        self._rows: dict[str, list[int]] = {}  # a word, case folded -> rows holding it
+        self._words: dict[str, list[str]] = {}  # a base form -> the words standing for it
         self.size = 0  # rows indexed: 0..size-1
 
     def add(self, row: int, *texts: str) -> None:
         if row != self.size:
             raise ValueError("rows are indexed in order, without gaps")
-        for key in text_keys(*texts):
-            self._rows.setdefault(key, []).append(row)
+        index = self._rows
+        for word in set(_WORD.findall("\n".join(texts).casefold())):
+            rows = index.get(word)
+            if rows is None:
+                rows = index[word] = []
+                for key in word_keys(word):  # none for a number or a mark alone
+                    self._words.setdefault(key, []).append(word)
+            rows.append(row)
         self.size += 1
 
     def rows(self, muted: str, text_of: Callable[[int], str]) -> list[int]:
@@ -168,7 +181,8 @@ class WordIndex:
         keys = mute_keys(muted)
         if not keys or not all(keys):
             return []
-        found = [set().union(*(self._rows.get(key, ()) for key in choice)) for choice in keys]
+        found = [{row for key in choice for word in self._words.get(key, ())
+                  for row in self._rows[word]} for choice in keys]
         rows = sorted(set.intersection(*found))
         if len(keys) == 1:
             return rows
