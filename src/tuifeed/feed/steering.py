@@ -69,9 +69,10 @@ class Steering:
         if index is None:
             index = self._words = WordIndex()
         if index.size < len(self.catalog):
-            for code, title, description, tags in item_texts(
-                    self.store.connection, after=index.size, until=len(self.catalog)):
-                index.add(code - 1, title, description, tags)
+            texts = [f"{title}\n{description}\n{tags}" for _, title, description, tags in
+                     item_texts(self.store.connection, after=index.size,
+                                until=len(self.catalog))]
+            index.extend(index.size, texts)
         return index
 
     def _item_text(self, row: int) -> str:

@@ -22,14 +22,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from collections.abc import Callable
-from itertools import product
+from collections.abc import Callable, Sequence
+from functools import lru_cache, reduce
+from itertools import chain, count, islice, product
+
+import numpy as np
 
 # A word: letters, and the look-alike characters that may stand for letters inside one.
-_WORD = re.compile(r"(?:[^\W\d_]|[013@$])+")
-_NO_LETTER = re.compile(r"[013@$]+")
-_LOOK_ALIKE = {"@": ("a",), "0": ("o",), "3": ("e",), "$": ("s",), "1": ("i", "l")}
+_WORD = re.compile(r"(?:[^\W_2456789]|[@$])+")
+_LETTER = re.compile(r"[^\W\d_\u00aa\u017f]")
+# The index reads a whole catalogue with \w+ (much faster than _WORD's alternation), then
+# cuts each distinct run at _CUT once: @ and $ are first written as the letters they stand
+# for, ª and ſ, which only look-alike reading tells from a plain a and s.
+_SCAN = re.compile(r"\w+")
+_CUT = re.compile(r"[_2456789]+")
+_PROTECT = str.maketrans({"\u00aa": "\ue000", "\u017f": "\ue001"})  # through NFKD and casefold
+_RESTORE = str.maketrans({"\ue000": "\u00aa", "\ue001": "\u017f"})
+_PLAIN = re.compile(r"[^\W\d_\u00aa\u017f]+")  # letters only, no look-alike
+_LOOK_ALIKE = {"@": ("a",), "0": ("o",), "3": ("e",), "$": ("s",), "1": ("i", "l"),
+               "\u00aa": ("a",), "\u017f": ("s",)}
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 _STRETCH = re.compile(r"(.)\1\1+")
 MAX_CHOICES = 4  # ambiguous characters in one word beyond these are read one way only
@@ -37,31 +48,42 @@ MIN_STEM = 3  # an inflection is taken off only when this much of the word remai
 SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
 
 
+def marked(text: str) -> str:
+    """@ and $ written as ª and ſ (str.replace: translate is slow on long texts)."""
+    if "@" in text:
+        text = text.replace("@", "\u00aa")
+    return text.replace("$", "\u017f") if "$" in text else text
+
+
 def words(text: str) -> list[str]:
     """The words of a text as written (look-alike characters kept inside them); a run with
     no letter ("10", "$$") is a number or a mark, not a word."""
-    return [word for word in _WORD.findall(text) if not _NO_LETTER.fullmatch(word)]
+    return [word for word in _WORD.findall(unicodedata.normalize("NFC", text))
+            if _LETTER.search(word)]
 
 
 def fold(word: str) -> str:
-    """Case folded, accents removed."""
+    """Case folded, accents removed (ª and ſ, which stand for @ and $, are kept)."""
     if word.isascii():
         return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_LIGATURES))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    decomposed = unicodedata.normalize(
+        "NFKD", word.translate(_PROTECT).casefold().translate(_LIGATURES))
+    return "".join(char for char in decomposed
+                   if not unicodedata.combining(char)).translate(_RESTORE)
 
 
 def spellings(word: str) -> set[str]:
     """The letter-only spellings a word may stand for: look-alikes read as letters, a
     stretched letter read once or twice (a word without a letter has none)."""
-    word = fold(word)
-    if word.isalpha() and not _STRETCH.search(word):
+    leading = word[:1] in "@$\u00aa\u017f" and len(word) > 1
+    word = fold(marked(word))
+    if not leading and _PLAIN.fullmatch(word) and not _STRETCH.search(word):
         return {word}  # most words: letters only, none stretched
-    if not any(char.isalpha() for char in word):
+    if not _LETTER.search(word):
         return set()
     starts = [word]
-    if word[0] in "@$" and len(word) > 1:
-        starts.append(word.lstrip("@$"))  # @chef is a mention of chef; $ may just be a mark
+    if leading:
+        starts.append(word.lstrip("\u00aa\u017f"))  # @chef is a mention of chef
     found: set[str] = set()
     for start in starts:
         ambiguous = [index for index, char in enumerate(start)
@@ -155,25 +177,50 @@ class WordIndex:
     """Every word of every item -> the rows holding it, and every base form -> the words
     that may stand for it: built once per item, as items arrive, so a word mute costs a
     look-up, not a pass over every title. A word's base forms are worked out once, the
-    first time the word is met."""
+    first time the word is met; the rest runs in C (re, set, dict, numpy), since a large
+    catalogue holds millions of words."""
 
     def __init__(self) -> None:
-        self._rows: dict[str, list[int]] = {}  # a word, case folded -> rows holding it
+        self._ids: dict[str, int] = {}  # a word as written, case folded -> its number
         self._words: dict[str, list[str]] = {}  # a base form -> the words standing for it
+        self._batches: list[tuple[np.ndarray, np.ndarray]] = []  # (word numbers, rows)
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # by word number
         self.size = 0  # rows indexed: 0..size-1
 
-    def add(self, row: int, *texts: str) -> None:
-        if row != self.size:
+    def extend(self, first: int, texts: Sequence[str]) -> None:
+        """Index rows first, first+1, ... whose whole texts (title, description, tags) these
+        are."""
+        if first != self.size:
             raise ValueError("rows are indexed in order, without gaps")
-        index = self._rows
-        for word in set(_WORD.findall("\n".join(texts).casefold())):
-            rows = index.get(word)
-            if rows is None:
-                rows = index[word] = []
-                for key in word_keys(word):  # none for a number or a mark alone
+        found = [set(_SCAN.findall(marked(unicodedata.normalize("NFC", text.casefold()))))
+                 for text in texts]
+        known = len(self._ids)
+        # setdefault hands a new word the next unused number: numbers are unique, not dense.
+        numbers = np.fromiter(map(self._ids.setdefault, chain.from_iterable(found),
+                                  count(known)), np.int64)
+        rows = np.repeat(np.arange(first, first + len(texts), dtype=np.int64),
+                         np.fromiter(map(len, found), np.int64, len(found)))
+        for word in islice(self._ids, known, None):
+            for part in _CUT.split(word):
+                for key in word_keys(part):  # none for a number or a mark alone
                     self._words.setdefault(key, []).append(word)
-            rows.append(row)
-        self.size += 1
+        self._batches.append((numbers, rows))
+        self._sorted = None
+        self.size += len(texts)
+
+    def _rows_of(self, words: list[str]) -> np.ndarray:
+        if self._sorted is None:
+            numbers = np.concatenate([batch[0] for batch in self._batches] or [np.empty(0, int)])
+            rows = np.concatenate([batch[1] for batch in self._batches] or [np.empty(0, int)])
+            order = np.argsort(numbers)
+            self._sorted = (numbers[order], rows[order])
+            self._batches = [self._sorted]
+        numbers, rows = self._sorted
+        wanted = np.array([self._ids[word] for word in words], dtype=np.int64)
+        starts = np.searchsorted(numbers, wanted, "left")
+        ends = np.searchsorted(numbers, wanted, "right")
+        return np.unique(np.concatenate([rows[a:b] for a, b in zip(starts, ends)]
+                                        or [np.empty(0, int)]))
 
     def rows(self, muted: str, text_of: Callable[[int], str]) -> list[int]:
         """The rows a mute on `muted` hides; a phrase's rows hold each of its words, and are
@@ -181,9 +228,9 @@ class WordIndex:
         keys = mute_keys(muted)
         if not keys or not all(keys):
             return []
-        found = [{row for key in choice for word in self._words.get(key, ())
-                  for row in self._rows[word]} for choice in keys]
-        rows = sorted(set.intersection(*found))
+        found = [self._rows_of([word for key in choice for word in self._words.get(key, ())])
+                 for choice in keys]
+        rows = [int(row) for row in reduce(np.intersect1d, found)]
         if len(keys) == 1:
             return rows
         return [row for row in rows if holds_phrase(keys, text_of(row))]
