@@ -158,6 +158,8 @@ def test_pause_records_events_but_learns_nothing_until_resume(isolated_home, clo
 
 
 @pytest.mark.parametrize(("args", "message"), [
+    (("boost", "topic", "aligators", 1), "unknown topic 'aligators'; did you mean alligators?"),
+    (("boost", "creator", "gatorgirl", 1), "unknown creator 'gatorgirl'; did you mean"),
     (("unmute", "topic", "aligators", None),
      "unknown topic 'aligators'; did you mean alligators?"),
     (("forget", "topic", "gatorgirl", None), "unknown topic 'gatorgirl'"),

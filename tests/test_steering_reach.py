@@ -72,11 +72,15 @@ def test_steering_what_no_item_has_yet_applies_when_a_source_brings_it(server, i
                                          "no item has #pottery yet; applies when one arrives"]
     mute = tuifeed("steer", "mute", "creator", "@Kiln Kim", home=isolated_home)
     assert mute.stdout.splitlines()[1] == "no item has @Kiln Kim yet; applies when one arrives"
-    # A known name says nothing more; a typo of one gets a hint with the note.
+    # A known name says nothing more; a near miss of one is taken for a typo, unless --new.
     assert tuifeed("steer", "boost", "topic", "birds", "1",
                    home=isolated_home).stdout.count("\n") == 1
     typo = tuifeed("steer", "mute", "topic", "aligators", home=isolated_home)
-    assert "(did you mean #alligators?)" in typo.stdout
+    assert typo.returncode == 2 and typo.stderr == (
+        "tuifeed: unknown topic 'aligators'; did you mean alligators? (to mute a topic no item "
+        "has yet, add --new)\n")
+    insisted = tuifeed("steer", "mute", "topic", "aligators", "--new", home=isolated_home)
+    assert insisted.stdout.splitlines()[1] == "no item has #aligators yet; applies when one arrives"
     assert tuifeed("steer", "undo", home=isolated_home).returncode == 0
 
     server.route("/studio.json", json.dumps(JSON_FEED), content_type="application/feed+json")

@@ -299,25 +299,37 @@ def steering_done(feed: Feed, record) -> None:
         click.echo(clean_text(note))
 
 
+new_option = click.option(
+    "--new", "new", is_flag=True,
+    help="Take NAME even though it looks like a typo of a topic or creator items have.")
+
+
 @steer_group.command("boost", context_settings={"ignore_unknown_options": True})
 @click.argument("target", type=click.Choice(["topic", "creator"]))
 @click.argument("name")
 @click.argument("amount")
+@new_option
 @click.pass_context
-def steer_boost(ctx: click.Context, target: str, name: str, amount: str) -> None:
-    """Raise or lower a topic or creator by AMOUNT (-2..+2; 0 removes the boost)."""
+def steer_boost(ctx: click.Context, target: str, name: str, amount: str, new: bool) -> None:
+    """Raise or lower a topic or creator by AMOUNT (-2..+2; 0 removes the boost); one no item
+    has yet applies when items with it arrive."""
     feed = open_feed(ctx)
-    steering_done(feed, feed.steer("boost", target, name, amount))
+    steering_done(feed, feed.steer("boost", target, name, amount, new=new))
 
 
 def named_action(action: str, targets: tuple[str, ...], help_text: str) -> None:
+    options = [new_option] if action == "mute" else []
+
     @steer_group.command(action, help=help_text)
     @click.argument("target", type=click.Choice(list(targets)))
     @click.argument("name")
     @click.pass_context
-    def command(ctx: click.Context, target: str, name: str) -> None:
+    def command(ctx: click.Context, target: str, name: str, new: bool = False) -> None:
         feed = open_feed(ctx)
-        steering_done(feed, feed.steer(action, target, name))
+        steering_done(feed, feed.steer(action, target, name, new=new))
+
+    for option in options:
+        option(command)
 
 
 named_action("mute", ("topic", "creator", "word"),

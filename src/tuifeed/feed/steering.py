@@ -20,7 +20,7 @@ from tuifeed.store.writer import MetaValue
 from tuifeed.text import check_text
 
 
-TYPO_CUTOFF = 0.8  # how alike a new name and a known one must be to suggest a typo
+TYPO_CUTOFF = 0.7  # a new name this much like a known one is taken for a typo of it
 
 
 class Steering:
@@ -87,9 +87,13 @@ class Steering:
         return self._live_cache[1]
 
     def steer(self, action: str, target: str = "", name: str = "",
-              amount: float | str | None = None) -> SteeringAction:
-        """Record one steering instruction; the queue reflects it from the next call on."""
-        target, name, number = self._check_steering(action, target, name, amount)
+              amount: float | str | None = None, new: bool = False) -> SteeringAction:
+        """Record one steering instruction; the queue reflects it from the next call on.
+
+        A boost or mute of a topic or creator no item carries yet is taken (see
+        steering_note), unless the name looks like a typo of a known one: that is refused
+        with the known names, and taken only with `new`."""
+        target, name, number = self._check_steering(action, target, name, amount, new)
         record = SteeringAction(id=self._steering_id(), ts=self.stamp(), action=action,
                                 target=target, name=name, amount=number)
         # Kept so that undo brings back exactly this model, not a recomputed near-copy.
@@ -124,8 +128,8 @@ class Steering:
             self._relearn()
         self._queue_cache = None
 
-    def _check_steering(self, action: str, target: str, name: str,
-                        amount: float | str | None) -> tuple[str, str, float | None]:
+    def _check_steering(self, action: str, target: str, name: str, amount: float | str | None,
+                        new: bool = False) -> tuple[str, str, float | None]:
         if action in FEED_ACTIONS:
             return "", "", None
         if action not in STEERING_TARGETS:
@@ -147,6 +151,9 @@ class Steering:
                 hint = closest_names(name, known)
                 raise TuifeedError(f"unknown {target} {name!r}"
                                    + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+            if found is None and not new and (hint := closest_names(name, known, TYPO_CUTOFF)):
+                raise TuifeedError(f"unknown {target} {name!r}; did you mean {', '.join(hint)}? "
+                                   f"(to {action} a {target} no item has yet, add --new)")
             name = found if found is not None else new_name(target, name)
         if action != "boost":
             return target, name, None
@@ -181,12 +188,8 @@ class Steering:
             return None
         if record.name in self._known_names(record.target):
             return None
-        subject = subject_text(record.target, record.name)
-        # Only a near miss is worth a hint here: the name was taken, maybe on purpose.
-        hint = closest_names(record.name, self._known_names(record.target), cutoff=TYPO_CUTOFF)
-        mark = "#" if record.target == "topic" else "@"
-        return (f"no item has {subject} yet; applies when one arrives"
-                + (f" (did you mean {', '.join(mark + name for name in hint)}?)" if hint else ""))
+        return (f"no item has {subject_text(record.target, record.name)} yet; applies when one "
+                f"arrives")
 
     def use_recipe(self, name: str) -> Recipe:
         """Switch recipe for this and later sessions; a bad recipe leaves the current one."""
