@@ -46,7 +46,7 @@ def card_svg(summary: Sequence[str], found: Sequence[Interest], now: float) -> s
     strongest = list(found[:CARD_INTERESTS])
     scale = max((abs(i.total) for i in strongest), default=1.0) or 1.0
     if strongest:
-        y += LINE
+        y += LINE + 8
         body.append(f'<text x="20" y="{y}" class="dim">Strongest interests</text>')
     for interest in strongest:
         y += LINE

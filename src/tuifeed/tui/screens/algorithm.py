@@ -81,7 +81,7 @@ class AlgorithmScreen(Screen[None]):
             with Horizontal(id="algorithm-steering"):
                 yield Static(id="steering-state")
                 yield Static(id="examples")
-            yield Input(placeholder="a word to mute in titles, then enter", id="mute-word")
+            yield Input(placeholder="a word to mute (titles, descriptions, tags), then enter", id="mute-word")
         yield Footer()
 
     def on_mount(self) -> None:
