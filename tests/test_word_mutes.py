@@ -203,3 +203,27 @@ def test_accents_in_the_muted_word_or_the_text_are_ignored():
 
     assert matches("cafe", unicodedata.normalize("NFD", "Un CAFÉ noir"))
     assert matches("café", "cafe au lait") and not matches("café", "cafeteria")
+    assert not matches("cat", "\u0130cat") and not matches("cat", "x\u0301cat")
+    from tuifeed.ranking.words import WordIndex
+
+    index = WordIndex()
+    index.extend(0, ["\u0130cat", "x\u0301cat", "C\u0041\u0308T\u0301"])
+    assert index.rows("cat", lambda row: "") == [2]
+
+
+# The index reads the catalogue its own (faster) way: it must find what reading each text
+# word by word finds, whatever the text holds.
+ANY_TEXT = st.text(st.sampled_from(list("cats CATÇ@$013_-'2x9 éèﬁßİıœ\u0301\u00aaſ#!.\n猫😺")),
+                   max_size=24)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(ANY_TEXT, min_size=1, max_size=8),
+       st.sampled_from(["cat", "cats", "c@t", "ca", "ſcat", "çat", "cat cat"]))
+def test_the_index_finds_what_reading_each_text_finds(texts, muted):
+    from tuifeed.ranking.words import WordIndex, matches
+
+    index = WordIndex()
+    index.extend(0, texts)
+    assert index.rows(muted, texts.__getitem__) == \
+        [row for row, text in enumerate(texts) if matches(muted, text)]

@@ -43,9 +43,16 @@ _LOOK_ALIKE = {"@": ("a",), "0": ("o",), "3": ("e",), "$": ("s",), "1": ("i", "l
                "\u00aa": ("a",), "\u017f": ("s",)}
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 _STRETCH = re.compile(r"(.)\1\1+")
+_ACCENTS = re.compile(r"[\u0300-\u036f]+")  # the combining diacritical marks
 MAX_CHOICES = 4  # ambiguous characters in one word beyond these are read one way only
 MIN_STEM = 3  # an inflection is taken off only when this much of the word remains
 SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
+
+
+def prepare(text: str) -> str:
+    """Case folded and decomposed, the common accents dropped, before it is cut into words
+    (so "İcat" is one word, as written, not "i" and "cat")."""
+    return _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def marked(text: str) -> str:
@@ -56,10 +63,9 @@ def marked(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of a text as written (look-alike characters kept inside them); a run with
-    no letter ("10", "$$") is a number or a mark, not a word."""
-    return [word for word in _WORD.findall(unicodedata.normalize("NFC", text))
-            if _LETTER.search(word)]
+    """The words of a text, folded (look-alike characters kept inside them); a run with no
+    letter ("10", "$$") is a number or a mark, not a word."""
+    return [word for word in _WORD.findall(prepare(text)) if _LETTER.search(word)]
 
 
 def fold(word: str) -> str:
@@ -192,8 +198,7 @@ class WordIndex:
         are."""
         if first != self.size:
             raise ValueError("rows are indexed in order, without gaps")
-        found = [set(_SCAN.findall(marked(unicodedata.normalize("NFC", text.casefold()))))
-                 for text in texts]
+        found = [set(_SCAN.findall(marked(prepare(text)))) for text in texts]
         known = len(self._ids)
         # setdefault hands a new word the next unused number: numbers are unique, not dense.
         numbers = np.fromiter(map(self._ids.setdefault, chain.from_iterable(found),
