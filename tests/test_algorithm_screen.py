@@ -1,10 +1,16 @@
-"""My algorithm's "Steering in force": what is in force (as `tuifeed steer show` has it), not
-the latest entries of the log."""
+"""My algorithm: "Steering in force" is what is in force (as `tuifeed steer show` has it, with
+how many items each mute hides), not the latest entries of the log; the summary in words opens
+the screen; the selected interest shows what it brings next and what a boost would do; a mute
+shows what it hides, and v shows the best of it once. At 80x24 and at 120x40."""
 
+import re
+
+import pytest
 from textual.widgets import DataTable, Static
 
 from tuifeed import Feed
 from tuifeed.ranking.steering import subject_text
+from tuifeed.ranking.words import matches
 from tuifeed.textreport import steering_text
 from tuifeed.tui import make_app
 from tuifeed.tui.screens.algorithm import STEERING_LINES, AlgorithmScreen
@@ -18,6 +24,17 @@ def shown_lines(screen: AlgorithmScreen) -> list[str]:
     title, *lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert title.startswith("Steering in force")
     return lines
+
+
+def hidden_count(feed: Feed, target: str, name: str) -> int:
+    """How many items a mute hides, from the items themselves (not from the feed's masks)."""
+    items = list(feed.catalog.items)
+    if target == "topic":
+        return sum(name in item.topics for item in items)
+    if target == "creator":
+        return sum(item.creator == name for item in items)
+    return sum(matches(name, f"{item.title}\n{item.description}\n{' '.join(item.topics)}")
+               for item in items)
 
 
 def expected_lines(feed: Feed) -> list[str]:
@@ -35,7 +52,7 @@ def expected_lines(feed: Feed) -> list[str]:
         if (target, name) in steering.boosts:
             holds.append(f"boost {steering.boosts[(target, name)]:+g}")
         if (target, name) in steering.mutes:
-            holds.append("muted")
+            holds.append(f"muted, hides {hidden_count(feed, target, name)}")
         if target == "topic" and name in steering.forgotten:
             holds.append("forgotten just now")
         lines.append(f"{subject_text(target, name)}: {', '.join(holds)}")
@@ -75,8 +92,9 @@ async def test_the_list_is_what_is_in_force_after_boosts_a_reset_and_a_mute_with
         await pilot.press("m", "f")
         assert feed.steering.mutes == {("topic", muted)} and muted in feed.steering.forgotten
         lines = shown_lines(screen)
+        hides = hidden_count(feed, "topic", muted)
         assert lines == expected_lines(feed) == [
-            "started over just now", f"#{muted}: muted, forgotten just now"]
+            "started over just now", f"#{muted}: muted, hides {hides}, forgotten just now"]
         assert not any("boost" in line for line in lines)
         # The same instructions `tuifeed steer show` reports, and nothing else.
         report = steering_text(feed.steering, feed.steering_log).split("Log (")[0]
@@ -85,7 +103,7 @@ async def test_the_list_is_what_is_in_force_after_boosts_a_reset_and_a_mute_with
 
         await pilot.press("u")  # undo the forget: the topic stays muted, on its own line still
         assert shown_lines(screen) == expected_lines(feed) == [
-            "started over just now", f"#{muted}: muted"]
+            "started over just now", f"#{muted}: muted, hides {hides}"]
 
 
 async def test_a_long_list_ends_with_a_pointer_to_steer_show(isolated_home, clock):
@@ -102,3 +120,110 @@ async def test_a_long_list_ends_with_a_pointer_to_steer_show(isolated_home, cloc
         assert lines[0] == "learning paused just now"  # the whole feed's state comes first
         assert lines[:-1] == expected_lines(feed)[:STEERING_LINES - 1]
         assert lines[-1] == "and 4 more: tuifeed steer show lists all"
+
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def screen_text(screen: AlgorithmScreen, widget: str) -> list[str]:
+    return [line.rstrip() for line in rendered_text(
+        screen.query_one(widget, Static).content).splitlines() if line.strip()]
+
+
+def lived(isolated_home, clock) -> Feed:
+    """A viewer with a past (the screen has interests to show)."""
+    feed = Feed.open(isolated_home, clock=clock, seed=1)
+    item = feed.start()
+    for number in range(24):
+        clock.advance(item.duration if number % 3 else 1.0)
+        if number % 4 == 0:
+            feed.toggle_like(item.id)
+        item = feed.next()
+    return feed
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_screen_opens_with_the_summary_and_keeps_the_table_readable(
+        isolated_home, clock, size):
+    app = make_app(lived(isolated_home, clock), headless=True, tick_seconds=None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("a")
+        screen = app.screen
+        summary = " ".join(app.feed.summary())
+        shown = " ".join(screen_text(screen, "#summary"))
+        assert shown == summary
+        widget = screen.query_one("#summary", Static)
+        assert widget.region.height == min(2 if size[1] < 30 else 5, widget.virtual_size.height)
+        assert summary.startswith(" ".join(
+            line.strip() for line in rendered_text_width(screen, size)[:widget.region.height]))
+        table = screen.query_one("#interests", DataTable)
+        assert table.region.height >= 8  # the header and seven interests at least
+        examples = screen.query_one("#examples", Static)
+        assert examples.region.height == 4 and examples.region.bottom <= size[1] - 2
+
+
+def rendered_text_width(screen: AlgorithmScreen, size: tuple[int, int]) -> list[str]:
+    """The summary's lines as wrapped on screen."""
+    from rich.console import Console
+    import io
+
+    widget = screen.query_one("#summary", Static)
+    console = Console(width=widget.region.width, file=io.StringIO(), color_system=None)
+    console.print(widget.content)
+    return console.file.getvalue().splitlines()
+
+
+EXAMPLE = re.compile(r"#(\d+)\s+→ (#\d+|-)\s+(.+)")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_an_interest_shows_its_next_three_items_and_what_a_boost_would_do(
+        isolated_home, clock, size):
+    app = make_app(lived(isolated_home, clock), headless=True, tick_seconds=None)
+    async with app.run_test(size=size) as pilot:
+        feed = app.feed
+        await pilot.press("a")
+        screen = app.screen
+        topic = next(i.name for i in feed.profile() if i.kind == "topic")
+        await select(pilot, screen, ("topic", topic))
+        heading, *lines = screen_text(screen, "#examples")
+        assert heading == f"Next from #{topic}: rank now → with boost +0.5"
+        promised = [EXAMPLE.fullmatch(line.strip()) for line in lines]
+        assert len(promised) == 3 and all(promised)
+        carrying = [entry for entry in feed.upcoming(1000) if topic in entry.item.topics][:3]
+        assert [int(match[1]) for match in promised] == [entry.rank for entry in carrying]
+        for match, entry in zip(promised, carrying):
+            assert entry.item.title.startswith(match[3].rstrip("…"))
+        await pilot.press("plus")  # the boost the ranks promised
+        assert feed.steering.boosts == {("topic", topic): 0.5}
+        after = {entry.item.id: entry.rank for entry in feed.upcoming(1000)}
+        assert [match[2] for match in promised] == [f"#{after[entry.item.id]}"
+                                                    for entry in carrying]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_word_mute_has_a_row_that_shows_what_it_hides_and_v_reveals_one(
+        isolated_home, clock, size):
+    app = make_app(lived(isolated_home, clock), headless=True, tick_seconds=None)
+    async with app.run_test(size=size) as pilot:
+        feed = app.feed
+        await pilot.press("a", "slash", *"c@ts", "enter")
+        screen = app.screen
+        assert feed.steering.mutes == {("word", "c@ts")}
+        count = hidden_count(feed, "word", "c@ts")
+        assert count > 3
+        await select(pilot, screen, ("word", "c@ts"))
+        heading, *titles = screen_text(screen, "#examples")
+        assert heading == f"word c@ts hides {count} items: v shows the first, once"
+        assert len(titles) == 3
+        row = screen._rows.index(("word", "c@ts"))
+        cells = screen.query_one("#interests", DataTable).get_row_at(row)
+        assert str(cells[-1]) == f"muted, hides {count}"
+        await pilot.press("v")
+        assert not isinstance(app.screen, AlgorithmScreen)
+        shown = feed.current
+        text = f"{shown.title}\n{shown.description}\n{' '.join(shown.topics)}"
+        assert matches("c@ts", text) and shown.title.startswith(titles[0].strip().rstrip("…"))
+        assert feed.steering.mutes == {("word", "c@ts")}  # shown once: the mute still holds
+        assert not any(matches("c@ts", f"{e.item.title}\n{e.item.description}\n"
+                               f"{' '.join(e.item.topics)}") for e in feed.upcoming(500))

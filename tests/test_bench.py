@@ -108,7 +108,13 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     assert large["items"] == 10_000
     assert large["large_open_s"] > 0 and large["demo_open_s"] > 0
     assert large["large_peak_mib"] > 0
+    words = results["words"]
+    assert words["items"] == 10_000 and words["regex_pass_ms"] > 0
+    assert words["first_mute_ms"] > words["next_mute_ms"] > 0
+    # Every title the plain regex caught is caught, and more (variants, descriptions, tags).
+    assert all(words["hidden"][word] > words["regex_hidden"][word] for word in ("cat", "hike"))
     text = bench.report(results)  # the same figures, as the text report prints them
+    assert f"Word mutes over {words['items']:,} items" in text
     for line in ("topics", "creators", "short-clips", "noisy", "for-you", "chronological",
                  "popular", "over seeds 0-1"):
         assert line in text

@@ -7,7 +7,7 @@ import pytest
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock
 from tuifeed.errors import TuifeedError
-from tuifeed.ranking.steering import word_pattern
+from tuifeed.ranking.words import matches
 
 
 def queue_ids(feed: Feed, limit: int = 500) -> list[str]:
@@ -33,20 +33,19 @@ def test_a_mute_hides_every_matching_item_exploration_included(isolated_home, cl
         feed.steer("mute", target, name)
         queue = feed.upcoming(500)
         assert any(entry.explore for entry in queue)
-        pattern = word_pattern(name)
         for entry in queue:
             item = entry.item
+            text = "\n".join((item.title, item.description, " ".join(item.topics)))
             assert {"topic": name in item.topics, "creator": item.creator == name,
-                    "word": bool(pattern.search(item.title))}[target] is False
+                    "word": matches(name, text)}[target] is False
         shown = [feed.next() for _ in range(60)]
         assert all(item.creator != name and name not in item.topics for item in shown
                    if target != "word")
 
 
 def test_a_word_mute_matches_whole_words_ignoring_case():
-    pattern = word_pattern("cat")
-    assert pattern.search("My CAT judges me") and pattern.search("cat!")
-    assert not pattern.search("Catching trout") and not pattern.search("bobcat")
+    assert matches("cat", "My CAT judges me") and matches("cat", "cat!")
+    assert not matches("cat", "Catching trout") and not matches("cat", "bobcat")
 
 
 def test_reset_gives_the_queue_of_a_new_viewer_with_the_same_follows_and_mutes(tmp_path):
@@ -161,6 +160,11 @@ def test_pause_records_events_but_learns_nothing_until_resume(isolated_home, clo
 @pytest.mark.parametrize(("args", "message"), [
     (("boost", "topic", "aligators", 1), "unknown topic 'aligators'; did you mean alligators?"),
     (("boost", "creator", "gatorgirl", 1), "unknown creator 'gatorgirl'; did you mean"),
+    (("unmute", "topic", "aligators", None),
+     "unknown topic 'aligators'; did you mean alligators?"),
+    (("forget", "topic", "gatorgirl", None), "unknown topic 'gatorgirl'"),
+    (("mute", "word", "!! 42 ??", None), "mute word needs letters"),
+    (("boost", "topic", "#", 1), "nothing to match"),
     (("boost", "topic", "cats", 3), "from -2 to +2"),
     (("boost", "topic", "cats", "lots"), "needs an amount"),
     (("mute", "word", "", None), "needs a name"),

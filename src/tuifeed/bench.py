@@ -395,6 +395,7 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
     `quick` shrinks the catalogue ones (5 feeds, a 10k-item home) to check they run, and
     the learning one to 2 seeds."""
     from tuifeed.bench_catalogue import bench_fetch, bench_large_home
+    from tuifeed.bench_words import WORD_ITEMS, bench_words
 
     return {"learns": bench_learns(seed, workdir,
                                    QUICK_LEARNING_SEEDS if quick else LEARNING_SEEDS),
@@ -404,7 +405,8 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
             "fetch": bench_fetch(5 if quick else 50, 30, workdir),
             "large_home": bench_large_home(10_000 if quick else 100_000,
                                            300 if quick else 3_000, 10 if quick else 40,
-                                           workdir)}
+                                           workdir),
+            "words": bench_words(10_000 if quick else WORD_ITEMS, seed, workdir)}
 
 
 def percent_spread(figures: dict) -> str:
@@ -478,4 +480,8 @@ def report(results: dict) -> str:
         f"{large['demo_key_cpu_ms']:.1f} ms ({large['key_ratio']:.2f}x); peak memory "
         f"{large['large_peak_mib']:.0f} MiB",
     ]
+    if "words" in results:
+        from tuifeed.bench_words import words_report
+
+        lines += words_report(results["words"])
     return "\n".join(lines)

@@ -203,24 +203,54 @@ def why_command(ctx: click.Context, item_id: str, recipe: str | None, as_json: b
 
 @cli.command("profile")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--card", "card", metavar="FILE",
+              help="Also write the summary as a card to share: SVG for FILE.svg, else text.")
 @click.pass_context
-def profile_command(ctx: click.Context, as_json: bool) -> None:
-    """What the model has learned about you, strongest first."""
+def profile_command(ctx: click.Context, as_json: bool, card: str | None) -> None:
+    """Your algorithm in words, then what the model has learned about you, strongest first."""
     from tuifeed.serialize import interest_dict
     from tuifeed.textreport import bar
 
-    found = open_feed(ctx).profile()
+    target = None
+    if card is not None:
+        if not card.strip() or "\0" in card:
+            raise TuifeedError("--card needs a file name (without NUL characters)")
+        target = Path(card)
+        check_output(target, Locations.resolve(ctx.obj["home"]).database)
+    feed = open_feed(ctx)
+    found = feed.profile()
+    summary = feed.summary()
+    if target is not None:
+        write_card(target, feed, summary, found)
     if as_json:
         click.echo(dumps([interest_dict(interest) for interest in found]))
         return
+    for sentence in summary:
+        click.echo(clean_text(sentence))
     if not found:
-        click.echo("Nothing learned yet: watch, like or skip a few videos first.")
         return
+    click.echo("")
     click.echo(f"{'interest':<28} {'total':>7} {'short':>7} {'long':>7} {'events':>6}")
     for interest in found:
-        label = f"{'#' if interest.kind == 'topic' else '@'}{interest.name}"
+        label = clean_text(f"{'#' if interest.kind == 'topic' else '@'}{interest.name}")
         click.echo(f"{label[:28]:<28} {interest.total:>+7.2f} {interest.short:>+7.2f} "
                    f"{interest.long:>+7.2f} {interest.events:>6}  {bar(interest.total, 2.0)}")
+    if target is not None:
+        click.echo(f"card written to {clean_text(str(target))}")
+
+
+def write_card(target: Path, feed: Feed, summary: list[str], found) -> None:
+    """The summary as a card: SVG when the name ends in .svg, plain text otherwise."""
+    from tuifeed.card import card_svg, card_text
+
+    when = feed.clock.now()
+    text = (card_svg(summary, found, when) if target.suffix.lower() == ".svg"
+            else card_text(summary, found, when))
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise TuifeedError(f"cannot write {clean_text(str(target))}: "
+                           f"{error.strerror or error}") from None
 
 
 @cli.command("bench")
@@ -258,36 +288,53 @@ def steer_group() -> None:
 
 
 def steering_done(feed: Feed, record) -> None:
-    """Say what was recorded, once it is written (see close_feed)."""
+    """Say what was recorded, once it is written (see close_feed), and when it applies to
+    no item yet, say that too."""
     from tuifeed.ranking.steering import describe
 
+    note = feed.steering_note(record)
     close_feed(feed)
-    click.echo(f"steering {record.id}: {describe(record)}")
+    click.echo(f"steering {record.id}: {clean_text(describe(record))}")
+    if note:
+        click.echo(clean_text(note))
+
+
+new_option = click.option(
+    "--new", "new", is_flag=True,
+    help="Take NAME even though it looks like a typo of a topic or creator items have.")
 
 
 @steer_group.command("boost", context_settings={"ignore_unknown_options": True})
 @click.argument("target", type=click.Choice(["topic", "creator"]))
 @click.argument("name")
 @click.argument("amount")
+@new_option
 @click.pass_context
-def steer_boost(ctx: click.Context, target: str, name: str, amount: str) -> None:
-    """Raise or lower a topic or creator by AMOUNT (-2..+2; 0 removes the boost)."""
+def steer_boost(ctx: click.Context, target: str, name: str, amount: str, new: bool) -> None:
+    """Raise or lower a topic or creator by AMOUNT (-2..+2; 0 removes the boost); one no item
+    has yet applies when items with it arrive."""
     feed = open_feed(ctx)
-    steering_done(feed, feed.steer("boost", target, name, amount))
+    steering_done(feed, feed.steer("boost", target, name, amount, new=new))
 
 
 def named_action(action: str, targets: tuple[str, ...], help_text: str) -> None:
+    options = [new_option] if action == "mute" else []
+
     @steer_group.command(action, help=help_text)
     @click.argument("target", type=click.Choice(list(targets)))
     @click.argument("name")
     @click.pass_context
-    def command(ctx: click.Context, target: str, name: str) -> None:
+    def command(ctx: click.Context, target: str, name: str, new: bool = False) -> None:
         feed = open_feed(ctx)
-        steering_done(feed, feed.steer(action, target, name))
+        steering_done(feed, feed.steer(action, target, name, new=new))
+
+    for option in options:
+        option(command)
 
 
 named_action("mute", ("topic", "creator", "word"),
-             "Never show items of a topic, a creator, or with a word in the title.")
+             "Never show items of a topic, a creator, or with a word (its plurals, inflections "
+             "and look-alike spellings too) in the title, description or tags.")
 named_action("unmute", ("topic", "creator", "word"), "Lift a mute.")
 named_action("forget", ("topic",),
              "Clear what was learned about a topic (the events stay in your history).")
@@ -322,15 +369,21 @@ def steer_undo(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
 def steer_show(ctx: click.Context, as_json: bool) -> None:
-    """The steering in force, and the log of every instruction."""
+    """The steering in force (with what each mute hides now), and the log of every
+    instruction."""
     from tuifeed.serialize import steering_dict
     from tuifeed.textreport import steering_text
 
+    from tuifeed.textreport import HIDDEN_SHOWN
+
     feed = open_feed(ctx)
+    hides = feed.mute_hides()
     if as_json:
-        click.echo(dumps(steering_dict(feed.steering, feed.steering_log)))
+        click.echo(dumps(steering_dict(feed.steering, feed.steering_log, hides)))
     else:
-        click.echo(steering_text(feed.steering, feed.steering_log))
+        first = {mute: feed.hidden_items(*mute, HIDDEN_SHOWN) for mute in hides}
+        click.echo(steering_text(feed.steering, feed.steering_log, first,
+                                 {mute: len(ids) for mute, ids in hides.items()}))
 
 
 @cli.group("recipes")

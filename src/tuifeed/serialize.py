@@ -79,11 +79,16 @@ def interest_dict(interest: Interest) -> dict:
     }
 
 
-def steering_dict(state: SteeringState, log: list[SteeringAction]) -> dict:
+def steering_dict(state: SteeringState, log: list[SteeringAction],
+                  hides: dict[tuple[str, str], list[str]] | None = None) -> dict:
+    """`hides`: for each mute, the ids of every item it hides now (then each mute says so)."""
     return {
         "boosts": [{"target": target, "name": name, "amount": amount}
                    for (target, name), amount in sorted(state.boosts.items())],
-        "mutes": [{"target": target, "name": name} for target, name in sorted(state.mutes)],
+        "mutes": [{"target": target, "name": name,
+                   **({"hides": len(hides.get((target, name), [])),
+                       "hidden": hides.get((target, name), [])} if hides is not None else {})}
+                  for target, name in sorted(state.mutes)],
         "forgotten": {topic: iso_utc(moment) for topic, moment in sorted(state.forgotten.items())},
         "paused": state.paused,
         "paused_since": iso_utc(state.paused_since) if state.paused_since else None,

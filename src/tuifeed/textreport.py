@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from tuifeed.clock import iso_utc
+from tuifeed.models import Item
 from tuifeed.models import SteeringAction
 from tuifeed.ranking.explain import Explanation
 from tuifeed.ranking.steering import SteeringState, describe
+from tuifeed.text import clean_text
 
 BAR_WIDTH = 12
 
@@ -50,14 +54,30 @@ def explanation_text(explanation: Explanation) -> str:
     return "\n".join(lines)
 
 
-def steering_text(state: SteeringState, log: list[SteeringAction]) -> str:
+HIDDEN_SHOWN = 3  # items listed under a mute; --json lists every one
+
+
+def steering_text(state: SteeringState, log: list[SteeringAction],
+                  hides: Mapping[tuple[str, str], Sequence[Item]] | None = None,
+                  hidden_counts: Mapping[tuple[str, str], int] | None = None) -> str:
+    """What is in force, then the log; under each mute, how many items it hides now and the
+    first few of them (`hides`: the first few, `hidden_counts`: how many in all)."""
     lines = ["In force:"]
     for (target, name), amount in sorted(state.boosts.items()):
-        lines.append(f"  boost {'#' if target == 'topic' else '@'}{name} {amount:+g}")
+        lines.append(f"  boost {'#' if target == 'topic' else '@'}{clean_text(name)} {amount:+g}")
     for target, name in sorted(state.mutes):
-        lines.append(f"  mute {target} {name}")
+        lines.append(f"  mute {target} {clean_text(name)}")
+        if hides is None or hidden_counts is None:
+            continue
+        count = hidden_counts.get((target, name), 0)
+        lines[-1] += f": hides {count} item{'' if count == 1 else 's'} now"
+        shown = hides.get((target, name), ())
+        for item in shown:
+            lines.append(f"      {item.id}  {clean_text(item.title, limit=60)}")
+        if count > len(shown):
+            lines.append(f"      and {count - len(shown)} more (--json lists every one)")
     for topic, moment in sorted(state.forgotten.items()):
-        lines.append(f"  forgot #{topic} at {iso_utc(moment)}")
+        lines.append(f"  forgot #{clean_text(topic)} at {iso_utc(moment)}")
     if state.paused_since is not None:
         lines.append(f"  learning paused since {iso_utc(state.paused_since)}")
     if state.reset_at is not None:

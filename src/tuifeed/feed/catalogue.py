@@ -101,9 +101,12 @@ class Catalogue:
     def take_in(self, batches: Sequence[CatalogRows]) -> int:
         """Append new items and refresh changed ones; the queue includes them from the next
         ranking on. Returns how many items are new."""
-        added = 0
+        added = changed = 0
         for rows in batches:
-            added += self.catalog.extend(rows)[0]
+            new, renewed = self.catalog.extend(rows)
+            added, changed = added + new, changed + renewed
+        if changed:  # a known item's text may have changed: its words are read again
+            self._words = None
         self.live_sources = self.store.live_sources()
         self.model.grow()
         self._mute_cache = None

@@ -108,6 +108,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[tuple, np.ndarray] | None = None
+        self._mute_masks: dict[tuple[str, str], tuple[int, np.ndarray]] = {}
+        self._words = None  # the word index, built on the first word mute (feed/steering.py)
         self._live_cache: tuple[tuple, np.ndarray] | None = None
         self._before_steering: dict[int, tuple[InterestModel, ViewerState, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"

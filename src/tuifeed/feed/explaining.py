@@ -12,11 +12,25 @@ from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking import Context, Ranked, rank
 from tuifeed.ranking.explain import (KIND_WORDS, Explanation, Line, exploration_note, explain,
                                     steering_notes)
-from tuifeed.ranking.interests import CREATOR_ONLY, signal_strengths
+from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strengths
 from tuifeed.ranking.profile import Diversity, Interest, decayed_series, diversity, interests
+from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
+from tuifeed.ranking.summary import Facts, Rise, Skips, summarise
 
 DIVERSITY_CARDS = 50  # the diversity meter looks at this many of the last cards shown
 WHY_HORIZON = 1000  # "why" and "what if" look this far down the queue
+DAY = 86_400.0
+BOOST_STEP = 0.5  # what one press of + in My algorithm adds
+
+
+@dataclass(frozen=True)
+class Example:
+    """An item an interest brings: its rank now, and with the interest boosted one step
+    more (None: beyond WHY_HORIZON, or hidden by a mute)."""
+
+    item: Item
+    rank: int | None
+    boosted_rank: int | None
 
 
 @dataclass(frozen=True)
@@ -221,3 +235,102 @@ class Explaining:
                  if event.kind == "impression" and self.steering.counts(event)
                  and event.item_id in self.catalog.index]
         return diversity([self.catalog.item(item_id) for item_id in shown[-cards:]])
+
+    # -- in words, and by example -------------------------------------------------------------
+
+    def summary(self) -> list[str]:
+        """Your algorithm in a few plain sentences, written from the numbers (ranking/summary)."""
+        return summarise(self.summary_facts())
+
+    def summary_facts(self) -> Facts:
+        now = self.clock.now()
+        found = self.profile()
+        before = {(i.kind, i.name): i.total for i in interests(self._model_until(now - DAY),
+                                                                 now - DAY)}
+        rises = [Rise(i.kind, i.name, before.get((i.kind, i.name), 0.0), i.total)
+                 for i in found]
+        index = self.catalog.index
+        rows = {kind: np.array([index[event.item_id] for event in self.events
+                                if event.kind == kind and event.item_id in index
+                                and self.steering.counts(event)], dtype=np.int64)
+                for kind in ("impression", "skip")}
+        shown, skipped = (self.catalog.topic_totals(rows[kind], np.ones(len(rows[kind])))
+                          for kind in ("impression", "skip"))
+        meter = self.recent_diversity()
+        return Facts(
+            interests=found, rises=rises,
+            skips=[Skips(topic, int(skipped[code]), int(shown[code]))
+                   for code, topic in enumerate(self.catalog.topics) if skipped[code]
+                   and shown[code]],
+            fast_skip_seconds=self.recipe.signals.get("fast_skip_seconds", 2.0),
+            recent_cards=meter.cards, top_topic=meter.top_topic,
+            top_cards=round(meter.top_share * meter.cards),
+            steering=self._steering_words())
+
+    def _model_until(self, moment: float) -> InterestModel:
+        """The model learned from what happened up to `moment` (steered as it is now)."""
+        model = InterestModel(self.catalog, self.recipe)
+        model.rebuild([event for event in self.events
+                       if event.ts <= moment and self.teaches(event)], self.steering.forgotten)
+        return model
+
+    def _steering_words(self) -> list[str]:
+        steering = self.steering
+        hides = self.mute_hides()
+        words = [f"boost {subject_text(*key)} {amount:+g}"
+                 for key, amount in sorted(steering.boosts.items())]
+        words += [f"mute {subject_text(*key)} (hides {len(hides[key])} "
+                  f"item{'' if len(hides[key]) == 1 else 's'})" for key in sorted(steering.mutes)]
+        words += [f"forget #{topic}" for topic in sorted(steering.forgotten)]
+        if steering.paused:
+            words.append("learning paused")
+        return words
+
+    def examples(self, target: str, name: str, count: int = 3) -> list[Example]:
+        """The next `count` items of the queue that a topic, creator or word brings, with their
+        ranks now and with it boosted one step more (what + would do); for a mute in force,
+        the items it hides, best first as if it did not hold."""
+        if (target, name) in self.steering.mutes:
+            return [Example(item, None, None) for item in self.hidden_items(target, name, count)]
+        carried = self.items_of(target, name)
+        queue = self.upcoming(WHY_HORIZON)
+        picked = [entry for entry in queue if carried[self.catalog.index[entry.item.id]]][:count]
+        if not picked or target not in ("topic", "creator"):
+            return [Example(entry.item, entry.rank, None) for entry in picked]
+        context = self.ranking_context()
+        amount = min(self.steering.boosts.get((target, name), 0.0) + BOOST_STEP, BOOST_LIMIT)
+        topic_boosts, creator_boosts = context.topic_boosts.copy(), context.creator_boosts.copy()
+        if target == "topic":
+            topic_boosts[self.catalog.topic_index[name]] = amount
+        else:
+            creator_boosts[self.catalog.creators_named(name)] = amount
+        boosted = rank(self.catalog, self.queue_model(self._leaving_events()), self.recipe,
+                       replace(context, topic_boosts=topic_boosts, creator_boosts=creator_boosts),
+                       WHY_HORIZON)
+        ranks = {entry.item.id: entry.rank for entry in boosted}
+        return [Example(entry.item, entry.rank, ranks.get(entry.item.id)) for entry in picked]
+
+    def hidden_items(self, target: str, name: str, count: int) -> list[Item]:
+        """Up to `count` items a mute on this hides, unseen first, best first as if the mute
+        did not hold."""
+        hidden = self.items_of(target, name) & self._live()
+        if not hidden.any():
+            return []
+        context = self.ranking_context()
+        unseen = hidden & ~context.seen
+        mask = unseen if unseen.any() else hidden
+        mask[[self.catalog.index[item_id] for item_id in self.state.disliked]] = False
+        if self.current is not None:
+            mask[self.catalog.index[self.current.id]] = False
+        if not mask.any():
+            return []
+        solo = replace(context, candidates=mask)
+        return [entry.item for entry in rank(self.catalog, self.model,
+                                             replace(self.recipe, exploration={}), solo, count)]
+
+    def reveal(self, target: str, name: str) -> Item | None:
+        """Show the best item a mute hides, once, as the current card (the mute still holds)."""
+        found = self.hidden_items(target, name, 1)
+        if not found:
+            return None
+        return self.jump_to(found[0].id)

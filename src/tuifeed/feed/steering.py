@@ -10,12 +10,17 @@ import numpy as np
 from tuifeed.errors import TuifeedError
 from tuifeed.models import SteeringAction
 from tuifeed.ranking import Ranked, Recipe, load_recipe, rank
-from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, resolve_name,
-                                      word_pattern)
+from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, closest_names,
+                                      known_name, new_name)
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
-from tuifeed.store.items import codes_with_title
+from tuifeed.ranking.steering import subject_text
+from tuifeed.ranking.words import WordIndex, mute_keys
+from tuifeed.store.items import item_texts
 from tuifeed.store.writer import MetaValue
 from tuifeed.text import check_text
+
+
+TYPO_CUTOFF = 0.7  # a new name this much like a known one is taken for a typo of it
 
 
 class Steering:
@@ -26,18 +31,53 @@ class Steering:
         key = (frozenset(self.steering.mutes), self.catalog.version)
         if self._mute_cache is not None and self._mute_cache[0] == key:
             return self._mute_cache[1]
-        catalog = self.catalog
-        hidden = np.zeros(len(catalog), dtype=bool)
+        hidden = np.zeros(len(self.catalog), dtype=bool)
         for target, name in key[0]:
-            if target == "topic" and name in catalog.topic_index:
-                hidden |= catalog.rows_with_topic(catalog.topic_index[name])
-            elif target == "creator":
-                hidden |= np.isin(catalog.creator_codes, catalog.creators_named(name))
-            elif target == "word":
-                codes = codes_with_title(self.store.connection, word_pattern(name))
-                hidden[[code - 1 for code in codes if code <= len(catalog)]] = True
+            hidden |= self.items_of(target, name)
         self._mute_cache = (key, hidden)
         return hidden
+
+    def items_of(self, target: str, name: str) -> np.ndarray:
+        """A mask over items: those with this topic, by this creator, or holding this word: what
+        a mute on it hides, a boost on it raises (kept until the catalogue changes)."""
+        version = self.catalog.version
+        cached = self._mute_masks.get((target, name))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        catalog = self.catalog
+        hidden = np.zeros(len(catalog), dtype=bool)
+        if target == "topic" and name in catalog.topic_index:
+            hidden = catalog.rows_with_topic(catalog.topic_index[name])
+        elif target == "creator":
+            hidden = np.isin(catalog.creator_codes, catalog.creators_named(name))
+        elif target == "word":
+            hidden[self._word_index().rows(name, self._item_text)] = True
+        self._mute_masks[(target, name)] = (version, hidden)
+        return hidden
+
+    def mute_hides(self) -> dict[tuple[str, str], list[str]]:
+        """For every mute in force, the ids of the items it hides now (from the sources you
+        keep; an item two mutes catch is listed under both), in catalogue order."""
+        live, ids = self._live(), self.catalog.ids
+        return {mute: [ids[row] for row in np.flatnonzero(self.items_of(*mute) & live)]
+                for mute in sorted(self.steering.mutes)}
+
+    def _word_index(self) -> WordIndex:
+        """Every item's words in their base forms, indexed once as items arrive (built on
+        the first word mute; take_in drops it when known items change)."""
+        index = self._words
+        if index is None:
+            index = self._words = WordIndex()
+        if index.size < len(self.catalog):
+            texts = [f"{title}\n{description}\n{tags}" for _, title, description, tags in
+                     item_texts(self.store.connection, after=index.size,
+                                until=len(self.catalog))]
+            index.extend(index.size, texts)
+        return index
+
+    def _item_text(self, row: int) -> str:
+        item = self.catalog.item_at(row)
+        return "\n".join((item.title, item.description, " ".join(item.topics)))
 
     def _live(self) -> np.ndarray:
         """Items from sources the viewer has not removed (cached like the mutes)."""
@@ -47,9 +87,13 @@ class Steering:
         return self._live_cache[1]
 
     def steer(self, action: str, target: str = "", name: str = "",
-              amount: float | str | None = None) -> SteeringAction:
-        """Record one steering instruction; the queue reflects it from the next call on."""
-        target, name, number = self._check_steering(action, target, name, amount)
+              amount: float | str | None = None, new: bool = False) -> SteeringAction:
+        """Record one steering instruction; the queue reflects it from the next call on.
+
+        A boost or mute of a topic or creator no item carries yet is taken (see
+        steering_note), unless the name looks like a typo of a known one: that is refused
+        with the known names, and taken only with `new`."""
+        target, name, number = self._check_steering(action, target, name, amount, new)
         record = SteeringAction(id=self._steering_id(), ts=self.stamp(), action=action,
                                 target=target, name=name, amount=number)
         # Kept so that undo brings back exactly this model, not a recomputed near-copy.
@@ -84,8 +128,8 @@ class Steering:
             self._relearn()
         self._queue_cache = None
 
-    def _check_steering(self, action: str, target: str, name: str,
-                        amount: float | str | None) -> tuple[str, str, float | None]:
+    def _check_steering(self, action: str, target: str, name: str, amount: float | str | None,
+                        new: bool = False) -> tuple[str, str, float | None]:
         if action in FEED_ACTIONS:
             return "", "", None
         if action not in STEERING_TARGETS:
@@ -97,11 +141,20 @@ class Steering:
         name = check_text(name, f"the {target} to {action}")
         if not name:
             raise TuifeedError(f"{action} {target} needs a name")
-        if target == "topic":
-            name = resolve_name("topic", name, self.catalog.topics)
-        elif target == "creator":
-            name = resolve_name("creator", name, [*dict.fromkeys(self.catalog.creator_names),
-                                                  *self.catalog.creators])
+        if target == "word":
+            if action == "mute" and not mute_keys(name):
+                raise TuifeedError(f"mute word needs letters to match, not {name!r}")
+        else:
+            known = [*self._known_names(target), *self._steered_names(target)]
+            found = known_name(name, known)
+            if found is None and action in ("unmute", "forget"):
+                hint = closest_names(name, known)
+                raise TuifeedError(f"unknown {target} {name!r}"
+                                   + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+            if found is None and not new and (hint := closest_names(name, known, TYPO_CUTOFF)):
+                raise TuifeedError(f"unknown {target} {name!r}; did you mean {', '.join(hint)}? "
+                                   f"(to {action} a {target} no item has yet, add --new)")
+            name = found if found is not None else new_name(target, name)
         if action != "boost":
             return target, name, None
         try:
@@ -113,6 +166,30 @@ class Steering:
             raise TuifeedError(f"boost amount must be from -{BOOST_LIMIT:g} to "
                                f"+{BOOST_LIMIT:g}, not {amount!r}")
         return target, name, number
+
+    def _known_names(self, target: str) -> list[str]:
+        """The topics, or the creators (names and keys), items carry now."""
+        if target == "topic":
+            return self.catalog.topics
+        return [*dict.fromkeys(self.catalog.creator_names), *self.catalog.creators]
+
+    def _steered_names(self, target: str) -> list[str]:
+        """Names steered before any item carried them (so unmute finds them)."""
+        steering = self.steering
+        named = {name for kind, name in (*steering.boosts, *steering.mutes) if kind == target}
+        if target == "topic":
+            named |= set(steering.forgotten)
+        return sorted(named)
+
+    def steering_note(self, record: SteeringAction) -> str | None:
+        """One line for a boost or mute of a topic or creator no item carries yet: it is in
+        force, and applies to such items when a source brings them."""
+        if record.action not in ("boost", "mute") or record.target not in ("topic", "creator"):
+            return None
+        if record.name in self._known_names(record.target):
+            return None
+        return (f"no item has {subject_text(record.target, record.name)} yet; applies when one "
+                f"arrives")
 
     def use_recipe(self, name: str) -> Recipe:
         """Switch recipe for this and later sessions; a bad recipe leaves the current one."""

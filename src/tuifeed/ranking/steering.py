@@ -6,7 +6,9 @@ latest one undone. The state is always derived by replaying the log, so undo is 
 What each one does:
 - boost topic|creator NAME AMOUNT (-2..+2): adds its own term to matching items; 0 removes it.
 - mute topic|creator|word NAME: matching items never appear (exploration included); a word
-  matches whole words in titles, ignoring case.
+  hides its plurals, simple inflections and look-alike spellings in titles, descriptions and
+  tags, never a longer word that contains it (ranking/words.py). A topic or creator no item
+  carries yet is taken all the same, and applies to such items when they arrive.
 - forget topic NAME: what was learned about the topic so far no longer counts (the events
   stay in the history and still count for their creators).
 - pause / resume: while paused every event is still recorded, and still marks items seen or
@@ -17,7 +19,6 @@ What each one does:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -111,11 +112,6 @@ class SteeringState:
         return not any(start <= event.ts < end for start, end in self.paused_periods)
 
 
-def word_pattern(word: str) -> re.Pattern[str]:
-    """A muted word matches as a whole word, ignoring case."""
-    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
-
-
 def subject_text(target: str, name: str) -> str:
     """#topic, @creator, word NAME."""
     return MARKS.get(target, "") + name
@@ -132,18 +128,31 @@ def describe(action: SteeringAction) -> str:
     return f"{action.action} {subject}"
 
 
-def resolve_name(target: str, name: str, known: list[str]) -> str:
-    """The catalogue's spelling of a topic or creator, or an error with the closest names."""
-    from difflib import get_close_matches
-
-    from tuifeed.errors import TuifeedError
-
+def known_name(name: str, known: list[str]) -> str | None:
+    """The catalogue's spelling of a topic or creator (ignoring case, '#' and '@'), if any."""
     if name in known:
         return name
     folded = {option.casefold(): option for option in known}
-    if name.casefold().lstrip("#@") in folded:
-        return folded[name.casefold().lstrip("#@")]
-    closest = get_close_matches(name, known, n=3, cutoff=0.5) or get_close_matches(
-        name.casefold(), list(folded), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(folded.get(c, c) for c in closest)}?" if closest else ""
-    raise TuifeedError(f"unknown {target} {name!r}{hint}")
+    return folded.get(name.casefold().lstrip("#@"))
+
+
+def closest_names(name: str, known: list[str], cutoff: float = 0.5) -> list[str]:
+    """Up to three known names close to `name` (for "did you mean")."""
+    from difflib import get_close_matches
+
+    folded = {option.casefold(): option for option in known}
+    closest = get_close_matches(name, known, n=3, cutoff=cutoff) or get_close_matches(
+        name.casefold().lstrip("#@"), list(folded), n=3, cutoff=cutoff)
+    return [folded.get(option, option) for option in closest]
+
+
+def new_name(target: str, name: str) -> str:
+    """How a topic or creator no item carries yet is written down: a topic as the catalogue
+    spells tags (lower case, words joined by '-'), a creator without its '@'."""
+    from tuifeed.catalogue.topics import normalise_topic
+    from tuifeed.errors import TuifeedError
+
+    spelt = normalise_topic(name) if target == "topic" else name.strip().lstrip("@").strip()
+    if not spelt:
+        raise TuifeedError(f"{target} {name!r} has nothing to match once its marks are taken off")
+    return spelt

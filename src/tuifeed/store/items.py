@@ -9,9 +9,8 @@ import, a tenth of what a whole `tuifeed fetch` of 50 feeds may take).
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
@@ -188,10 +187,16 @@ def load_rows(connection: sqlite3.Connection, *, after: int = 0, codes: Sequence
     )
 
 
-def codes_with_title(connection: sqlite3.Connection, pattern: re.Pattern) -> list[int]:
-    """Codes of items whose title the pattern finds (titles are not kept in memory)."""
-    return [code for code, title in connection.execute("SELECT code, title FROM items")
-            if pattern.search(title)]
+def item_texts(connection: sqlite3.Connection, after: int = 0,
+               until: int | None = None) -> Iterator[tuple[int, str, str, str]]:
+    """(code, title, description, tags joined by spaces) of the items after code `after`, in
+    code order: what a word mute looks at (titles are not kept in memory)."""
+    yield from connection.execute(
+        "SELECT i.code, i.title, i.description, coalesce(group_concat(t.name, ' '), '')"
+        " FROM items i LEFT JOIN item_topics it ON it.item = i.code"
+        " LEFT JOIN topics t ON t.code = it.topic"
+        " WHERE i.code > ? AND i.code <= ? GROUP BY i.code ORDER BY i.code",
+        (after, until if until is not None else 2**62))
 
 
 def item_by_code(connection: sqlite3.Connection, code: int) -> Item:

@@ -1,4 +1,5 @@
-"""'My algorithm': what the ranker learned about you, how varied your feed is, and the controls.
+"""'My algorithm': your algorithm in words, what the ranker learned about you, what each interest
+brings next, how varied your feed is, and the controls.
 
 Every control here goes through Feed.steer, so it shows in "Why this?" and undoes with `u`.
 """
@@ -16,13 +17,15 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from tuifeed.feed import Feed
 from tuifeed.text import clean_text
+from tuifeed.feed.explaining import BOOST_STEP
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.timewords import ago
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BAR_CELLS = 8
-BOOST_STEP = 0.5
 STEERING_LINES = 8  # beyond these, a pointer to `tuifeed steer show`
+EXAMPLES = 3  # items shown for the selected interest
+SMALL_HEIGHT = 30  # below this many rows the summary keeps to its first lines
 
 
 def bar(value: float, scale: float) -> Text:
@@ -39,7 +42,15 @@ def sparkline(values: list[float]) -> Text:
 
 
 class AlgorithmScreen(Screen[None]):
-    """Interests as short/long bars with their trend, the diversity meter, recipe and steering."""
+    """The summary in words, interests as short/long bars with their trend, what the selected
+    one brings next, the diversity meter, recipe and steering."""
+
+    DEFAULT_CSS = """
+    #summary { height: auto; max-height: 5; margin-bottom: 1; }
+    #algorithm-steering { height: auto; margin-top: 1; }
+    #algorithm-steering > #steering-state { width: 1fr; margin-top: 0; padding-right: 2; }
+    #examples { width: 1fr; height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     BINDINGS = [
         Binding("escape,a", "close", "Back"),
@@ -51,21 +62,26 @@ class AlgorithmScreen(Screen[None]):
         Binding("R", "reset", "Start over"),
         Binding("u", "undo", "Undo"),
         Binding("slash", "mute_word", "Mute a word"),
+        Binding("v", "reveal", "Show a hidden item"),
     ]
 
     def __init__(self, feed: Feed) -> None:
         super().__init__()
         self.feed = feed
         self._rows: list[tuple[str, str]] = []  # (kind, name) per table row
+        self._hides: dict[tuple[str, str], int] = {}  # mute -> how many items it hides now
 
     def compose(self) -> ComposeResult:
         with Vertical(id="algorithm-body"):
+            yield Static(id="summary")
             yield DataTable(id="interests", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="algorithm-facts"):
                 yield Static(id="diversity")
                 yield Static(id="recipe-weights")
-            yield Static(id="steering-state")
-            yield Input(placeholder="a word to mute in titles, then enter", id="mute-word")
+            with Horizontal(id="algorithm-steering"):
+                yield Static(id="steering-state")
+                yield Static(id="examples")
+            yield Input(placeholder="a word to mute (titles, descriptions, tags), then enter", id="mute-word")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,6 +92,14 @@ class AlgorithmScreen(Screen[None]):
         self.refresh_view()
         table.focus()
 
+    def on_resize(self) -> None:
+        # On a small terminal the table needs the rows: the summary keeps to its first lines
+        # (`tuifeed profile` has it whole) and the diversity meter and the recipe's weights
+        # give way (the summary quotes the diversity; the recipe's name stays at the bottom).
+        small = self.size.height < SMALL_HEIGHT
+        self.query_one("#summary").styles.max_height = 2 if small else 5
+        self.query_one("#algorithm-facts").display = not small
+
     # -- drawing ------------------------------------------------------------------------------
 
     def refresh_view(self) -> None:
@@ -83,7 +107,10 @@ class AlgorithmScreen(Screen[None]):
         self.query_one("#algorithm-body").border_subtitle = escape(
             f"recipe {clean_text(feed.recipe.name)}"
             + (" · learning paused" if feed.steering.paused else ""))
+        self._hides = {mute: len(ids) for mute, ids in feed.mute_hides().items()}
+        self.query_one("#summary", Static).update(Text(" ".join(feed.summary()), "italic"))
         self._fill_interests()
+        self._show_examples()
         self.query_one("#diversity", Static).update(self._diversity_text())
         self.query_one("#recipe-weights", Static).update(self._recipe_table())
         self.query_one("#steering-state", Static).update(self._steering_text())
@@ -95,8 +122,9 @@ class AlgorithmScreen(Screen[None]):
         learned = feed.profile()
         rows = [(interest.kind, interest.name) for interest in learned]
         current = feed.current
-        steered = sorted({key for key in (*feed.steering.boosts, *feed.steering.mutes)
-                          if key[0] in ("topic", "creator")})
+        # Steered subjects no interest holds, word mutes among them (so each has a row to
+        # select, see what it hides, reveal it or lift it).
+        steered = sorted({*feed.steering.boosts, *feed.steering.mutes})
         extra = [*steered, *(("topic", topic) for topic in feed.catalog.topics)]
         if current is not None:
             extra.insert(0, ("creator", current.creator))
@@ -107,8 +135,7 @@ class AlgorithmScreen(Screen[None]):
         self._rows = rows
         for kind, name in rows:
             interest = values.get((kind, name))
-            label = Text(("#" if kind == "topic" else "@") + name,
-                         "bold" if interest else "dim")
+            label = Text(clean_text(subject_text(kind, name)), "bold" if interest else "dim")
             steering = self._steering_of(kind, name)
             if interest is None:
                 table.add_row(label, "", "", "", "", "", steering)
@@ -125,7 +152,7 @@ class AlgorithmScreen(Screen[None]):
         if (kind, name) in steering.boosts:
             parts.append(f"boost {steering.boosts[(kind, name)]:+g}")
         if (kind, name) in steering.mutes:
-            parts.append("muted")
+            parts.append(f"muted, hides {self._hides.get((kind, name), 0)}")
         if kind == "topic" and name in steering.forgotten:
             parts.append("forgotten")
         return Text(" · ".join(parts), "yellow")
@@ -168,10 +195,11 @@ class AlgorithmScreen(Screen[None]):
         for entry in steering.in_force():
             holds = [f"boost {entry.boost:+g}"] if entry.boost is not None else []
             if entry.muted:
-                holds.append("muted")
+                holds.append(f"muted, hides {self._hides.get((entry.target, entry.name), 0)}")
             if entry.forgotten_at is not None:
                 holds.append(f"forgotten {ago(now - entry.forgotten_at)}")
-            lines.append((subject_text(entry.target, entry.name), ": " + ", ".join(holds)))
+            lines.append((clean_text(subject_text(entry.target, entry.name)),
+                          ": " + ", ".join(holds)))
         text = Text("Steering in force (u undoes the latest):", "bold")
         if not lines:
             text.append("\nnone: the recipe alone decides", "dim")
@@ -184,6 +212,45 @@ class AlgorithmScreen(Screen[None]):
             text.append(f"\n  and {len(lines) - len(shown)} more: tuifeed steer show lists all",
                         "dim")
         return text
+
+    def _show_examples(self) -> None:
+        """What the selected interest brings next, with ranks now and one boost step up; for
+        a mute, the best items it hides."""
+        self.query_one("#examples", Static).update(self._examples_text())
+
+    def _examples_text(self) -> Text:
+        selected = self._selected()
+        if selected is None:
+            return Text("")
+        subject = clean_text(subject_text(*selected))
+        found = self.feed.examples(*selected, count=EXAMPLES)
+        if selected in self.feed.steering.mutes:
+            count = self._hides.get(selected, 0)
+            text = Text(f"{subject} hides {count} item{'' if count == 1 else 's'}", "bold",
+                        no_wrap=True, overflow="ellipsis")
+            text.append(": v shows the first, once" if found else "", "dim")
+            for example in found:
+                text.append(f"\n  {clean_text(example.item.title)}")
+            return text
+        boost = self.feed.steering.boosts.get(selected, 0.0)
+        step = min(boost + BOOST_STEP, BOOST_LIMIT)
+        text = Text(f"Next from {subject}", "bold", no_wrap=True, overflow="ellipsis")
+        if not found:
+            text.append("\n  nothing in the queue's first 1000", "dim")
+            return text
+        if selected[0] in ("topic", "creator") and step != boost:
+            text.append(f": rank now → with boost {step:+g}", "dim")
+        for example in found:
+            text.append(f"\n  #{example.rank:<4}", "bold")
+            if selected[0] in ("topic", "creator") and step != boost:
+                moved = "-" if example.boosted_rank is None else f"#{example.boosted_rank}"
+                text.append(f"→ {moved:<5}", "cyan")
+            text.append(clean_text(example.item.title))
+        return text
+
+    @on(DataTable.RowHighlighted, "#interests")
+    def _selection_moved(self) -> None:
+        self._show_examples()
 
     # -- controls -----------------------------------------------------------------------------
 
@@ -220,6 +287,20 @@ class AlgorithmScreen(Screen[None]):
     def action_undo(self) -> None:
         self.app.undo_steering()  # type: ignore[attr-defined]
         self.refresh_view()
+
+    def action_reveal(self) -> None:
+        """Show the best item the selected mute hides, once, as the current card."""
+        selected = self._selected()
+        if selected is None or selected not in self.feed.steering.mutes:
+            self.notify("select a muted topic, creator or word to show what it hides",
+                        severity="warning", markup=False)
+            return
+        item = self.feed.reveal(*selected)
+        if item is None:
+            self.notify(f"{subject_text(*selected)} hides nothing you have not dismissed",
+                        severity="warning", markup=False)
+            return
+        self.dismiss(None)
 
     def action_mute_word(self) -> None:
         field = self.query_one("#mute-word", Input)
