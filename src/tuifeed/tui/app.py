@@ -16,7 +16,7 @@ from textual.markup import escape as markup_escape
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
@@ -34,10 +34,12 @@ from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
 from tuifeed.tui.screens.why import WhyScreen
 from tuifeed.tui.widgets.card import VideoCard
+from tuifeed.tui.widgets.keybar import KeyBar
 from tuifeed.tui.widgets.queue import QueuePanel
 
-QUEUE_LENGTH = 8
+QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
+SHORT_HEIGHT = 30  # below this, screens drop what can be read elsewhere (see app.tcss)
 TICK_SECONDS = 0.25
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
@@ -49,21 +51,22 @@ class FeedApp(Playing, App[None]):
     TITLE = "tuifeed"
     ENABLE_COMMAND_PALETTE = True
 
+    # In the order of importance: a narrow footer shows the first ones that fit (KeyBar).
     BINDINGS = [
         Binding("j", "next", "Next"),
         Binding("down,space", "next", "Next", show=False),
-        Binding("k", "previous", "Prev"),
-        Binding("up", "previous", "Prev", show=False),
         Binding("l", "like", "Like"),
         Binding("x", "dislike", "Not interested"),
-        Binding("s", "save", "Save"),
-        Binding("f", "follow", "Follow"),
         Binding("w", "why", "Why this?"),
         Binding("a", "algorithm", "My algorithm"),
-        Binding("r", "recipe", "Recipe"),
-        Binding("c", "compare", "Compare", show=False),
-        Binding("h", "history", "History"),
+        Binding("s", "save", "Save"),
+        Binding("f", "follow", "Follow"),
+        Binding("k", "previous", "Prev"),
+        Binding("up", "previous", "Prev", show=False),
         Binding("enter,p", "play", "Play"),
+        Binding("r", "recipe", "Recipe"),
+        Binding("c", "compare", "Compare"),
+        Binding("h", "history", "History"),
         Binding("o", "open_page", "Open page", show=False),
         Binding("u", "fetch", "Fetch"),
         Binding("question_mark", "help", "Help"),
@@ -95,7 +98,7 @@ class FeedApp(Playing, App[None]):
         with Horizontal(id="main"):
             yield VideoCard(self._image_widget, id="card")
             yield QueuePanel(id="queue")
-        yield Footer()
+        yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The feed's keys work on the feed itself, not under another screen (and hide there)."""
@@ -152,6 +155,7 @@ class FeedApp(Playing, App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self.set_class(event.size.height < SHORT_HEIGHT, "-short")
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -168,8 +172,9 @@ class FeedApp(Playing, App[None]):
         )
         card.border_title = f"#{feed.position + 1} of this session"
         card.show_progress(feed.elapsed())
-        queue = feed.upcoming(QUEUE_LENGTH)
-        self.query_one(QueuePanel).show(queue)
+        panel = self.query_one(QueuePanel)
+        queue = feed.upcoming(panel.fits(QUEUE_LENGTH))
+        panel.show(queue)
         card.prefetch([entry.item for entry in queue[:3]])  # so `j` shows its picture at once
         self.show_log_notice()
 
@@ -205,7 +210,8 @@ class FeedApp(Playing, App[None]):
     def refresh_queue(self) -> None:
         """Up next is the queue if you leave now: lingering moves it, live."""
         if self.screen is self.screen_stack[0]:
-            self.query_one(QueuePanel).show(self.feed.upcoming(QUEUE_LENGTH))
+            panel = self.query_one(QueuePanel)
+            panel.show(self.feed.upcoming(panel.fits(QUEUE_LENGTH)))
 
     def pause_dwell_when_covered(self, top: Screen) -> None:
         """Dwell is time looked at: any screen over the feed (the command palette too) pauses

@@ -19,6 +19,7 @@ from tuifeed.playback import Playback, PlaybackResult, not_played, web_url
 from tuifeed.timewords import clock_time
 from tuifeed.tui.graphics import graphics_protocol
 from tuifeed.tui.widgets.card import VideoCard
+from tuifeed.tui.widgets.keybar import KeyBar
 
 PLAYER_WAIT = 5.0  # seconds quitting waits for mpv to stop, so the watch is recorded
 
@@ -89,6 +90,7 @@ class ResumeScreen(ModalScreen[bool]):
             yield Static(self._title, id="resume-title", markup=False)
             yield Static("enter: resume there · b: from the beginning · escape: cancel",
                          id="resume-keys", markup=False)
+        yield KeyBar()
 
     def action_choose(self, resume: bool) -> None:
         self.dismiss(resume)

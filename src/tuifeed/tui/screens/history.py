@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
+from tuifeed.tui.widgets.keybar import KeyBar
 
 SHOWN = 500  # rows drawn at most; filter to go further back
 
@@ -45,7 +46,7 @@ class HistoryScreen(Screen[None]):
             yield Input(placeholder="filter: kind:like  topic:cats  creator:gatorgrace",
                         id="history-filter")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#history-body").border_title = "History"
