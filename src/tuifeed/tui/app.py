@@ -168,6 +168,7 @@ class FeedApp(Playing, App[None]):
             item, feed.clock.now(),
             liked=item is not None and item.id in feed.state.liked,
             saved=item is not None and item.id in feed.state.saved,
+            disliked=item is not None and item.id in feed.state.disliked,
             following=item is not None and creator_key(item) in feed.state.followed,
         )
         card.border_title = f"#{feed.position + 1} of this session"
@@ -239,18 +240,22 @@ class FeedApp(Playing, App[None]):
             self.refresh_feed()
 
     def action_dislike(self) -> None:
-        if (item := self.feed.current) is not None:
-            self.feed.signal(item.id, "dislike")
-            self.notify("Not interested: less from this creator and its topics", timeout=2)
-            self.action_next()
+        """Not interested: the card goes. On a card marked so (back with k), x takes it back."""
+        if (item := self.feed.current) is None:
+            return
+        event = self.feed.toggle_dislike(item.id)
+        if event.kind == "undislike":
+            self.notify("Not interested taken back", timeout=2)
+            self.refresh_feed()
+            return
+        self.notify("Not interested: less from this creator and its topics (k, then x, "
+                    "takes it back)", timeout=3)
+        self.action_next()
 
     def action_save(self) -> None:
         if (item := self.feed.current) is not None:
-            if item.id in self.feed.state.saved:
-                self.notify("Already saved", timeout=2)
-                return
-            self.feed.signal(item.id, "save")
-            self.notify("Saved", timeout=2)
+            event = self.feed.toggle_save(item.id)
+            self.notify("Saved" if event.kind == "save" else "No longer saved", timeout=2)
             self.refresh_feed()
 
     def action_follow(self) -> None:
