@@ -127,8 +127,15 @@ class FeedApp(Playing, App[None]):
                 loop.add_signal_handler(number, partial(self.exit, return_code=128 + number))
 
     def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
-        if not self.scripted:
-            super().notify(message, **kwargs)
+        """Toasts sit low on the left, over the card's bottom border (app.tcss), one line each;
+        a new answer to a key replaces the last one, so they never pile up over the card."""
+        if self.scripted:
+            return
+        if kwargs.get("severity", "information") == "information":
+            for shown in list(self._notifications):
+                if shown.severity == "information":
+                    self._unnotify(shown, refresh=False)
+        super().notify(message, **kwargs)
 
     def on_descendant_mount(self, event: events.DescendantMount) -> None:
         if self.scripted and hasattr(event.control, "cursor_blink"):
