@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import partial
 
 from rich.markup import escape
 from textual import events, on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.markup import escape as markup_escape
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
@@ -23,12 +22,13 @@ from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
 from tuifeed.feed import Feed
 from tuifeed.ranking.catalog import creator_key
-from tuifeed.ranking.recipe import recipe_names
 from tuifeed.ranking.steering import describe
 from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
+from tuifeed.tui.commands import FeedCommands
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
+from tuifeed.tui.screens.confirm import ConfirmScreen
 from tuifeed.tui.screens.help import HelpScreen
 from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
@@ -50,6 +50,7 @@ class FeedApp(Playing, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuifeed"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {FeedCommands}
 
     # In the order of importance: a narrow footer shows the first ones that fit (KeyBar).
     BINDINGS = [
@@ -324,46 +325,28 @@ class FeedApp(Playing, App[None]):
         self.notify(f"undid: {describe(record)}", markup=False, timeout=2)
         self.refresh_feed()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Why this?", "Explain the card on screen", self.action_why)
-        yield SystemCommand("My algorithm", "Interests, diversity, recipe, steering",
-                            self.action_algorithm)
-        yield SystemCommand("History", "Your log: filter, jump to an item, undo an event",
-                            self.action_history)
-        yield SystemCommand("Fetch sources", "Bring new videos from every source (u)",
-                            self.action_fetch)
-        for name in recipe_names(self.feed.locations.recipes):
-            shown = markup_escape(clean_text(name))  # a file name of the viewer's: never markup
-            yield SystemCommand(f"Recipe: {shown}", "Switch to this recipe",
-                                partial(self.switch_recipe, name))
-            yield SystemCommand(f"Compare with {shown}", "Two queues side by side",
-                                partial(self.push_screen, CompareScreen(self.feed, name)))
-        steering = self.feed.steering
-        yield SystemCommand("Resume learning" if steering.paused else "Pause learning",
-                            "Events are still recorded while paused, not learned from",
-                            partial(self.steer, "resume" if steering.paused else "pause"))
-        yield SystemCommand("Start over as a new viewer", "Keeps follows and mutes",
-                            partial(self.steer, "reset"))
-        yield SystemCommand("Undo the last steering", "Repeat to go further back",
-                            self.undo_steering)
-        item = self.feed.current
-        if item is None:
-            return
-        for topic in item.topics:
-            for verb, args in (("Boost", ("boost", "topic", topic, 1)),
-                               ("Lower", ("boost", "topic", topic, -1)),
-                               ("Mute", ("mute", "topic", topic)),
-                               ("Forget", ("forget", "topic", topic))):
-                yield SystemCommand(f"{verb} topic #{markup_escape(topic)}",
-                                    "From the card on screen",
-                                    partial(self.steer, *args))
-        for verb, args in (("Boost", ("boost", "creator", item.creator, 1)),
-                           ("Lower", ("boost", "creator", item.creator, -1)),
-                           ("Mute", ("mute", "creator", item.creator))):
-            yield SystemCommand(f"{verb} creator @{markup_escape(item.creator)}",
-                                "From the card on screen",
-                                partial(self.steer, *args))
+    def compare_with(self, name: str) -> None:
+        self.push_screen(CompareScreen(self.feed, name))
+
+    def confirm_reset(self, then: Callable[[], object] | None = None) -> None:
+        """Start over as a new viewer, once the viewer said yes (`then` runs after it)."""
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.steer("reset")
+                if then is not None:
+                    then()
+
+        self.push_screen(ConfirmScreen(
+            "Start over as a new viewer?",
+            "What you did so far stops counting: nothing is learned from it and it no longer "
+            "marks cards as seen. Boosts, forgets and a pause end; follows and mutes stay. "
+            "Your history keeps every event, and u in My algorithm undoes this."), answered)
+
+    def mute_word(self) -> None:
+        """From the palette: My algorithm, with its field for a word open."""
+        screen = AlgorithmScreen(self.feed)
+        self.push_screen(screen, lambda _: self.refresh_feed())
+        screen.call_after_refresh(screen.action_mute_word)
 
     # -- fetching -----------------------------------------------------------------------------
 

@@ -239,7 +239,8 @@ class AlgorithmScreen(Screen[None]):
         self._steer("resume" if self.feed.steering.paused else "pause")
 
     def action_reset(self) -> None:
-        self._steer("reset")
+        """Start over, once the viewer said yes (a question, as everywhere)."""
+        self.app.confirm_reset(then=self.refresh_view)  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
         self.app.undo_steering()  # type: ignore[attr-defined]
