@@ -256,8 +256,7 @@ class FeedApp(Playing, App[None]):
             self.notify("Not interested taken back", timeout=2)
             self.refresh_feed()
             return
-        self.notify("Not interested: less from this creator and its topics (k, then x, "
-                    "takes it back)", timeout=3)
+        self.notify("Not interested (k, then x, takes it back)", timeout=3)
         self.action_next()
 
     def action_save(self) -> None:
