@@ -161,14 +161,16 @@ def echo_comparison(first: str, second: str, rows, as_json: bool) -> None:
             for index, (left, right) in enumerate(rows, start=1)
         ]}))
         return
+    from tuifeed.textreport import cells
+
     width = 38
     first, second = clean_text(first), clean_text(second)  # recipe names: file names
-    click.echo(f"{'':>4}{first:<{width}}  {second} (move against {first})")
+    click.echo(f"{'':>4}{cells(first, width)}  {second} (move against {first})")
     for index, (left, right) in enumerate(rows, start=1):
-        left_text = f"{left.entry.item.title[:width - 2]}" if left else ""
-        right_text = (f"{move_label(right.move):>4} {right.entry.item.title[:width - 2]}"
+        left_text = cells(left.entry.item.title, width) if left else " " * width
+        right_text = (f"{move_label(right.move):>4} {cells(right.entry.item.title, width)}"
                       if right else "")
-        click.echo(f"{index:>3} {left_text:<{width}}  {right_text}")
+        click.echo(f"{index:>3} {left_text}  {right_text}".rstrip())
 
 
 @cli.command("signal")
@@ -207,7 +209,7 @@ def why_command(ctx: click.Context, item_id: str, recipe: str | None, as_json: b
 def profile_command(ctx: click.Context, as_json: bool) -> None:
     """What the model has learned about you, strongest first."""
     from tuifeed.serialize import interest_dict
-    from tuifeed.textreport import bar
+    from tuifeed.textreport import bar, cells
 
     found = open_feed(ctx).profile()
     if as_json:
@@ -219,7 +221,7 @@ def profile_command(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"{'interest':<28} {'total':>7} {'short':>7} {'long':>7} {'events':>6}")
     for interest in found:
         label = f"{'#' if interest.kind == 'topic' else '@'}{interest.name}"
-        click.echo(f"{label[:28]:<28} {interest.total:>+7.2f} {interest.short:>+7.2f} "
+        click.echo(f"{cells(label, 28)} {interest.total:>+7.2f} {interest.short:>+7.2f} "
                    f"{interest.long:>+7.2f} {interest.events:>6}  {bar(interest.total, 2.0)}")
 
 
@@ -344,15 +346,18 @@ def recipes_list(ctx: click.Context) -> None:
     """Every recipe, with where it comes from."""
     from tuifeed.ranking.recipe import load_recipe, recipe_names
 
+    from tuifeed.textreport import cells
+
     feed = open_feed(ctx)
     for name in recipe_names(feed.locations.recipes):
         mark = "*" if name == feed.recipe.name else " "
+        shown = cells(clean_text(name), max(14, len(name)))  # a file name: any script
         try:
             recipe = load_recipe(name, feed.locations.recipes)
         except TuifeedError as error:  # list the others all the same
-            click.echo(f"{mark} {clean_text(name):<14} (broken) {clean_text(str(error))}")
+            click.echo(f"{mark} {shown} (broken) {clean_text(str(error))}")
             continue
-        click.echo(f"{mark} {clean_text(name):<14} {recipe.description}  "
+        click.echo(f"{mark} {shown} {recipe.description}  "
                    f"[{clean_text(recipe.origin)}]")
     click.echo(f"Your own recipes go in {feed.locations.recipes}/NAME.toml "
                f"(copy one with: tuifeed recipes show for-you > NAME.toml)")
@@ -363,11 +368,14 @@ def recipes_list(ctx: click.Context) -> None:
 @click.pass_context
 def recipes_show(ctx: click.Context, name: str) -> None:
     """Print a recipe's TOML, ready to copy and edit."""
+    from tuifeed.locations import Locations
     from tuifeed.ranking.recipe import load_recipe
 
+    # Reading a recipe needs no database: nothing is created (a first `show` may run
+    # before the feed ever opened, redirected into the recipes folder).
+    recipes = Locations.resolve(ctx.obj["home"]).recipes
     # A recipe is the viewer's file, maybe imported: shown without control sequences.
-    click.echo(clean_text(load_recipe(name, open_feed(ctx).locations.recipes).source,
-                          single_line=False), nl=False)
+    click.echo(clean_text(load_recipe(name, recipes).source, single_line=False), nl=False)
 
 
 @cli.command("open")
@@ -448,7 +456,17 @@ def replay_command(ctx: click.Context, recipes: tuple[str, ...], as_json: bool) 
 
     feed = open_feed(ctx)
     names = list(recipes) or recipe_names(feed.locations.recipes)
-    chosen = [load_recipe(name, feed.locations.recipes) for name in names]
+    chosen = []
+    for name in names:  # a broken file of the viewer's is skipped, said in one line
+        try:
+            chosen.append(load_recipe(name, feed.locations.recipes))
+        except TuifeedError as error:
+            if len(names) == 1:
+                raise
+            click.echo(f"tuifeed: skipping recipe {clean_text(name)}: "
+                       f"{clean_text(str(error))}", err=True)
+    if not chosen:
+        raise TuifeedError("no recipe to replay: every one asked for is broken (above)")
     results = [replay(feed.events, feed.catalog, recipe, feed.seed) for recipe in chosen]
     if as_json:
         click.echo(dumps([asdict(result) for result in results]))
