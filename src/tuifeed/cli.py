@@ -243,7 +243,8 @@ def bench_command(ctx: click.Context, as_json: bool, sizes: str, log_events: int
     try:
         counts = [int(size) for size in sizes.split(",")]
     except ValueError:
-        raise TuifeedError(f"--sizes takes whole numbers separated by commas, not {sizes!r}")
+        raise TuifeedError(
+            f"--sizes takes whole numbers separated by commas, not {sizes!r}") from None
     if any(count < 100 for count in counts):
         raise TuifeedError("--sizes: each size must be at least 100 candidates")
     locations = Locations.resolve(ctx.obj["home"])

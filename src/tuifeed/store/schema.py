@@ -225,7 +225,8 @@ MIGRATIONS: dict[int, list[str]] = {
         INSERT INTO items(id, source, creator, title, description, duration, published, views,
                           likes, thumbnail, url)
         SELECT i.id, i.source, c.code, i.title, i.description, i.duration,
-               CAST(strftime('%s', substr(i.published, 1, 19)) AS INTEGER) + ifnull(CAST(substr(i.published, 20, 7) AS REAL), 0),
+               CAST(strftime('%s', substr(i.published, 1, 19)) AS INTEGER)
+                   + ifnull(CAST(substr(i.published, 20, 7) AS REAL), 0),
                i.views, i.likes, i.thumbnail, i.url
         FROM items_v3 i JOIN creators c ON c.key = i.source || ':' || i.creator
         ORDER BY i.rowid

@@ -30,7 +30,8 @@ class RebuildFollows:
     database (see database.rebuild_follows)."""
 
 
-Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows  # what the writer knows how to store
+# What the writer knows how to store.
+Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 

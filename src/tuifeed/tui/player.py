@@ -1,6 +1,7 @@
-"""Playback in the TUI (the Playing mixin of FeedApp): mpv in its own window runs in a worker thread and reports back as
-typed messages; mpv in the terminal runs with the app suspended. Either way the Feed hears
-of the start and the end on the UI thread (see Feed.playback_started/playback_ended)."""
+"""Playback in the TUI (the Playing mixin of FeedApp): mpv in its own window runs in a worker
+thread and reports back as typed messages; mpv in the terminal runs with the app suspended.
+Either way the Feed hears of the start and the end on the UI thread (see
+Feed.playback_started/playback_ended)."""
 
 from __future__ import annotations
 

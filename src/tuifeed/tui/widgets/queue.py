@@ -39,8 +39,9 @@ class QueuePanel(Widget):
         return max(least, self.content_size.height // LINES_PER_ENTRY)
 
     def on_resize(self) -> None:
-        if self.screen is self.app.screen and len(self._queue) < self.fits(0):  # taller now: ask the app for a longer queue,
-            self._queue = []  # whose extra entries are not news (no • on them)
+        # Taller now: ask the app for a longer queue, whose extra entries are not news (no •).
+        if self.screen is self.app.screen and len(self._queue) < self.fits(0):
+            self._queue = []
             self.app.refresh_queue()  # type: ignore[attr-defined]
 
     def show(self, queue: list[Ranked]) -> None:
