@@ -111,3 +111,47 @@ def test_event_log_filters_undone_as_a_text_parameter(isolated_home):
                                   ("0",)).fetchall()
     assert undone == [("like",)]
     assert ("save",) in kept
+
+
+def reset_in_a_terminal(home, answer: str, *extra: str) -> tuple[int, str]:
+    """`tuifeed steer reset` with a pseudo-terminal for stdin and stdout, typing `answer`."""
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TUIFEED_HOME": str(home), "TUIFEED_NOW": "2026-03-01T12:00:00Z"}
+    process = subprocess.Popen([sys.executable, "-m", "tuifeed", "steer", "reset", *extra],
+                               stdin=terminal, stdout=terminal, stderr=terminal, env=env)
+    os.close(terminal)
+    shown = b""
+    answered = False
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            process.kill()
+            raise AssertionError(f"no answer from tuifeed: {shown!r}")
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the process ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+        if not answered and b"[y/N]" in shown:
+            os.write(controller, answer.encode() + b"\n")
+            answered = True
+    os.close(controller)
+    return process.wait(timeout=60), shown.decode("utf-8", "replace")
+
+
+def test_steer_reset_asks_first_in_a_terminal(isolated_home):
+    code, shown = reset_in_a_terminal(isolated_home, "n")
+    assert "Start over as a new viewer?" in shown and code != 0
+    state = json.loads(tuifeed("steer", "show", "--json", home=isolated_home).stdout)
+    assert not state.get("reset_at")
+    code, shown = reset_in_a_terminal(isolated_home, "y")
+    assert code == 0, shown
+    state = json.loads(tuifeed("steer", "show", "--json", home=isolated_home).stdout)
+    assert state.get("reset_at")
+    code, shown = reset_in_a_terminal(isolated_home, "", "--yes")
+    assert code == 0 and "[y/N]" not in shown

@@ -306,7 +306,19 @@ def feed_action(action: str, help_text: str) -> None:
 
 feed_action("pause", "Pause learning: events are still recorded but not learned from.")
 feed_action("resume", "Resume learning.")
-feed_action("reset", "Start over as a new viewer, keeping follows and mutes.")
+
+
+@steer_group.command("reset")
+@click.option("--yes", "-y", "yes", is_flag=True, help="Do not ask first (in a terminal).")
+@click.pass_context
+def steer_reset(ctx: click.Context, yes: bool) -> None:
+    """Start over as a new viewer, keeping follows and mutes (asks first in a terminal)."""
+    if not yes and sys.stdin.isatty() and sys.stdout.isatty() and not click.confirm(
+            "Start over as a new viewer? What you did so far stops counting (follows and "
+            "mutes stay; `tuifeed steer undo` takes it back)", default=False):
+        raise click.Abort()
+    feed = open_feed(ctx)
+    steering_done(feed, feed.steer("reset"))
 
 
 @steer_group.command("undo")
