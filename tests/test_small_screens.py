@@ -112,6 +112,19 @@ async def test_why_this_keeps_the_evidence_readable(isolated_home, clock, size):
         assert f"{first.value:+.3f}" in shown
 
 
+@pytest.mark.parametrize("size", SIZES)
+async def test_history_fits_the_width_and_marks_an_undone_event(isolated_home, clock, size):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=size) as pilot:
+        liked = app.feed.current
+        await pilot.press("l", "h", "u")  # the like is the newest event: undo it
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        row = next(line for line in lines if "like undone" in line)
+        assert liked.title[:15] in row
+        assert all(line.endswith("│") for line in lines[1:-2])  # nothing beyond the border
+
+
 async def test_up_next_fills_a_tall_screen(isolated_home, clock):
     app = open_app(isolated_home, clock)
     async with app.run_test(size=(120, 40)) as pilot:
