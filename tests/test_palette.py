@@ -127,3 +127,15 @@ async def test_pickers_open_on_the_recipe_in_use(isolated_home, clock):
             await pilot.press("escape")
         await pilot.press("r", "enter")  # enter alone keeps the recipe
         assert app.feed.recipe.name == "explore"
+
+
+async def test_mute_a_word_from_the_palette_opens_the_field(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = await palette_titles(app, pilot, "mute a word")
+        assert titles[0] == "Mute a word in titles…"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AlgorithmScreen)
+        await pilot.press(*"gator", "enter")
+        assert ("word", "gator") in app.feed.steering.mutes
