@@ -139,3 +139,14 @@ async def test_mute_a_word_from_the_palette_opens_the_field(isolated_home, clock
         assert isinstance(app.screen, AlgorithmScreen)
         await pilot.press(*"gator", "enter")
         assert ("word", "gator") in app.feed.steering.mutes
+
+
+async def test_compare_asks_for_another_recipe_than_the_one_in_use(isolated_home, clock):
+    from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter")  # on for-you, the recipe in use: nothing to compare
+        assert isinstance(app.screen, RecipePicker)
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, CompareScreen) and app.screen.other == "fresh"

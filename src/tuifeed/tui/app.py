@@ -303,7 +303,7 @@ class FeedApp(Playing, App[None]):
             if name:
                 self.push_screen(CompareScreen(self.feed, name))
 
-        self.push_screen(RecipePicker(self.feed, "Compare with"), chosen)
+        self.push_screen(RecipePicker(self.feed, "Compare with", others_only=True), chosen)
 
     def steer(self, *args) -> None:
         """Steering from the command palette (the My algorithm screen has its own keys)."""

@@ -33,10 +33,11 @@ class RecipePicker(ModalScreen[str | None]):
     BINDINGS = [Binding("escape,q", "dismiss_none", "Close"),
                 Binding("question_mark", "app.help", "Help")]
 
-    def __init__(self, feed: Feed, title: str) -> None:
+    def __init__(self, feed: Feed, title: str, others_only: bool = False) -> None:
         super().__init__()
         self.feed = feed
         self.title_text = title
+        self.others_only = others_only  # comparing: the recipe in use is not a choice
 
     def compose(self) -> ComposeResult:
         options = []
@@ -63,6 +64,10 @@ class RecipePicker(ModalScreen[str | None]):
             pass
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.others_only and event.option.id == self.feed.recipe.name:
+            self.notify(f"{clean_text(self.feed.recipe.name)} is the recipe in use: pick "
+                        f"another to compare with", markup=False, timeout=3)
+            return
         self.dismiss(event.option.id)
 
     def action_dismiss_none(self) -> None:
