@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 import httpx  # noqa: E402
 
-from tuifeed.sources.base import Answer, FetchError, Http  # noqa: E402
+from tuifeed.sources.base import Answer, FetchError, Http
 
 USER_AGENT = "tuifeed/0.1 (+https://example.invalid)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -30,8 +30,7 @@ class RebuildFollows:
     database (see database.rebuild_follows)."""
 
 
-# What the writer knows how to store.
-Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows
+Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows  # what the writer knows how to store
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 
