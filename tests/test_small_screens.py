@@ -58,7 +58,8 @@ async def test_the_help_lists_every_screens_keys(isolated_home, clock, size):
         console.print(help_keys.content)  # all of it, also what needs a scroll to see
         listed = console.export_text().lower()
         for words in ("not interested", "save / unsave", "start over", "mute a word",
-                      "undo event", "filter", "command palette", "quit", "open the video"):
+                      "undo the selected event", "filter the history", "command palette",
+                      "quit", "open the video"):
             assert words in listed, words
 
 

@@ -78,7 +78,7 @@ class ResumeScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("enter,r", "choose(True)", "Resume"),
         Binding("b,0", "choose(False)", "From the beginning"),
-        Binding("escape", "dismiss_none", "Cancel"),
+        Binding("escape,q", "dismiss_none", "Cancel"),
     ]
 
     def __init__(self, title: str, position: float) -> None:

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuifeed.tui.commands import SCREEN_TITLES
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.widgets.keybar import KeyBar
@@ -37,10 +38,12 @@ KEYS = [
      "dwell of the card on screen; every event is written"),
 ]
 NARROW_HELP = 80  # columns: below, what a key records goes under what it does
+KEY_CELLS = 18  # "j  ↓  space  wheel": every table's key column, so they line up
 
 
-def screen_keys(bindings: list[Binding]) -> list[tuple[str, str]]:
-    """A screen's own keys, from its bindings: the help can never miss one."""
+def screen_keys(screen: str, bindings: list[Binding]) -> list[tuple[str, str]]:
+    """A screen's own keys, from its bindings: the help can never miss one. Described as
+    the command palette names them."""
     keys: dict[str, list[str]] = {}
     described: dict[str, str] = {}
     for binding in bindings:
@@ -48,7 +51,8 @@ def screen_keys(bindings: list[Binding]) -> list[tuple[str, str]]:
                  .replace("plus", "+").replace("minus", "-").replace("slash", "/")
                  .replace("escape", "esc") for key in binding.key.split(",")]
         keys.setdefault(binding.action, []).extend(shown)
-        described.setdefault(binding.action, binding.description)
+        described.setdefault(binding.action, SCREEN_TITLES.get((screen, binding.action),
+                                                               binding.description))
     return [("  ".join(keys[action]), described[action]) for action in keys]
 
 
@@ -56,10 +60,10 @@ def help_view(width: int) -> Group:
     """Every key: the feed's with what each records, then My algorithm's and History's."""
     narrow = width < NARROW_HELP
     feed = Table(title="tuifeed keys", expand=True, show_edge=False)
-    feed.add_column("key", style="bold cyan", no_wrap=True)
-    feed.add_column("does")
+    feed.add_column("key", style="bold cyan", no_wrap=True, width=KEY_CELLS)
+    feed.add_column("does", ratio=1)
     if not narrow:
-        feed.add_column("records", style="dim")
+        feed.add_column("records", style="dim", ratio=1)
     for keys, does, records in KEYS:
         if narrow:
             feed.add_row(keys, Text.assemble(does, "\n", (f"records: {records}", "dim")))
@@ -69,9 +73,10 @@ def help_view(width: int) -> Group:
     for title, screen in (("On My algorithm (a)", AlgorithmScreen),
                           ("In History (h)", HistoryScreen)):
         table = Table(title=title, expand=True, show_edge=False, show_header=False)
-        table.add_column("key", style="bold cyan", no_wrap=True)
-        table.add_column("does")
-        for keys, does in screen_keys(screen.BINDINGS):
+        table.add_column("key", style="bold cyan", no_wrap=True, width=KEY_CELLS)
+        table.add_column("does", ratio=2)
+        name = screen.__name__.removesuffix("Screen")
+        for keys, does in screen_keys(name, screen.BINDINGS):
             table.add_row(keys, does)
         parts += [Text(), table]
     return Group(*parts)
