@@ -84,7 +84,7 @@ async def test_the_list_is_what_is_in_force_after_boosts_a_reset_and_a_mute_with
         assert len(feed.steering_log) == 4
         assert shown_lines(screen) == [f"#{boosted}: boost +2"] == expected_lines(feed)
 
-        await pilot.press("R")  # start over: the boost ends (the log still holds it)
+        await pilot.press("R", "y")  # start over, once confirmed: the boost ends
         assert feed.steering.reset_at is not None and not feed.steering.boosts
         assert shown_lines(screen) == ["started over just now"] == expected_lines(feed)
 

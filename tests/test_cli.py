@@ -21,7 +21,8 @@ def test_rank_json_lists_the_queue_with_contributions(isolated_home):
     queue = json.loads(result.stdout)
     assert [entry["rank"] for entry in queue] == [1, 2, 3, 4, 5]
     for entry in queue:
-        assert {"id", "title", "creator", "topics", "score", "contributions", "explore"} <= set(entry)
+        assert {"id", "title", "creator", "topics", "score", "contributions",
+                "explore"} <= set(entry)
     # The scores explain the order: outside exploration slots they never rise.
     placed = [entry["score"] for entry in queue if not entry["explore"]]
     assert placed == sorted(placed, reverse=True)
@@ -70,7 +71,8 @@ def test_steer_commands_change_the_queue_and_undo_restores_it(isolated_home):
     assert result.returncode == 0, result.stderr
     muted = json.loads(tuifeed("rank", "--limit", "20", "--json", home=isolated_home).stdout)
     assert all(before[0]["topics"][0] not in entry["topics"] for entry in muted)
-    assert tuifeed("steer", "boost", "creator", "gatorgrace", "-1.5", home=isolated_home).returncode == 0
+    boosted = tuifeed("steer", "boost", "creator", "gatorgrace", "-1.5", home=isolated_home)
+    assert boosted.returncode == 0
     shown = json.loads(tuifeed("steer", "show", "--json", home=isolated_home).stdout)
     assert shown["boosts"] == [{"target": "creator", "name": "gatorgrace", "amount": -1.5}]
     assert [entry["text"] for entry in shown["log"]] == [

@@ -35,7 +35,8 @@ OVERLAYS = {
     "history": (["h"], "HistoryScreen", ["escape"]),
     "help": (["question_mark"], "HelpScreen", ["escape"]),
     "recipe picker": (["r"], "RecipePicker", ["escape"]),
-    "compare": (["c", "enter"], "CompareScreen", ["escape"]),  # picked from the picker
+    # Picked from the picker, which opens on the recipe in use: the next one.
+    "compare": (["c", "down", "enter"], "CompareScreen", ["escape"]),
     "command palette": (["ctrl+p"], "CommandPalette", ["escape"]),
     "two stacked": (["a", "ctrl+p"], "CommandPalette", ["escape", "escape"]),
 }

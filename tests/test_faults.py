@@ -345,7 +345,8 @@ def build_version_4(database: Path) -> None:
                 (2**53, "2026-01-06T09:30:00.000000Z", "save"),
                 (2**63 - 1, "2026-01-06T10:00:00.000000Z", "dislike")]
         connection.executemany(
-            "INSERT INTO events(id, ts, item_id, kind, session_id) VALUES (?, ?, 'demo:0001', ?, 'old')",
+            "INSERT INTO events(id, ts, item_id, kind, session_id)"
+            " VALUES (?, ?, 'demo:0001', ?, 'old')",
             rows)
         connection.execute("INSERT INTO event_undos(event_id, ts) VALUES (?, ?)",
                            (2**63 - 1, "2026-01-06T10:00:01.000000Z"))

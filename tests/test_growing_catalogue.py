@@ -41,7 +41,8 @@ def test_codes_are_assigned_once_in_insertion_order(feed):
 
 
 def test_topics_are_normalised_so_sources_meet(feed):
-    add(feed, [fetched(1, topics=["Alligators"]), fetched(2, topics=["#alligators ", "Swamp Life"])])
+    add(feed, [fetched(1, topics=["Alligators"]),
+               fetched(2, topics=["#alligators ", "Swamp Life"])])
     assert feed.item("t:1").topics == ("alligators",)
     assert feed.item("t:2").topics == ("alligators", "swamp-life")
     assert feed.catalog.topics.count("alligators") == 1  # the demo's own topic, shared

@@ -113,8 +113,9 @@ EVIL_JSON = json.dumps({
               {"id": "j2", "url": "https://ok.example/v.mp4", "title": "x" * 1_000_000,
                "image": "{origin}/bomb.png"}]})
 LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">'
-                    for n in range(1, 10))
+          + "".join(f'<!ENTITY lol{n} "{lols}">'
+                    for n, lols in ((n, ("&lol" + str(n - 1) + ";") * 10 if n > 1
+                                     else "&lol;" * 10) for n in range(1, 10)))
           + ']><rss version="2.0"><channel><title>&lol9;</title></channel></rss>')
 
 

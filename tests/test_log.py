@@ -74,7 +74,7 @@ def test_two_processes_write_to_one_home_without_lock_errors(tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(2)]
     outputs = [writer.communicate(timeout=120) for writer in writers]
-    for writer, (stdout, stderr) in zip(writers, outputs):
+    for writer, (_stdout, stderr) in zip(writers, outputs):
         assert writer.returncode == 0, stderr
         assert "locked" not in stderr
     ids = [int(line.split()[0]) for stdout, _ in outputs for line in stdout.splitlines()]

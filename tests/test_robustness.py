@@ -129,11 +129,13 @@ def test_compare_with_a_broken_recipe_reports_it_and_keeps_the_feed(isolated_hom
     folder.mkdir(parents=True)
     (folder / "aaa.toml").write_text("not = = toml\n")
     transcript = tmp_path / "t.jsonl"
-    result = run("open", "--clock", "virtual", "--keys", "c enter j q", "--transcript",
+    # The picker opens on the recipe in use: home goes to the first, the broken one.
+    result = run("open", "--clock", "virtual", "--keys", "c home enter j q", "--transcript",
                  str(transcript), home=isolated_home)
     assert result.returncode == 0, result.stderr
     steps = [json.loads(line) for line in transcript.read_text().splitlines()]
-    assert steps[-2]["key"] == "q" and steps[3]["current"] != steps[0]["current"]
+    assert steps[4]["key"] == "j" and steps[-2]["key"] == "q"
+    assert steps[4]["current"] != steps[0]["current"]
 
 
 def test_unwritable_transcript_and_undecodable_keys_file(tmp_path):

@@ -144,7 +144,8 @@ def test_replay_scores_a_recipe_that_ranks_engaged_items_first_as_perfect(tmp_pa
     # so every engaged card was ranked first.
     oracle = feed.locations.recipes / "oracle.toml"
     oracle.write_text("[terms]\ntopic = 0\ncreator = 0\nfreshness = 0\nquality = 0\n"
-                      "popularity = 1\nnovelty = 0\ndiversity_window = 0\n[exploration]\nrate = 0\n")
+                      "popularity = 1\nnovelty = 0\ndiversity_window = 0\n"
+                      "[exploration]\nrate = 0\n")
     result = replay(feed.events, feed.catalog, load_recipe("oracle", feed.locations.recipes))
     assert result.shown == 40 and result.engaged == 20
     assert result.ndcg == 1.0 and result.hit_rate == 1.0

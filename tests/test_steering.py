@@ -1,4 +1,5 @@
-"""Steering guarantees: mutes hide, reset starts over, undo restores, boosts move only their items."""
+"""Steering guarantees: mutes hide, reset starts over, undo restores, boosts move only their
+items."""
 
 from dataclasses import replace
 

@@ -121,7 +121,8 @@ def test_every_number_quoted_is_the_log_s_the_profile_s_or_yesterday_s(tmp_path)
            f"({count / len(last):.0%})." in sentences
 
     with sqlite3.connect(database) as connection:
-        texts = [f"{title}\n{description}\n{' '.join(json.loads(tags))}" for title, description, tags
+        texts = [f"{title}\n{description}\n{' '.join(json.loads(tags))}"
+                 for title, description, tags
                  in connection.execute("SELECT title, description, topics FROM item_list")]
     cats = sum(matches("cat", text) for text in texts)
     assert f"Your steering: mute word cat (hides {cats} items)." in sentences

@@ -2,7 +2,8 @@ from tuifeed.text import clean_text
 
 
 def test_escape_sequences_and_controls_are_removed():
-    hostile = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07title\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x07bell\x9b2J"
+    hostile = ("\x1b[31mred\x1b[0m \x1b]0;pwned\x07title"
+               "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x07bell\x9b2J")
     assert clean_text(hostile) == "red titlelink bell"
 
 

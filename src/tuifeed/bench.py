@@ -288,7 +288,7 @@ def bench_speed(sizes: Sequence[int] = SPEED_SIZES, seed: int = 0, repeats: int 
             kinds = iter(["like", "dislike", "save"] * repeats)
             targets = iter(items)
 
-            def rerank() -> None:
+            def rerank(clock=clock, targets=targets, kinds=kinds) -> None:  # this size's
                 clock.advance(1.0)
                 feed.signal(next(targets), next(kinds))
                 feed.upcoming(10)

@@ -161,14 +161,16 @@ def echo_comparison(first: str, second: str, rows, as_json: bool) -> None:
             for index, (left, right) in enumerate(rows, start=1)
         ]}))
         return
+    from tuifeed.textreport import cells
+
     width = 38
     first, second = clean_text(first), clean_text(second)  # recipe names: file names
-    click.echo(f"{'':>4}{first:<{width}}  {second} (move against {first})")
+    click.echo(f"{'':>4}{cells(first, width)}  {second} (move against {first})")
     for index, (left, right) in enumerate(rows, start=1):
-        left_text = f"{left.entry.item.title[:width - 2]}" if left else ""
-        right_text = (f"{move_label(right.move):>4} {right.entry.item.title[:width - 2]}"
+        left_text = cells(left.entry.item.title, width) if left else " " * width
+        right_text = (f"{move_label(right.move):>4} {cells(right.entry.item.title, width)}"
                       if right else "")
-        click.echo(f"{index:>3} {left_text:<{width}}  {right_text}")
+        click.echo(f"{index:>3} {left_text}  {right_text}".rstrip())
 
 
 @cli.command("signal")
@@ -209,7 +211,7 @@ def why_command(ctx: click.Context, item_id: str, recipe: str | None, as_json: b
 def profile_command(ctx: click.Context, as_json: bool, card: str | None) -> None:
     """Your algorithm in words, then what the model has learned about you, strongest first."""
     from tuifeed.serialize import interest_dict
-    from tuifeed.textreport import bar
+    from tuifeed.textreport import bar, cells
 
     target = None
     if card is not None:
@@ -233,7 +235,7 @@ def profile_command(ctx: click.Context, as_json: bool, card: str | None) -> None
     click.echo(f"{'interest':<28} {'total':>7} {'short':>7} {'long':>7} {'events':>6}")
     for interest in found:
         label = clean_text(f"{'#' if interest.kind == 'topic' else '@'}{interest.name}")
-        click.echo(f"{label[:28]:<28} {interest.total:>+7.2f} {interest.short:>+7.2f} "
+        click.echo(f"{cells(label, 28)} {interest.total:>+7.2f} {interest.short:>+7.2f} "
                    f"{interest.long:>+7.2f} {interest.events:>6}  {bar(interest.total, 2.0)}")
     if target is not None:
         click.echo(f"card written to {clean_text(str(target))}")
@@ -271,7 +273,8 @@ def bench_command(ctx: click.Context, as_json: bool, sizes: str, log_events: int
     try:
         counts = [int(size) for size in sizes.split(",")]
     except ValueError:
-        raise TuifeedError(f"--sizes takes whole numbers separated by commas, not {sizes!r}")
+        raise TuifeedError(
+            f"--sizes takes whole numbers separated by commas, not {sizes!r}") from None
     if any(count < 100 for count in counts):
         raise TuifeedError("--sizes: each size must be at least 100 candidates")
     locations = Locations.resolve(ctx.obj["home"])
@@ -350,7 +353,19 @@ def feed_action(action: str, help_text: str) -> None:
 
 feed_action("pause", "Pause learning: events are still recorded but not learned from.")
 feed_action("resume", "Resume learning.")
-feed_action("reset", "Start over as a new viewer, keeping follows and mutes.")
+
+
+@steer_group.command("reset")
+@click.option("--yes", "-y", "yes", is_flag=True, help="Do not ask first (in a terminal).")
+@click.pass_context
+def steer_reset(ctx: click.Context, yes: bool) -> None:
+    """Start over as a new viewer, keeping follows and mutes (asks first in a terminal)."""
+    if not yes and sys.stdin.isatty() and sys.stdout.isatty() and not click.confirm(
+            "Start over as a new viewer? What you did so far stops counting (follows and "
+            "mutes stay; `tuifeed steer undo` takes it back)", default=False):
+        raise click.Abort()
+    feed = open_feed(ctx)
+    steering_done(feed, feed.steer("reset"))
 
 
 @steer_group.command("undo")
@@ -397,15 +412,18 @@ def recipes_list(ctx: click.Context) -> None:
     """Every recipe, with where it comes from."""
     from tuifeed.ranking.recipe import load_recipe, recipe_names
 
+    from tuifeed.textreport import cells
+
     feed = open_feed(ctx)
     for name in recipe_names(feed.locations.recipes):
         mark = "*" if name == feed.recipe.name else " "
+        shown = cells(clean_text(name), max(14, len(name)))  # a file name: any script
         try:
             recipe = load_recipe(name, feed.locations.recipes)
         except TuifeedError as error:  # list the others all the same
-            click.echo(f"{mark} {clean_text(name):<14} (broken) {clean_text(str(error))}")
+            click.echo(f"{mark} {shown} (broken) {clean_text(str(error))}")
             continue
-        click.echo(f"{mark} {clean_text(name):<14} {recipe.description}  "
+        click.echo(f"{mark} {shown} {recipe.description}  "
                    f"[{clean_text(recipe.origin)}]")
     click.echo(f"Your own recipes go in {feed.locations.recipes}/NAME.toml "
                f"(copy one with: tuifeed recipes show for-you > NAME.toml)")
@@ -416,11 +434,14 @@ def recipes_list(ctx: click.Context) -> None:
 @click.pass_context
 def recipes_show(ctx: click.Context, name: str) -> None:
     """Print a recipe's TOML, ready to copy and edit."""
+    from tuifeed.locations import Locations
     from tuifeed.ranking.recipe import load_recipe
 
+    # Reading a recipe needs no database: nothing is created (a first `show` may run
+    # before the feed ever opened, redirected into the recipes folder).
+    recipes = Locations.resolve(ctx.obj["home"]).recipes
     # A recipe is the viewer's file, maybe imported: shown without control sequences.
-    click.echo(clean_text(load_recipe(name, open_feed(ctx).locations.recipes).source,
-                          single_line=False), nl=False)
+    click.echo(clean_text(load_recipe(name, recipes).source, single_line=False), nl=False)
 
 
 @cli.command("open")
@@ -501,7 +522,17 @@ def replay_command(ctx: click.Context, recipes: tuple[str, ...], as_json: bool) 
 
     feed = open_feed(ctx)
     names = list(recipes) or recipe_names(feed.locations.recipes)
-    chosen = [load_recipe(name, feed.locations.recipes) for name in names]
+    chosen = []
+    for name in names:  # a broken file of the viewer's is skipped, said in one line
+        try:
+            chosen.append(load_recipe(name, feed.locations.recipes))
+        except TuifeedError as error:
+            if len(names) == 1:
+                raise
+            click.echo(f"tuifeed: skipping recipe {clean_text(name)}: "
+                       f"{clean_text(str(error))}", err=True)
+    if not chosen:
+        raise TuifeedError("no recipe to replay: every one asked for is broken (above)")
     results = [replay(feed.events, feed.catalog, recipe, feed.seed) for recipe in chosen]
     if as_json:
         click.echo(dumps([asdict(result) for result in results]))

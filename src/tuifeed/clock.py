@@ -124,5 +124,6 @@ def clock_from_environment(environ: dict[str, str]) -> Clock:
     except ValueError:
         return VirtualClock(parse_time(fixed, NOW_ENV))
     if not in_window(seconds):
-        raise TuifeedError(f"{NOW_ENV}={clean_text(fixed)!r} is outside the times tuifeed keeps ({WINDOW})")
+        raise TuifeedError(f"{NOW_ENV}={clean_text(fixed)!r} is outside the times tuifeed "
+                           f"keeps ({WINDOW})")
     return VirtualClock(seconds)

@@ -14,6 +14,17 @@ from tuifeed.text import clean_text
 BAR_WIDTH = 12
 
 
+def cells(text: str, width: int) -> str:
+    """`text` in exactly `width` terminal cells, as a column of a table needs it: measured
+    the way the terminal draws it (a CJK character or an emoji takes two cells), cut with
+    `…` when longer, padded with spaces when shorter."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
 def bar(value: float, scale: float) -> str:
     """A signed bar: ██████ to the right for positive, ░░░ for negative."""
     cells = min(round(abs(value) / scale * BAR_WIDTH), BAR_WIDTH)

@@ -365,6 +365,14 @@ class Feed(Catalogue, Explaining, Playing, Steering):
     def toggle_like(self, item_id: str) -> Event:
         return self.signal(item_id, "unlike" if item_id in self.state.liked else "like")
 
+    def toggle_dislike(self, item_id: str) -> Event:
+        """"Not interested", or taking it back when the item is marked so already."""
+        return self.signal(item_id, "undislike" if item_id in self.state.disliked
+                           else "dislike")
+
+    def toggle_save(self, item_id: str) -> Event:
+        return self.signal(item_id, "unsave" if item_id in self.state.saved else "save")
+
     def toggle_follow(self, item_id: str) -> Event:
         creator = creator_key(self.item(item_id))
         return self.signal(item_id, "unfollow" if creator in self.state.followed else "follow")
@@ -427,22 +435,24 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         return item
 
     def previous(self) -> Item | None:
+        """Back to the card before: the card left records its dwell, never a skip (going back
+        says nothing against it; it is often the card a `j` too many brought)."""
         if self.position > 0:
-            self._leave()
+            self._leave(moving_on=False)
             self.position -= 1
             self._show(first_time=False)
         return self.current
 
-    def _leave(self, quitting: bool = False) -> None:
-        """Record the dwell on the card being left, and a skip if it was left fast (quitting
-        is not skipping)."""
+    def _leave(self, moving_on: bool = True) -> None:
+        """Record the dwell on the card being left, and a skip if it was left fast for
+        another (quitting or going back is not skipping)."""
         current = self.current
         if current is None:
             return
         seconds = round(self.elapsed(), 3)
         self.signal(current.id, "dwell", seconds)
         fast = seconds < self.recipe.signals.get("fast_skip_seconds", 2.0)
-        if fast and not self._engaged and not quitting:
+        if fast and not self._engaged and moving_on:
             self.signal(current.id, "skip")
 
     def _show(self, first_time: bool) -> None:
@@ -493,7 +503,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         if self._closed:
             return
         self._closed = True
-        self._leave(quitting=True)
+        self._leave(moving_on=False)
         try:
             left = self.writer.close(self.close_patience)
         except KeyboardInterrupt:  # Ctrl-C while waiting for another tuifeed: rescue, then stop

@@ -5,5 +5,5 @@ from tuifeed.playback.media import media_url, web_url
 from tuifeed.playback.mpv import (Playback, PlaybackFailed, PlaybackResult, PlayerMissing,
                                   not_played)
 
-__all__ = ["Playback", "PlaybackFailed", "PlaybackResult", "PlayerConfig", "PlayerMissing", "load_player_config",
-           "media_url", "not_played", "web_url"]
+__all__ = ["Playback", "PlaybackFailed", "PlaybackResult", "PlayerConfig", "PlayerMissing",
+           "load_player_config", "media_url", "not_played", "web_url"]

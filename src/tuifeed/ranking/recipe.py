@@ -170,8 +170,8 @@ def load_recipe(name: str, folder: Path | None = None) -> Recipe:
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise TuifeedError(f"{clean_text(str(path))}: cannot read it "
-                               f"({getattr(error, 'strerror', None) or 'not UTF-8 text'})") from None
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise TuifeedError(f"{clean_text(str(path))}: cannot read it ({reason})") from None
         recipe = parse_recipe(text, str(path), base)
         return Recipe(**{**recipe.__dict__, "name": name})
     if name in builtin_names():

@@ -2,7 +2,7 @@
 
 from tuifeed.clock import LATEST
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Every stored time is ISO 8601 UTC text of fixed width within 1970..2099 (see clock.WINDOW),
 # so times compare as text exactly as they compare in time.
@@ -225,7 +225,8 @@ MIGRATIONS: dict[int, list[str]] = {
         INSERT INTO items(id, source, creator, title, description, duration, published, views,
                           likes, thumbnail, url)
         SELECT i.id, i.source, c.code, i.title, i.description, i.duration,
-               CAST(strftime('%s', substr(i.published, 1, 19)) AS INTEGER) + ifnull(CAST(substr(i.published, 20, 7) AS REAL), 0),
+               CAST(strftime('%s', substr(i.published, 1, 19)) AS INTEGER)
+                   + ifnull(CAST(substr(i.published, 20, 7) AS REAL), 0),
                i.views, i.likes, i.thumbnail, i.url
         FROM items_v3 i JOIN creators c ON c.key = i.source || ':' || i.creator
         ORDER BY i.rowid
@@ -308,6 +309,19 @@ MIGRATIONS: dict[int, list[str]] = {
             duration REAL,                 -- seconds, as the player measured the file
             updated TEXT NOT NULL          -- ISO 8601 UTC
         )
+        """,
+    ],
+    7: [
+        # `undone` gets a type: a computed column has none, so a filter that passes its value
+        # as text (Datasette's ?undone=1) compared 1 with '1' and found nothing.
+        "DROP VIEW event_log",
+        """
+        CREATE VIEW event_log AS
+        SELECT e.id, e.ts, e.kind, e.value, e.item_id, i.title, i.creator, i.topics,
+               e.session_id, CAST(u.event_id IS NOT NULL AS INTEGER) AS undone
+        FROM events e
+        LEFT JOIN item_list i ON i.id = e.item_id
+        LEFT JOIN event_undos u ON u.event_id = e.id
         """,
     ],
 }

@@ -44,7 +44,8 @@ class ReserveIds:
 
 
 # What the writer knows how to store; the last two are work done in its transactions.
-Record = Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows | ReserveIds
+Record = (Event | SteeringAction | EventUndo | ResumePoint | MetaValue | RebuildFollows
+          | ReserveIds)
 _NOT_RECORDS = (RebuildFollows, ReserveIds)  # never handed back, never counted as waiting
 INSERT_EVENT = ("INSERT INTO events(id, ts, item_id, kind, value, session_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")

@@ -5,39 +5,41 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import partial
 
 from rich.markup import escape
 from textual import events, on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.markup import escape as markup_escape
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
 from tuifeed.feed import Feed
 from tuifeed.ranking.catalog import creator_key
-from tuifeed.ranking.recipe import recipe_names
 from tuifeed.ranking.steering import describe
 from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
+from tuifeed.tui.commands import FeedCommands
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
+from tuifeed.tui.screens.confirm import ConfirmScreen
 from tuifeed.tui.screens.help import HelpScreen
 from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
 from tuifeed.tui.screens.why import WhyScreen
 from tuifeed.tui.widgets.card import VideoCard
+from tuifeed.tui.widgets.keybar import KeyBar
 from tuifeed.tui.widgets.queue import QueuePanel
 
-QUEUE_LENGTH = 8
+QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
+SHORT_HEIGHT = 30  # below this, screens drop what can be read elsewhere (see app.tcss)
 TICK_SECONDS = 0.25
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
@@ -48,22 +50,24 @@ class FeedApp(Playing, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuifeed"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {FeedCommands}
 
+    # In the order of importance: a narrow footer shows the first ones that fit (KeyBar).
     BINDINGS = [
         Binding("j", "next", "Next"),
         Binding("down,space", "next", "Next", show=False),
-        Binding("k", "previous", "Prev"),
-        Binding("up", "previous", "Prev", show=False),
         Binding("l", "like", "Like"),
         Binding("x", "dislike", "Not interested"),
-        Binding("s", "save", "Save"),
-        Binding("f", "follow", "Follow"),
         Binding("w", "why", "Why this?"),
         Binding("a", "algorithm", "My algorithm"),
-        Binding("r", "recipe", "Recipe"),
-        Binding("c", "compare", "Compare", show=False),
-        Binding("h", "history", "History"),
+        Binding("s", "save", "Save"),
+        Binding("f", "follow", "Follow"),
+        Binding("k", "previous", "Prev"),
+        Binding("up", "previous", "Prev", show=False),
         Binding("enter,p", "play", "Play"),
+        Binding("r", "recipe", "Recipe"),
+        Binding("c", "compare", "Compare"),
+        Binding("h", "history", "History"),
         Binding("o", "open_page", "Open page", show=False),
         Binding("u", "fetch", "Fetch"),
         Binding("question_mark", "help", "Help"),
@@ -95,7 +99,7 @@ class FeedApp(Playing, App[None]):
         with Horizontal(id="main"):
             yield VideoCard(self._image_widget, id="card")
             yield QueuePanel(id="queue")
-        yield Footer()
+        yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The feed's keys work on the feed itself, not under another screen (and hide there)."""
@@ -124,8 +128,15 @@ class FeedApp(Playing, App[None]):
                 loop.add_signal_handler(number, partial(self.exit, return_code=128 + number))
 
     def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
-        if not self.scripted:
-            super().notify(message, **kwargs)
+        """Toasts sit low on the left, over the card's bottom border (app.tcss), one line each;
+        a new answer to a key replaces the last one, so they never pile up over the card."""
+        if self.scripted:
+            return
+        if kwargs.get("severity", "information") == "information":
+            for shown in list(self._notifications):
+                if shown.severity == "information":
+                    self._unnotify(shown, refresh=False)
+        super().notify(message, **kwargs)
 
     def on_descendant_mount(self, event: events.DescendantMount) -> None:
         if self.scripted and hasattr(event.control, "cursor_blink"):
@@ -152,6 +163,7 @@ class FeedApp(Playing, App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self.set_class(event.size.height < SHORT_HEIGHT, "-short")
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -164,12 +176,14 @@ class FeedApp(Playing, App[None]):
             item, feed.clock.now(),
             liked=item is not None and item.id in feed.state.liked,
             saved=item is not None and item.id in feed.state.saved,
+            disliked=item is not None and item.id in feed.state.disliked,
             following=item is not None and creator_key(item) in feed.state.followed,
         )
         card.border_title = f"#{feed.position + 1} of this session"
         card.show_progress(feed.elapsed())
-        queue = feed.upcoming(QUEUE_LENGTH)
-        self.query_one(QueuePanel).show(queue)
+        panel = self.query_one(QueuePanel)
+        queue = feed.upcoming(panel.fits(QUEUE_LENGTH))
+        panel.show(queue)
         card.prefetch([entry.item for entry in queue[:3]])  # so `j` shows its picture at once
         self.show_log_notice()
 
@@ -205,7 +219,8 @@ class FeedApp(Playing, App[None]):
     def refresh_queue(self) -> None:
         """Up next is the queue if you leave now: lingering moves it, live."""
         if self.screen is self.screen_stack[0]:
-            self.query_one(QueuePanel).show(self.feed.upcoming(QUEUE_LENGTH))
+            panel = self.query_one(QueuePanel)
+            panel.show(self.feed.upcoming(panel.fits(QUEUE_LENGTH)))
 
     def pause_dwell_when_covered(self, top: Screen) -> None:
         """Dwell is time looked at: any screen over the feed (the command palette too) pauses
@@ -233,18 +248,21 @@ class FeedApp(Playing, App[None]):
             self.refresh_feed()
 
     def action_dislike(self) -> None:
-        if (item := self.feed.current) is not None:
-            self.feed.signal(item.id, "dislike")
-            self.notify("Not interested: less from this creator and its topics", timeout=2)
-            self.action_next()
+        """Not interested: the card goes. On a card marked so (back with k), x takes it back."""
+        if (item := self.feed.current) is None:
+            return
+        event = self.feed.toggle_dislike(item.id)
+        if event.kind == "undislike":
+            self.notify("Not interested taken back", timeout=2)
+            self.refresh_feed()
+            return
+        self.notify("Not interested (k, then x, takes it back)", timeout=3)
+        self.action_next()
 
     def action_save(self) -> None:
         if (item := self.feed.current) is not None:
-            if item.id in self.feed.state.saved:
-                self.notify("Already saved", timeout=2)
-                return
-            self.feed.signal(item.id, "save")
-            self.notify("Saved", timeout=2)
+            event = self.feed.toggle_save(item.id)
+            self.notify("Saved" if event.kind == "save" else "No longer saved", timeout=2)
             self.refresh_feed()
 
     def action_follow(self) -> None:
@@ -285,7 +303,7 @@ class FeedApp(Playing, App[None]):
             if name:
                 self.push_screen(CompareScreen(self.feed, name))
 
-        self.push_screen(RecipePicker(self.feed, "Compare with"), chosen)
+        self.push_screen(RecipePicker(self.feed, "Compare with", others_only=True), chosen)
 
     def steer(self, *args) -> None:
         """Steering from the command palette (the My algorithm screen has its own keys)."""
@@ -306,46 +324,28 @@ class FeedApp(Playing, App[None]):
         self.notify(f"undid: {describe(record)}", markup=False, timeout=2)
         self.refresh_feed()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Why this?", "Explain the card on screen", self.action_why)
-        yield SystemCommand("My algorithm", "Interests, diversity, recipe, steering",
-                            self.action_algorithm)
-        yield SystemCommand("History", "Your log: filter, jump to an item, undo an event",
-                            self.action_history)
-        yield SystemCommand("Fetch sources", "Bring new videos from every source (u)",
-                            self.action_fetch)
-        for name in recipe_names(self.feed.locations.recipes):
-            shown = markup_escape(clean_text(name))  # a file name of the viewer's: never markup
-            yield SystemCommand(f"Recipe: {shown}", "Switch to this recipe",
-                                partial(self.switch_recipe, name))
-            yield SystemCommand(f"Compare with {shown}", "Two queues side by side",
-                                partial(self.push_screen, CompareScreen(self.feed, name)))
-        steering = self.feed.steering
-        yield SystemCommand("Resume learning" if steering.paused else "Pause learning",
-                            "Events are still recorded while paused, not learned from",
-                            partial(self.steer, "resume" if steering.paused else "pause"))
-        yield SystemCommand("Start over as a new viewer", "Keeps follows and mutes",
-                            partial(self.steer, "reset"))
-        yield SystemCommand("Undo the last steering", "Repeat to go further back",
-                            self.undo_steering)
-        item = self.feed.current
-        if item is None:
-            return
-        for topic in item.topics:
-            for verb, args in (("Boost", ("boost", "topic", topic, 1)),
-                               ("Lower", ("boost", "topic", topic, -1)),
-                               ("Mute", ("mute", "topic", topic)),
-                               ("Forget", ("forget", "topic", topic))):
-                yield SystemCommand(f"{verb} topic #{markup_escape(topic)}",
-                                    "From the card on screen",
-                                    partial(self.steer, *args))
-        for verb, args in (("Boost", ("boost", "creator", item.creator, 1)),
-                           ("Lower", ("boost", "creator", item.creator, -1)),
-                           ("Mute", ("mute", "creator", item.creator))):
-            yield SystemCommand(f"{verb} creator @{markup_escape(item.creator)}",
-                                "From the card on screen",
-                                partial(self.steer, *args))
+    def compare_with(self, name: str) -> None:
+        self.push_screen(CompareScreen(self.feed, name))
+
+    def confirm_reset(self, then: Callable[[], object] | None = None) -> None:
+        """Start over as a new viewer, once the viewer said yes (`then` runs after it)."""
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.steer("reset")
+                if then is not None:
+                    then()
+
+        self.push_screen(ConfirmScreen(
+            "Start over as a new viewer?",
+            "What you did so far stops counting: nothing is learned from it and it no longer "
+            "marks cards as seen. Boosts, forgets and a pause end; follows and mutes stay. "
+            "Your history keeps every event, and u in My algorithm undoes this."), answered)
+
+    def mute_word(self) -> None:
+        """From the palette: My algorithm, with its field for a word open."""
+        screen = AlgorithmScreen(self.feed)
+        self.push_screen(screen, lambda _: self.refresh_feed())
+        screen.call_after_refresh(screen.action_mute_word)
 
     # -- fetching -----------------------------------------------------------------------------
 

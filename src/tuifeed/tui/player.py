@@ -1,6 +1,7 @@
-"""Playback in the TUI (the Playing mixin of FeedApp): mpv in its own window runs in a worker thread and reports back as
-typed messages; mpv in the terminal runs with the app suspended. Either way the Feed hears
-of the start and the end on the UI thread (see Feed.playback_started/playback_ended)."""
+"""Playback in the TUI (the Playing mixin of FeedApp): mpv in its own window runs in a worker
+thread and reports back as typed messages; mpv in the terminal runs with the app suspended.
+Either way the Feed hears of the start and the end on the UI thread (see
+Feed.playback_started/playback_ended)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tuifeed.playback import Playback, PlaybackResult, not_played, web_url
 from tuifeed.timewords import clock_time
 from tuifeed.tui.graphics import graphics_protocol
 from tuifeed.tui.widgets.card import VideoCard
+from tuifeed.tui.widgets.keybar import KeyBar
 
 PLAYER_WAIT = 5.0  # seconds quitting waits for mpv to stop, so the watch is recorded
 
@@ -76,7 +78,7 @@ class ResumeScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("enter,r", "choose(True)", "Resume"),
         Binding("b,0", "choose(False)", "From the beginning"),
-        Binding("escape", "dismiss_none", "Cancel"),
+        Binding("escape,q", "dismiss_none", "Cancel"),
     ]
 
     def __init__(self, title: str, position: float) -> None:
@@ -89,6 +91,7 @@ class ResumeScreen(ModalScreen[bool]):
             yield Static(self._title, id="resume-title", markup=False)
             yield Static("enter: resume there · b: from the beginning · escape: cancel",
                          id="resume-keys", markup=False)
+        yield KeyBar()
 
     def action_choose(self, resume: bool) -> None:
         self.dismiss(resume)

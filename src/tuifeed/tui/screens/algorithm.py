@@ -8,24 +8,33 @@ from __future__ import annotations
 
 from rich.markup import escape
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tuifeed.feed import Feed
 from tuifeed.text import clean_text
 from tuifeed.feed.explaining import BOOST_STEP
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.timewords import ago
+from tuifeed.tui.widgets.keybar import KeyBar
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BAR_CELLS = 8
 STEERING_LINES = 8  # beyond these, a pointer to `tuifeed steer show`
 EXAMPLES = 3  # items shown for the selected interest
 SMALL_HEIGHT = 30  # below this many rows the summary keeps to its first lines
+COLUMNS = ("interest", "short", "long", "total", "events", "trend", "steering")
+# Narrower screens drop the columns `tuifeed profile` also shows, so steering stays in view.
+DROPPED_BELOW = {"trend": 100, "events": 70}
+
+
+def interest_columns(width: int) -> tuple[str, ...]:
+    """The interest table's columns that fit a screen `width` columns wide."""
+    return tuple(name for name in COLUMNS if width >= DROPPED_BELOW.get(name, 0))
 
 
 def bar(value: float, scale: float) -> Text:
@@ -70,6 +79,7 @@ class AlgorithmScreen(Screen[None]):
         self.feed = feed
         self._rows: list[tuple[str, str]] = []  # (kind, name) per table row
         self._hides: dict[tuple[str, str], int] = {}  # mute -> how many items it hides now
+        self._columns: tuple[str, ...] = COLUMNS
 
     def compose(self) -> ComposeResult:
         with Vertical(id="algorithm-body"):
@@ -81,24 +91,35 @@ class AlgorithmScreen(Screen[None]):
             with Horizontal(id="algorithm-steering"):
                 yield Static(id="steering-state")
                 yield Static(id="examples")
-            yield Input(placeholder="a word to mute (titles, descriptions, tags), then enter", id="mute-word")
-        yield Footer()
+            yield Input(placeholder="a word to mute (titles, descriptions, tags), then enter",
+                        id="mute-word")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#algorithm-body").border_title = "My algorithm"
         table = self.query_one("#interests", DataTable)
-        table.add_columns("interest", "short", "long", "total", "events", "trend", "steering")
+        self._columns = interest_columns(self.app.size.width)
+        table.add_columns(*self._columns)
         self.query_one("#mute-word", Input).display = False
         self.refresh_view()
         table.focus()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         # On a small terminal the table needs the rows: the summary keeps to its first lines
         # (`tuifeed profile` has it whole) and the diversity meter and the recipe's weights
         # give way (the summary quotes the diversity; the recipe's name stays at the bottom).
-        small = self.size.height < SMALL_HEIGHT
-        self.query_one("#summary").styles.max_height = 2 if small else 5
+        small = event.size.height < SMALL_HEIGHT
+        summary = self.query_one("#summary")
+        summary.styles.max_height = 2 if small else 5
+        summary.styles.margin = (0, 0, 0 if small else 1, 0)
         self.query_one("#algorithm-facts").display = not small
+        columns = interest_columns(event.size.width)
+        if columns != self._columns:
+            self._columns = columns
+            table = self.query_one("#interests", DataTable)
+            table.clear(columns=True)
+            table.add_columns(*columns)
+            self._fill_interests()
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -138,11 +159,15 @@ class AlgorithmScreen(Screen[None]):
             label = Text(clean_text(subject_text(kind, name)), "bold" if interest else "dim")
             steering = self._steering_of(kind, name)
             if interest is None:
-                table.add_row(label, "", "", "", "", "", steering)
-                continue
-            table.add_row(label, bar(interest.short, scale), bar(interest.long, scale),
-                          Text(f"{interest.total:+.2f}"), Text(str(interest.events)),
-                          sparkline(feed.interest_history(kind, name, 16)), steering)
+                cells = {"interest": label, "steering": steering}
+            else:
+                cells = {"interest": label, "short": bar(interest.short, scale),
+                         "long": bar(interest.long, scale),
+                         "total": Text(f"{interest.total:+.2f}"),
+                         "events": Text(str(interest.events)), "steering": steering}
+                if "trend" in self._columns:
+                    cells["trend"] = sparkline(feed.interest_history(kind, name, 16))
+            table.add_row(*(cells.get(column, "") for column in self._columns))
         if selected in rows:
             table.move_cursor(row=rows.index(selected))
 
@@ -282,7 +307,8 @@ class AlgorithmScreen(Screen[None]):
         self._steer("resume" if self.feed.steering.paused else "pause")
 
     def action_reset(self) -> None:
-        self._steer("reset")
+        """Start over, once the viewer said yes (a question, as everywhere)."""
+        self.app.confirm_reset(then=self.refresh_view)  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
         self.app.undo_steering()  # type: ignore[attr-defined]

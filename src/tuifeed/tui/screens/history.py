@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
+from tuifeed.tui.screens.recipes import fitted
+from tuifeed.tui.widgets.keybar import KeyBar
 
 SHOWN = 500  # rows drawn at most; filter to go further back
+WHEN_CELLS = 11  # "59 min ago"
+WHAT_CELLS = 17  # "impression undone"
+CREATOR_BELOW = 70  # columns: a narrower screen shows no creator column
 
 
 def parse_filter(text: str) -> dict[str, str]:
@@ -39,39 +44,56 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.feed = feed
         self.entries: list[HistoryEntry] = []
+        self._width = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-body"):
             yield Input(placeholder="filter: kind:like  topic:cats  creator:gatorgrace",
                         id="history-filter")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#history-body").border_title = "History"
-        table = self.query_one("#history", DataTable)
-        table.add_columns("when", "kind", "value", "title", "creator", "")
         self.refresh_rows()
-        table.focus()
+        self.query_one("#history", DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width:
+            self.refresh_rows()
 
     def refresh_rows(self) -> None:
+        """The log fitted to the screen's width: titles and creators are cut (…) to the room
+        there is, and under CREATOR_BELOW columns the creator gives its room to the title."""
         filters = parse_filter(self.query_one("#history-filter", Input).value)
         self.entries = self.feed.history(limit=SHOWN, **filters)
         table = self.query_one("#history", DataTable)
         row = table.cursor_row
-        table.clear()
+        self._width = width = self.app.size.width
+        table.clear(columns=True)
+        with_creator = width >= CREATOR_BELOW
+        # The body's border and padding (4), the scrollbar (2), each column's padding (2).
+        room = width - 6 - 2 * (4 if with_creator else 3) - WHEN_CELLS - WHAT_CELLS
+        title = room * 2 // 3 if with_creator else room
+        table.add_column("when", width=WHEN_CELLS)
+        table.add_column("what", width=WHAT_CELLS)
+        table.add_column("title", width=max(title, 8))
+        if with_creator:
+            table.add_column("creator", width=max(room - title, 6))
         now = self.feed.clock.now()
         for entry in self.entries:
             event, item = entry.event, entry.item
             style = "dim strike" if entry.undone else ""
-            table.add_row(
-                Text(ago(now - event.ts), style),
-                Text(event.kind, style),
-                Text("" if event.value is None else f"{event.value:g}", style),
-                Text(item.title if item else event.item_id, style),
-                Text(f"@{item.creator}" if item else "", style),
-                Text("undone" if entry.undone else "", "yellow"),
-            )
+            what = Text(event.kind + ("" if event.value is None else f" {event.value:g}"),
+                        style)
+            if entry.undone:
+                what.append(" undone", "yellow")
+            cells = [Text(ago(now - event.ts), style), what,
+                     fitted(Text(item.title if item else event.item_id, style), title)]
+            if with_creator:
+                cells.append(fitted(Text(f"@{item.creator}" if item else "", style),
+                                    room - title))
+            table.add_row(*cells)
         self.query_one("#history-body").border_subtitle = (
             f"{len(self.entries)} events" + (" (filtered)" if filters else ""))
         if self.entries:

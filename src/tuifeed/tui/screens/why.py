@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,6 +15,7 @@ from textual.widgets import Static
 
 from tuifeed.ranking.explain import Explanation
 from tuifeed.timewords import ago
+from tuifeed.tui.widgets.keybar import KeyBar
 
 BAR_CELLS = 10
 
@@ -25,8 +28,32 @@ def signed_bar(value: float, scale: float) -> Text:
     return Text(" " * (BAR_CELLS - cells) + "█" * cells + "│", "red")
 
 
-def explanation_view(explanation: Explanation, now: float) -> Group:
-    """Rich renderables only; untrusted titles always go in as Text, never as markup."""
+NARROW_WHY = 90  # columns: below, each term's evidence goes under its number, not beside it
+TERM_CELLS = 14  # the longest term's name (boost_creator) and a space
+
+
+def evidence_text(line, now: float) -> Text:
+    """A term's sentence and the events behind it (the strongest three, two not counted)."""
+    detail = Text(line.sentence)
+    for evidence in line.evidence[:3]:
+        if evidence.event_id < 0:  # not recorded yet: the card on screen, left now
+            detail.append(f"\n  {evidence.kind} if you leave now · ", "dim")
+        else:
+            detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
+                          f"{ago(now - evidence.ts)} · ", "dim")
+        detail.append(evidence.title, "dim italic")
+        detail.append(f" ({evidence.weight:+.2f})", "dim")
+    for ignored in line.ignored[:2]:
+        detail.append(f"\n  not counted: event {ignored.evidence.event_id} · "
+                      f"{ignored.evidence.kind} · {ignored.reason}", "dim strike")
+    return detail
+
+
+def explanation_view(explanation: Explanation, now: float, width: int = 120) -> Group:
+    """Rich renderables only; untrusted titles always go in as Text, never as markup.
+
+    On a narrow screen (under NARROW_WHY columns) the evidence of each term is written
+    under its name, value and bar, across the whole width, instead of in a fourth column."""
     item = explanation.item
     header = Text.assemble((item.title, "bold"), "\n", (f"@{item.creator}", "bold"), "  ",
                            " ".join(f"#{topic}" for topic in item.topics))
@@ -39,27 +66,27 @@ def explanation_view(explanation: Explanation, now: float) -> Group:
     summary = Text(f"{place} · score {explanation.score:+.3f} = the sum of these terms",
                    "italic")
     scale = max((abs(line.value) for line in explanation.lines), default=1.0) or 1.0
+    narrow = width < NARROW_WHY
     table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
     table.add_column("term", style="bold", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("bar", no_wrap=True)
-    table.add_column("evidence", ratio=1)
+    if not narrow:
+        table.add_column("evidence", ratio=1)
+    terms: list = [table] if not narrow else []
     for line in explanation.lines:
-        detail = Text(line.sentence)
-        for evidence in line.evidence[:3]:
-            if evidence.event_id < 0:  # not recorded yet: the card on screen, left now
-                detail.append(f"\n  {evidence.kind} if you leave now · ", "dim")
-            else:
-                detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
-                              f"{ago(now - evidence.ts)} · ", "dim")
-            detail.append(evidence.title, "dim italic")
-            detail.append(f" ({evidence.weight:+.2f})", "dim")
-        for ignored in line.ignored[:2]:
-            detail.append(f"\n  not counted: event {ignored.evidence.event_id} · "
-                          f"{ignored.evidence.kind} · {ignored.reason}", "dim strike")
-        table.add_row(Text(line.name), Text(f"{line.value:+.3f}"),
-                      signed_bar(line.value, scale), detail)
-    parts = [header, Text(), summary, Text(), table]
+        detail = evidence_text(line, now)
+        cells = (Text(line.name), Text(f"{line.value:+.3f}"), signed_bar(line.value, scale))
+        if not narrow:
+            table.add_row(*cells, detail)
+            continue
+        row = Table(show_header=False, box=None, padding=(0, 1))
+        row.add_column("term", style="bold", no_wrap=True, width=TERM_CELLS)
+        row.add_column("value", justify="right", no_wrap=True)
+        row.add_column("bar", no_wrap=True)
+        row.add_row(*cells)
+        terms += [row, Padding(detail, (0, 0, 0, 3))]
+    parts = [header, Text(), summary, Text(), *terms]
     if explanation.slot:
         parts += [Text(), Text(f"Placed by {explanation.slot}", "italic")]
     if explanation.what_if:
@@ -72,7 +99,8 @@ def explanation_view(explanation: Explanation, now: float) -> Group:
 
 
 class WhyScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,w,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,w,q", "dismiss", "Close"),
+                Binding("question_mark", "app.help", "Help")]
 
     def __init__(self, explanation: Explanation, now: float) -> None:
         super().__init__()
@@ -83,7 +111,19 @@ class WhyScreen(ModalScreen[None]):
         with VerticalScroll(id="why-body") as body:
             body.border_title = "Why this?"
             body.border_subtitle = "escape to close"
-            yield Static(explanation_view(self.explanation, self.now), id="why-text")
+            yield Static(id="why-text")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.lay_out(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.lay_out(event.size.width)
+
+    def lay_out(self, width: int) -> None:
+        """The terms laid out for the width there is (see explanation_view)."""
+        self.query_one("#why-text", Static).update(
+            explanation_view(self.explanation, self.now, width))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -50,7 +50,7 @@ class VideoCard(Vertical):
         thumbnail.styles.height = rows
 
     def show(self, item: Item | None, now: float, *, liked: bool, saved: bool,
-             following: bool) -> None:
+             following: bool, disliked: bool = False) -> None:
         """Fill the card; the thumbnail is redrawn only when the item or its picture changes."""
         if item is None:
             self.query_one("#title", Static).update(Text(
@@ -75,6 +75,7 @@ class VideoCard(Vertical):
         badges = Text()
         badges.append("♥ liked  " if liked else "", "bold red")
         badges.append("★ saved  " if saved else "", "bold yellow")
+        badges.append("✗ not interested (x takes it back)" if disliked else "", "bold magenta")
         self.query_one("#badges", Static).update(badges)
         self.query_one("#description", Static).update(Text(item.description, style="dim"))
 

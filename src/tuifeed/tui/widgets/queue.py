@@ -23,6 +23,9 @@ def moves(previous: list[str], current: list[str]) -> dict[str, int | None]:
     }
 
 
+LINES_PER_ENTRY = 2
+
+
 class QueuePanel(Widget):
     """Up next: rank, move marker, title, creator, duration; one card per two lines."""
 
@@ -30,6 +33,16 @@ class QueuePanel(Widget):
         super().__init__(**kwargs)
         self._queue: list[Ranked] = []
         self._changes: dict[str, int | None] = {}
+
+    def fits(self, least: int) -> int:
+        """How many entries to show: as many as the panel's height holds, at least `least`."""
+        return max(least, self.content_size.height // LINES_PER_ENTRY)
+
+    def on_resize(self) -> None:
+        # Taller now: ask the app for a longer queue, whose extra entries are not news (no •).
+        if self.screen is self.app.screen and len(self._queue) < self.fits(0):
+            self._queue = []
+            self.app.refresh_queue()  # type: ignore[attr-defined]
 
     def show(self, queue: list[Ranked]) -> None:
         ids = [entry.item.id for entry in queue]
