@@ -1,5 +1,5 @@
 """`python -m tuifeed` runs the same CLI as the `tuifeed` console script."""
 
-from tuifeed.cli import main
+from tuifeed.cli import run
 
-main()
+run()

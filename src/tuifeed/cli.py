@@ -691,7 +691,20 @@ def main() -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 
+def run() -> None:
+    """The `tuifeed` command: main(), then a quick end. Everything left is freed with the
+    process, so the objects are frozen first (gc.freeze): the interpreter's last collections
+    would otherwise walk every loaded module's objects for nothing (~20 ms of a 0.3 s fetch).
+    Tests call main(), which leaves their process as it was."""
+    import gc
+
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 from tuifeed import cli_play, cli_sources  # noqa: E402,F401  (register their commands on `cli`)
 
 if __name__ == "__main__":
-    main()
+    run()
