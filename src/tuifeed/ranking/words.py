@@ -12,14 +12,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
 MAX_WORDS = 32  # an item's first distinct words; a long description says no more
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_ELISION = re.compile(r"^(?:[cdjlmnst]|qu)'")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+# Runs of letters, apostrophes splitting them (l'eau -> l, eau; the lone l is too short),
+# and apart, runs of an unspaced script.
+_TOKEN = re.compile(rf"[{_CJK}]+|[^\W\d_{_CJK}]+")
+_UNSPACED = re.compile(rf"[{_CJK}]")
+_CACHE_LIMIT = 200_000  # distinct tokens remembered (a catalogue repeats its words a lot)
 
 # Words that say nothing about what a video is about: English and French in full, the
 # commonest German and Spanish ones (the languages the catalogue and its sources use most).
@@ -58,21 +62,29 @@ def singular(word: str) -> str:
     return word
 
 
+def _word(token: str) -> tuple[str, ...]:
+    """What one token gives: its word, its character pairs, or nothing (a stop word)."""
+    if _UNSPACED.match(token):
+        return tuple(token[i:i + 2] for i in range(max(len(token) - 1, 1)))
+    if len(token) < 3 or token in STOP_WORDS:
+        return ()
+    word = singular(token)
+    return () if word in STOP_WORDS else (word,)
+
+
+_known: dict[str, tuple[str, ...]] = {}
+
+
 def words_of(text: str) -> tuple[str, ...]:
     """The distinct words of a text, in order of first appearance (at most MAX_WORDS)."""
     found: dict[str, None] = {}
-    for token in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
-        pieces = _UNSPACED.findall(token)
-        if pieces:  # letters of an unspaced script: their pairs (a lone one stands alone)
-            for piece in pieces:
-                pairs = [piece[i:i + 2] for i in range(max(len(piece) - 1, 1))]
-                found.update(dict.fromkeys(pairs))
-            continue
-        token = _ELISION.sub("", token.replace("’", "'"))  # l'eau -> eau
-        if token in STOP_WORDS or len(token) < 3:
-            continue
-        word = singular(token)
-        if word not in STOP_WORDS:
+    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold()):
+        words = _known.get(token)
+        if words is None:
+            words = _word(token)
+            if len(_known) < _CACHE_LIMIT:
+                _known[token] = words
+        for word in words:
             found[word] = None
         if len(found) >= MAX_WORDS:
             break
@@ -97,6 +109,8 @@ class WordMatrix:
         self._codes = Column(np.int32)
         self._rows = Column(np.int32)
         self._derived: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # A token's word codes; the end of an item's text is -1.
+        self._token_codes: dict[str, tuple[int, ...]] = {"\x00": (-1,)}
 
     def __len__(self) -> int:
         return self._ptr.size - 1
@@ -121,11 +135,35 @@ class WordMatrix:
         return code
 
     def extend(self, texts: Sequence[str]) -> None:
+        """Append items' texts, each read as words_of() reads it, in one pass over all of
+        them: a hundred thousand items at open must not cost a second. Each distinct token
+        is read once; the rest is dictionary look-ups and numpy."""
         first = len(self)
-        per_item = [[self._code(word) for word in words_of(text)] for text in texts]
-        counts = np.fromiter(map(len, per_item), np.int64, len(per_item))
-        self._codes.extend([code for codes in per_item for code in codes])
-        self._rows.extend(np.repeat(np.arange(first, first + len(per_item)), counts))
+        # Whitespace splits for free (in C); each distinct piece is then read once, as
+        # words_of() reads a text (NFKC, case folded, _TOKEN), and remembered.
+        joined = " \x00 ".join(texts)
+        if joined.count("\x00") != len(texts) - 1:  # cleaned text has none; be sure
+            joined = " \x00 ".join(text.replace("\x00", " ") for text in texts)
+        tokens = (joined + " \x00").split()
+        known = self._token_codes
+        for token in set(tokens).difference(known):
+            text = unicodedata.normalize("NFKC", token).casefold()
+            known[token] = tuple(dict.fromkeys(
+                self._code(word) for part in _TOKEN.findall(text) for word in _word(part)))
+        flat = np.fromiter(chain.from_iterable(map(known.__getitem__, tokens)), np.int64)
+        ends = flat < 0
+        items = (np.cumsum(ends) - ends)[~ends]  # each entry's item, counted from `first`
+        codes = flat[~ends]
+        # Each word once an item, in order of first appearance, at most MAX_WORDS of them.
+        _, firsts = np.unique(items * (len(self.words) + 1) + codes, return_index=True)
+        firsts.sort()
+        items, codes = items[firsts], codes[firsts]
+        counts = np.bincount(items, minlength=len(texts))
+        kept = np.arange(len(items)) - (np.cumsum(counts) - counts)[items] < MAX_WORDS
+        items, codes = items[kept], codes[kept]
+        counts = np.bincount(items, minlength=len(texts))
+        self._codes.extend(codes)
+        self._rows.extend(items + first)
         self._ptr.extend(self.ptr[-1] + np.cumsum(counts))
         self._derived = None
 
