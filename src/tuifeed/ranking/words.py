@@ -147,9 +147,15 @@ class WordMatrix:
         tokens = (joined + " \x00").split()
         known = self._token_codes
         for token in set(tokens).difference(known):
-            text = unicodedata.normalize("NFKC", token).casefold()
+            if token.isdigit():  # a number: no word (common: "Day 27", "#22")
+                known[token] = ()
+                continue
+            if token.isascii() and token.isalpha():  # most tokens: no regex, no NFKC
+                parts = [token.lower()]
+            else:
+                parts = _TOKEN.findall(unicodedata.normalize("NFKC", token).casefold())
             known[token] = tuple(dict.fromkeys(
-                self._code(word) for part in _TOKEN.findall(text) for word in _word(part)))
+                self._code(word) for part in parts for word in _word(part)))
         flat = np.fromiter(chain.from_iterable(map(known.__getitem__, tokens)), np.int64)
         ends = flat < 0
         items = (np.cumsum(ends) - ends)[~ends]  # each entry's item, counted from `first`
