@@ -109,8 +109,6 @@ class WordMatrix:
         self._codes = Column(np.int32)
         self._rows = Column(np.int32)
         self._derived: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        # A token's word codes; the end of an item's text is -1.
-        self._token_codes: dict[str, tuple[int, ...]] = {"\x00": (-1,)}
 
     def __len__(self) -> int:
         return self._ptr.size - 1
@@ -145,7 +143,7 @@ class WordMatrix:
         if joined.count("\x00") != len(texts) - 1:  # cleaned text has none; be sure
             joined = " \x00 ".join(text.replace("\x00", " ") for text in texts)
         tokens = (joined + " \x00").split()
-        known = self._token_codes
+        known: dict[str, tuple[int, ...]] = {"\x00": (-1,)}  # a token's word codes; -1 ends
         for token in set(tokens).difference(known):
             if token.isdigit():  # a number: no word (common: "Day 27", "#22")
                 known[token] = ()
@@ -220,6 +218,10 @@ class WordMatrix:
         lengths = starts[touched + 1] - starts[touched]
         entries = order[np.repeat(starts[touched] - np.cumsum(lengths) + lengths, lengths)
                         + np.arange(lengths.sum())]
+        # Each item's words summed in the item's own order, not in word-code order: the codes
+        # depend on the order items arrived, and the same history must give the same score
+        # to the last bit in every home (an exported log imported elsewhere).
+        entries.sort()
         return np.bincount(self.rows[entries], weights[entries] * per_word[self.codes[entries]],
                            minlength=items)
 
