@@ -53,12 +53,13 @@ def test_for_you_still_learns_when_a_fifth_of_the_reactions_are_random(learns):
         assert run["for-you"] > max(run["chronological"], run["popular"])
 
 
-def test_short_clips_beat_the_timeline_but_not_the_popular_order(learns):
-    """Duration is outside the model: it learns only the creators and topics that happen to
-    run short. It beats the timeline; against the popular order it does not win (reported
-    by `tuifeed bench`, not claimed here)."""
-    assert mean(learns, "short-clips", "for-you") > mean(learns, "short-clips",
-                                                          "chronological") + 0.1
+def test_for_you_learns_a_taste_for_short_clips_whatever_their_topics(learns):
+    """Length is a term of its own: a taste for short clips wins over both orders."""
+    for baseline in ("chronological", "popular"):
+        assert mean(learns, "short-clips", "for-you") > mean(learns, "short-clips",
+                                                              baseline) + 0.2
+    for run in learns["scenarios"]["short-clips"]["runs"]:
+        assert run["for-you"] > max(run["chronological"], run["popular"])
 
 
 def test_the_viewers_taste_is_measured_not_its_reactions(learns):
@@ -115,8 +116,11 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     assert all(words["hidden"][word] > words["regex_hidden"][word] for word in ("cat", "hike"))
     text = bench.report(results)  # the same figures, as the text report prints them
     assert f"Word mutes over {words['items']:,} items" in text
+    tastes = results["tastes"]
+    assert tastes["seeds"] == [0, 1] and tastes["items"] == 40
+    assert {"topics", "creators", "short-clips", "noisy"} == set(tastes["scenarios"])
     for line in ("topics", "creators", "short-clips", "noisy", "for-you", "chronological",
-                 "popular", "over seeds 0-1"):
+                 "popular", "over seeds 0-1", "Any taste: the first 40 cards"):
         assert line in text
 
 

@@ -17,6 +17,8 @@ from tuifeed.models import Item
 from tuifeed.signals import KINDS
 
 TOPICS = ["alligators", "cooking", "cats", "space", "music", "birds", "snow"]
+# Title words: lower case, no stop word, no plural, so the words term reads them as written.
+WORDS = ["swamp", "kitchen", "orbit", "guitar", "feeder", "powder", "tent", "harbour"]
 
 item_shapes = st.tuples(
     st.integers(0, 5),  # creator
@@ -41,11 +43,25 @@ PROPERTY_SETTINGS = settings(max_examples=40, deadline=None,
 
 def make_catalogue(shapes) -> list[Item]:
     return [
-        Item(id=f"p:{number:03d}", title=f"Video {number}", creator=f"creator{creator}",
+        Item(id=f"p:{number:03d}", title=title_of(creator, duration), creator=f"creator{creator}",
              topics=tuple(sorted(topics)), description="", duration=float(duration),
              published=VIRTUAL_EPOCH - age, views=views, likes=int(views * rate))
         for number, (creator, topics, duration, age, views, rate) in enumerate(shapes)
     ]
+
+
+def title_of(creator: int, duration: int) -> str:
+    """A title of two or three words, shared by items of a creator or of a length."""
+    return " ".join(dict.fromkeys([WORDS[creator % len(WORDS)], WORDS[duration % 5],
+                                   WORDS[(creator + duration) % 3 + 5]]))
+
+
+def band_of(duration: float) -> int:
+    """The length band: the first b with duration <= 5 * 2^b, at most 9."""
+    band = 0
+    while duration > 5 * 2 ** band and band < 9:
+        band += 1
+    return band
 
 
 def replay(home: str, history) -> Feed:
@@ -67,6 +83,9 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
     memory, signals, item = recipe.memory, recipe.signals, entry.item
     topic_affinity: dict[str, float] = {}
     creator_affinity: dict[str, float] = {}
+    band_affinity: dict[int, float] = {}
+    word_affinity: dict[str, float] = {}
+    source_affinity: dict[str, float] = {}
     shown_creators = set()
     watched_since_leave: set[str] = set()  # a view counts once: a watch silences its dwell
     for event in feed.events:
@@ -95,6 +114,11 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
         if event.kind not in ("follow", "unfollow"):
             for topic in target.topics:
                 topic_affinity[topic] = topic_affinity.get(topic, 0.0) + weight
+            band = band_of(target.duration)
+            band_affinity[band] = band_affinity.get(band, 0.0) + weight
+            source_affinity[target.source] = source_affinity.get(target.source, 0.0) + weight
+            for word in set(target.title.split()):
+                word_affinity[word] = word_affinity.get(word, 0.0) + weight
     scale = memory["affinity_scale"]
     key = item.creator_id or f"{item.source}:{item.creator}"
     views, likes = catalog.views, catalog.likes
@@ -108,10 +132,26 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
     def repeats(count: int) -> float:  # 1 + decay + decay^2 + ..., a term per earlier card
         return sum(recipe.term("diversity_decay") ** power for power in range(count))
 
+    # Words weigh by rarity: idf = log(items / items with the word), normalised per item.
+    everything = [feed.item(item_id) for item_id in catalog.ids]
+    frequency = {word: sum(word in other.title.split() for other in everything)
+                 for word in item.title.split()}
+    idf = {word: math.log(len(everything) / count) for word, count in frequency.items()}
+    words = sum(idf[word] * math.tanh(word_affinity.get(word, 0.0) / scale) for word in idf)
+    words = words / sum(idf.values()) if sum(idf.values()) else 0.0
+    # The same-creator penalty shrinks with a positive taste for the creator.
+    relief = min(max(1 - recipe.term("diversity_creator_taste") * max(
+        math.tanh(creator_affinity.get(key, 0.0) / scale), 0.0), 0.0), 1.0)
+
     terms = {
         "topic": recipe.term("topic") * sum(math.tanh(topic_affinity.get(topic, 0.0) / scale)
                                             for topic in item.topics) / len(item.topics),
         "creator": recipe.term("creator") * math.tanh(creator_affinity.get(key, 0.0) / scale),
+        "length": recipe.term("length") * math.tanh(
+            band_affinity.get(band_of(item.duration), 0.0) / scale),
+        "words": recipe.term("words") * words,
+        "source": recipe.term("source") * math.tanh(
+            source_affinity.get(item.source, 0.0) / scale),
         "freshness": recipe.term("freshness") * 2 ** (
             -age_days / recipe.term("freshness_half_life_days")),
         "recency": -recipe.term("recency") * age_days,
@@ -123,7 +163,7 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
         "boost_topic": 0.0,  # these histories steer nothing
         "boost_creator": 0.0,
         "seen": recipe.term("seen") * (item.id in feed.state.seen),
-        "diversity": -(recipe.term("diversity_creator") * repeats(sum(
+        "diversity": -(recipe.term("diversity_creator") * relief * repeats(sum(
             (other.creator_id or f"{other.source}:{other.creator}") == key for other in before))
             + recipe.term("diversity_topic") * repeats(sum(
                 bool(other.topics) and other.topics[0] == main for other in before))),

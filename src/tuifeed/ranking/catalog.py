@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuifeed.models import Item, creator_key
+from tuifeed.ranking.word_term import WordMatrix, words_of
 
 __all__ = ["Catalog", "CatalogRows", "creator_key"]
 
@@ -26,6 +27,37 @@ QUALITY_SMOOTHING_VIEWS = 200.0
 # when a dwell is turned into a fraction watched, until playback or a later fetch says.
 UNKNOWN_DURATION = 60.0
 ITEM_CACHE_SIZE = 2048
+# Lengths are learned in bands on a log scale: band b holds durations in
+# (SHORTEST_BAND * 2^(b-1), SHORTEST_BAND * 2^b] seconds (band 0: up to 5 s, 1: 5-10 s,
+# 2: 10-20 s, 3: 20-40 s, ...); the last band takes everything longer.
+SHORTEST_BAND = 5.0
+LENGTH_BANDS = 10
+
+
+def length_band(duration):
+    """The band of each duration (see SHORTEST_BAND); -1 where it is unknown (NaN or <= 0)."""
+    duration = np.asarray(duration, dtype=np.float64)
+    known = np.isfinite(duration) & (duration > 0)
+    safe = np.where(known, duration, SHORTEST_BAND)
+    bands = np.clip(np.ceil(np.log2(safe / SHORTEST_BAND) - 1e-9), 0, LENGTH_BANDS - 1)
+    return np.where(known, bands, -1).astype(np.int32)
+
+
+def band_label(band: int) -> str:
+    """ "10-20 s", "up to 5 s", "over 21 min" """
+    if band < 0:
+        return "unknown length"
+    high = SHORTEST_BAND * 2 ** band
+    if band == 0:
+        return f"up to {high:g} s"
+    low = high / 2
+    if band == LENGTH_BANDS - 1:
+        return f"over {_seconds(low)}"
+    return f"{_seconds(low)}-{_seconds(high)}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s" if value < 120 else f"{value / 60:g} min"
 
 
 class Column:
@@ -75,6 +107,7 @@ class CatalogRows:
     topic_codes: np.ndarray
     new_topics: list[str] = field(default_factory=list)  # names of topic codes not yet known
     new_creators: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+    texts: list[str] | None = None  # title and description, for the words term
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -108,6 +141,8 @@ class Catalog:
         self._topic_codes = Column(np.int32)
         self._topic_weight = Column(np.float64)
         self._topic_rows = Column(np.int32)
+        self._length_band = Column(np.int32, -1)
+        self.word_matrix = WordMatrix()
         self.version = 0  # bumped whenever rows are added or change
         self._refresh_features()
 
@@ -143,6 +178,7 @@ class Catalog:
             short_form=np.fromiter((item.short_form for item in items), bool, n),
             topic_ptr=np.array(ptr, np.int64), topic_codes=np.array(codes, np.int64),
             new_topics=new_topics, new_creators=new_creators,
+            texts=[f"{item.title}\n{item.description}" for item in items],
         )
         catalog.extend(rows)
         catalog._items.update((row, item) for row, item in enumerate(items))
@@ -178,6 +214,11 @@ class Catalog:
     @property
     def duration_known(self) -> np.ndarray:
         return self._duration_known.values
+
+    @property
+    def length_band(self) -> np.ndarray:
+        """Each item's length band (see length_band()); -1 where no source gave a duration."""
+        return self._length_band.values
 
     @property
     def views(self) -> np.ndarray:
@@ -326,6 +367,9 @@ class Catalog:
         known = np.isfinite(duration) & (duration > 0)
         self._duration_known.extend(known)
         self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
+        self._length_band.extend(length_band(duration))
+        self.word_matrix.extend(rows.texts[start:stop] if rows.texts is not None
+                                else [""] * (stop - start))
         self._views.extend(np.nan_to_num(rows.views[start:stop], nan=0.0))
         self._likes.extend(np.nan_to_num(rows.likes[start:stop], nan=0.0))
         self._short_form.extend(rows.short_form[start:stop])
@@ -355,6 +399,13 @@ class Catalog:
         known = np.isfinite(duration) & (duration > 0)
         self._duration.values[targets[known]] = duration[known]
         self._duration_known.values[targets[known]] = True
+        self._length_band.values[targets[known]] = length_band(duration[known])
+        if rows.texts is not None:
+            matrix = self.word_matrix
+            changed = {int(row): rows.texts[position] for position, row in zip(picked, targets)
+                       if words_of(rows.texts[position]) != matrix.words_at(int(row))}
+            if changed:
+                matrix.replace(changed)
         for column, values in ((self._views, rows.views[picked]),
                                (self._likes, rows.likes[picked])):
             finite = np.isfinite(values)

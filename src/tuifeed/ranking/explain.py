@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 
 from tuifeed.models import Event, Item
-from tuifeed.ranking.catalog import Catalog, creator_key
+from tuifeed.ranking.catalog import Catalog, band_label, creator_key
 from tuifeed.ranking.interests import InterestModel, touching
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import SUPERSEDED_REASON
 from tuifeed.timewords import ago
-from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked
+from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked, repeat_weight
 
 # How a kind reads in a sentence: "3 likes", "1 fast skip".
 KIND_WORDS = {
@@ -80,27 +80,37 @@ def plural(count: int, noun: str) -> str:
 
 def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel,
                  recipe: Recipe, now: float, *, topics: Sequence[str] = (),
-                 creator: str | None = None, steering: SteeringState | None = None,
+                 creator: str | None = None, band: int | None = None,
+                 source: str | None = None, words: Sequence[str] = (),
+                 steering: SteeringState | None = None,
                  undone: Sequence[Event] = (), superseded: Collection[int] = ()
                  ) -> tuple[list[Evidence], list[Ignored]]:
-    """The events that shaped the affinity to these topics (or this creator), strongest first,
-    and apart, those that touch it but that the model does not learn from (under the
-    steering in force, or undone), with the reason."""
+    """The events that shaped the affinity to these topics (or this creator, length band,
+    source or these words), strongest first, and apart, those that touch it but that the
+    model does not learn from (under the steering in force, or undone), with the reason."""
     steering = steering or SteeringState()
     found: list[Evidence] = []
     ignored: list[Ignored] = []
     undone_ids = {event.id for event in undone}
     for event, item, strength, shared in touching([*events, *undone], catalog, recipe,
-                                                  topics=topics, creator=creator):
+                                                  topics=topics, creator=creator, band=band,
+                                                  source=source, words=words):
         reason = _not_counted(event, steering, undone_ids)
         if reason is None and event.id in superseded:
             reason = SUPERSEDED_REASON
-        if reason is None and creator is None:
+        if reason is None and topics:  # a forget is about topics only
             counted = [topic for topic in shared if event.ts > steering.forgotten.get(topic, -1)]
             if not counted:
                 reason = f"you asked to forget {' '.join('#' + t for t in shared)} after it"
             shared = counted
-        about = f"@{item.creator}" if creator is not None else ", ".join(f"#{t}" for t in shared)
+        if creator is not None:
+            about = f"@{item.creator}"
+        elif topics:
+            about = ", ".join(f"#{topic}" for topic in shared)
+        elif words:
+            about = ", ".join(f'"{word}"' for word in shared)
+        else:
+            about = shared[0]  # the band or the source
         evidence = Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
                             float(strength * model.decay(now - event.ts)), about)
         if reason is None:
@@ -153,20 +163,44 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
     for name, value in ranked.contributions.items():
         evidence: list[Evidence] = []
         ignored: list[Ignored] = []
-        if name in ("topic", "creator"):
-            subject = ({"topics": item.topics} if name == "topic"
-                       else {"creator": creator_key(item)})
+        row = catalog.index[item.id]
+        subject = learned_subject(name, row, item, catalog)
+        if subject is not None:
             evidence, ignored = evidence_for(events, catalog, model, recipe, now,
                                              steering=steering, undone=undone,
                                              superseded=superseded, **subject)
             sentence = summarise(evidence, now)
+            if name == "length":
+                sentence = f"{band_label(int(catalog.length_band[row]))}: {sentence}"
             if ignored:
                 sentence += f" ({plural(len(ignored), 'event')} not counted)"
+        elif name == "length":
+            sentence = "no source said how long it is: length does not count for it"
+        elif name == "words":
+            sentence = "no words of its title or description carry weight"
         else:
             sentence = describe_term(name, value, item, catalog, recipe, context, before,
                                      steering)
         lines.append(Line(name, value, sentence, evidence, ignored))
     return lines
+
+
+def learned_subject(name: str, row: int, item: Item, catalog: Catalog) -> dict | None:
+    """What a learned term reads the affinity of, for this item (None: not a learned term,
+    or nothing to read: an unknown length, no words)."""
+    if name == "topic":
+        return {"topics": item.topics}
+    if name == "creator":
+        return {"creator": creator_key(item)}
+    if name == "length":
+        band = int(catalog.length_band[row])
+        return {"band": band} if band >= 0 else None
+    if name == "source":
+        return {"source": catalog.source_names[catalog.source_codes[row]]}
+    if name == "words":
+        words = catalog.word_matrix.words_at(row)
+        return {"words": words} if words else None
+    return None
 
 
 def steering_notes(item: Item, steering: SteeringState, hidden: int, now: float) -> list[str]:
@@ -236,6 +270,15 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
         same_topic = sum(bool(other.topics) and other.topics[0] == main for other in before)
         counted = (f"of the {plural(len(before), 'card')} before it, {same_creator} by "
                    f"@{item.creator} and {same_topic} about #{main}")
+        decay = recipe.term("diversity_decay")
+        per_creator = recipe.term("diversity_creator") * repeat_weight(same_creator, decay)
+        if same_creator and per_creator:
+            # The share of the same-creator penalty that applied, from the penalty itself.
+            topic_part = recipe.term("diversity_topic") * repeat_weight(same_topic, decay)
+            share = min(max((-value - topic_part) / per_creator, 0.0), 1.0)
+            if share < 0.995:
+                counted += (f"; your taste for @{item.creator} cut its same-creator penalty "
+                            f"to {share:.0%} of {per_creator:.2f}")
         return counted
     return "steering" if name.startswith("steer") else ""
 

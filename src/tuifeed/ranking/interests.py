@@ -1,4 +1,5 @@
-"""The interest model: per-topic and per-creator affinities learned from events.
+"""The interest model: affinities to topics, creators, length bands, words and sources,
+learned from events.
 
 Each affinity has a short-term and a long-term part, each an exponentially decayed sum of
 event signals. The parts are kept as of an anchor time and decayed on demand, so adding one
@@ -13,13 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from tuifeed.models import Event, Item
-from tuifeed.ranking.catalog import Catalog, creator_key
+from tuifeed.ranking.catalog import LENGTH_BANDS, Catalog, band_label, creator_key
 from tuifeed.ranking.recipe import Recipe
 
 # Kinds whose signal goes to the creator only (following says nothing about topics).
 CREATOR_ONLY = frozenset({"follow", "unfollow"})
 # Kinds whose value is measured: seconds (dwell) or a fraction (watch).
 MEASURED = frozenset({"dwell", "watch"})
+# What the model learns an affinity to, each with a short- and a long-term part. Only the
+# creator also learns from creator-only kinds.
+FAMILIES = ("topic", "creator", "band", "source", "word")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,12 @@ class Affinities:
     topic_long: np.ndarray
     creator_short: np.ndarray
     creator_long: np.ndarray
+    band_short: np.ndarray  # per length band
+    band_long: np.ndarray
+    source_short: np.ndarray  # per source code
+    source_long: np.ndarray
+    word_short: np.ndarray  # per word code
+    word_long: np.ndarray
 
     @property
     def topic(self) -> np.ndarray:
@@ -38,6 +48,18 @@ class Affinities:
     @property
     def creator(self) -> np.ndarray:
         return self.creator_short + self.creator_long
+
+    @property
+    def band(self) -> np.ndarray:
+        return self.band_short + self.band_long
+
+    @property
+    def source(self) -> np.ndarray:
+        return self.source_short + self.source_long
+
+    @property
+    def word(self) -> np.ndarray:
+        return self.word_short + self.word_long
 
 
 def signal_strength(recipe: Recipe, kind: str, value: float | None, duration: float) -> float:
@@ -74,11 +96,13 @@ def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
 
 
 def touching(events: Iterable[Event], catalog: Catalog, recipe: Recipe, *,
-             topics: Sequence[str] = (), creator: str | None = None
+             topics: Sequence[str] = (), creator: str | None = None, band: int | None = None,
+             source: str | None = None, words: Sequence[str] = ()
              ) -> Iterator[tuple[Event, Item, float, list[str]]]:
-    """The events that count towards these topics (or this creator), with their strength and
-    the topics they share; events of no strength are left out."""
-    wanted = set(topics)
+    """The events that count towards these topics (or this creator, length band, source or
+    these words), with their strength and what they share (topics, words, or the band's or
+    source's name); events of no strength are left out."""
+    wanted = set(topics) | set(words)
     for event in events:
         row = catalog.index.get(event.item_id)
         if row is None:
@@ -88,6 +112,16 @@ def touching(events: Iterable[Event], catalog: Catalog, recipe: Recipe, *,
             if creator not in (creator_key(item), item.creator):
                 continue
             shared: list[str] = []
+        elif band is not None or source is not None:
+            if event.kind in CREATOR_ONLY or (
+                    catalog.length_band[row] != band if band is not None
+                    else catalog.source_names[catalog.source_codes[row]] != source):
+                continue
+            shared = [band_label(band) if band is not None else str(source)]
+        elif words:
+            shared = [word for word in catalog.word_matrix.words_at(row) if word in wanted]
+            if not shared or event.kind in CREATOR_ONLY:
+                continue
         else:
             shared = [topic for topic in item.topics if topic in wanted]
             if not shared or event.kind in CREATOR_ONLY:
@@ -104,15 +138,18 @@ class InterestModel:
         memory = recipe.memory
         self.short_half_life = memory.get("short_half_life_minutes", 60.0) * 60.0
         self.long_half_life = memory.get("long_half_life_days", 14.0) * 86400.0
-        topics, creators = len(catalog.topics), len(catalog.creators)
         self.anchor = 0.0
-        self.topic_short = np.zeros(topics)
-        self.topic_long = np.zeros(topics)
-        self.creator_short = np.zeros(creators)
-        self.creator_long = np.zeros(creators)
-        self.topic_support = np.zeros(topics, dtype=np.int64)
-        self.creator_support = np.zeros(creators, dtype=np.int64)
-        self.creator_impressions = np.zeros(creators, dtype=np.int64)  # for novelty
+        for family, size in self._sizes().items():
+            setattr(self, f"{family}_short", np.zeros(size))
+            setattr(self, f"{family}_long", np.zeros(size))
+            setattr(self, f"{family}_support", np.zeros(size, dtype=np.int64))
+        self.creator_impressions = np.zeros(len(catalog.creators), dtype=np.int64)  # novelty
+
+    def _sizes(self) -> dict[str, int]:
+        catalog = self.catalog
+        return {"topic": len(catalog.topics), "creator": len(catalog.creators),
+                "band": LENGTH_BANDS, "source": len(catalog.source_names),
+                "word": len(catalog.word_matrix.words)}
 
     # -- learning -----------------------------------------------------------------------------
 
@@ -185,7 +222,25 @@ class InterestModel:
         self.creator_long += np.bincount(creators, long, minlength=n_creators)
         self.creator_support += np.bincount(creators, minlength=n_creators)
         self.creator_impressions += np.bincount(creators[impressions], minlength=n_creators)
-        on_topics = ~creator_only
+        on_items = ~creator_only
+        if on_items.any():
+            item_rows = rows[on_items]
+            bands = catalog.length_band[item_rows]
+            known = bands >= 0
+            sources = catalog.source_codes[item_rows]
+            for family, codes, size, kept in (
+                    ("band", bands[known], LENGTH_BANDS, known),
+                    ("source", sources, len(catalog.source_names), slice(None))):
+                for part, values in (("short", short), ("long", long)):
+                    getattr(self, f"{family}_{part}")[:] += np.bincount(
+                        codes, values[on_items][kept], minlength=size)
+                getattr(self, f"{family}_support")[:] += np.bincount(codes, minlength=size)
+            matrix = catalog.word_matrix
+            self.word_short += matrix.totals(item_rows, short[on_items])
+            self.word_long += matrix.totals(item_rows, long[on_items])
+            self.word_support += np.rint(matrix.totals(item_rows, np.ones(len(item_rows)))
+                                         ).astype(np.int64)
+        on_topics = on_items
         if on_topics.any():
             topic_rows, topic_times = rows[on_topics], times[on_topics]
             parts = (short[on_topics], long[on_topics], np.ones(len(topic_rows)))
@@ -205,24 +260,25 @@ class InterestModel:
         return np.stack([self.catalog.topic_totals(rows, part) for part in parts])
 
     def grow(self) -> None:
-        """Make room for topics and creators that arrived with new items (all at zero)."""
-        topics, creators = len(self.catalog.topics), len(self.catalog.creators)
-        if len(self.topic_short) == topics and len(self.creator_short) == creators:
+        """Make room for topics, creators, sources and words that arrived with new items
+        (all at zero)."""
+        sizes = self._sizes()
+        if all(len(getattr(self, f"{family}_short")) == size for family, size in sizes.items()):
             return
-        for name, size in (("topic_short", topics), ("topic_long", topics),
-                           ("topic_support", topics), ("creator_short", creators),
-                           ("creator_long", creators), ("creator_support", creators),
-                           ("creator_impressions", creators)):
+        names = [(f"{family}_{part}", size) for family, size in sizes.items()
+                 for part in ("short", "long", "support")]
+        for name, size in (*names, ("creator_impressions", sizes["creator"])):
             values = getattr(self, name)
             setattr(self, name, np.concatenate([values, np.zeros(size - len(values),
                                                                  values.dtype)]))
 
     def _decay_to(self, moment: float) -> None:
         elapsed = moment - self.anchor
-        self.topic_short *= np.exp2(-elapsed / self.short_half_life)
-        self.creator_short *= np.exp2(-elapsed / self.short_half_life)
-        self.topic_long *= np.exp2(-elapsed / self.long_half_life)
-        self.creator_long *= np.exp2(-elapsed / self.long_half_life)
+        short, long = (np.exp2(-elapsed / self.short_half_life),
+                       np.exp2(-elapsed / self.long_half_life))
+        for family in FAMILIES:
+            getattr(self, f"{family}_short")[:] *= short
+            getattr(self, f"{family}_long")[:] *= long
         self.anchor = moment
 
     # -- reading ------------------------------------------------------------------------------
@@ -247,9 +303,6 @@ class InterestModel:
         elapsed = max(now - self.anchor, 0.0)  # a clock set back must not inflate anything
         short = memory.get("short_weight", 1.0) * np.exp2(-elapsed / self.short_half_life)
         long = memory.get("long_weight", 0.5) * np.exp2(-elapsed / self.long_half_life)
-        return Affinities(
-            topic_short=self.topic_short * short,
-            topic_long=self.topic_long * long,
-            creator_short=self.creator_short * short,
-            creator_long=self.creator_long * long,
-        )
+        return Affinities(**{f"{family}_{part}": getattr(self, f"{family}_{part}") * weight
+                             for family in FAMILIES
+                             for part, weight in (("short", short), ("long", long))})

@@ -84,6 +84,7 @@ LIMITS: dict[tuple[str, str], tuple[float, float, bool]] = {
     ("exploration", "first_slot"): (1, 1000, True),
     ("terms", "diversity_window"): (0, 50, True),
     ("terms", "diversity_decay"): (0, 1, False),
+    ("terms", "diversity_creator_taste"): (0, 1, False),
     ("terms", "freshness_half_life_days"): (1e-3, 1e6, False),
     ("memory", "short_half_life_minutes"): (1e-3, 1e9, False),
     ("memory", "long_half_life_days"): (1e-3, 1e9, False),

@@ -21,8 +21,9 @@ from tuifeed.ranking.interests import InterestModel
 from tuifeed.ranking.recipe import Recipe
 
 # The order in which terms are added, in the code, the JSON and on screen.
-ITEM_TERMS = ("topic", "creator", "freshness", "recency", "quality", "popularity", "novelty",
-              "short_form", "following", "boost_topic", "boost_creator", "seen")
+ITEM_TERMS = ("topic", "creator", "length", "words", "source", "freshness", "recency",
+              "quality", "popularity", "novelty", "short_form", "following", "boost_topic",
+              "boost_creator", "seen")
 TERMS = (*ITEM_TERMS, "diversity")  # exploration is a slot, not a term
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
 EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
@@ -72,9 +73,22 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
     def per_creator(values: np.ndarray) -> np.ndarray | None:
         return values[catalog.creator_codes] if values.any() else None
 
+    def per_band(values: np.ndarray) -> np.ndarray | None:
+        # An item of unknown length (band -1) reads the extra 0 at the end: no length term.
+        return np.append(values, 0.0)[catalog.length_band] if values.any() else None
+
+    def per_word(values: np.ndarray) -> np.ndarray | None:
+        return catalog.word_matrix.spread(values, len(catalog)) if values.any() else None
+
+    def per_source(values: np.ndarray) -> np.ndarray | None:
+        return values[catalog.source_codes] if values.any() else None
+
     features = {
         "topic": lambda: per_topic(np.tanh(affinities.topic / scale)),
         "creator": lambda: per_creator(np.tanh(affinities.creator / scale)),
+        "length": lambda: per_band(np.tanh(affinities.band / scale)),
+        "words": lambda: per_word(np.tanh(affinities.word / scale)),
+        "source": lambda: per_source(np.tanh(affinities.source / scale)),
         "freshness": lambda: catalog.freshness(now, freshness_half_life),
         "recency": lambda: -np.maximum(now - catalog.published, 0.0) / 86400.0,
         "quality": lambda: catalog.quality,
@@ -119,8 +133,9 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     slots = _exploration_slots(recipe, wanted)
     top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)]
     slot_picks = dict(zip(slots, _exploration_picks(positions, top, context, len(slots))))
+    relief = creator_relief(model, recipe, now=context.now)
     order, penalties = _diversify(catalog, recipe, base, positions, context.recent, wanted,
-                                  slot_picks)
+                                  slot_picks, relief)
     explored = set(slot_picks.values())
     ranked = []
     for place, row in enumerate(order, start=1):
@@ -142,6 +157,20 @@ def _best(positions: np.ndarray, score: np.ndarray, count: int) -> np.ndarray:
     return positions[np.lexsort((positions, -score[positions]))][:count]
 
 
+def creator_relief(model: InterestModel, recipe: Recipe, now: float) -> np.ndarray:
+    """Per creator, the share of the same-creator penalty that applies: 1 minus
+    diversity_creator_taste times the viewer's learned affinity to the creator (as the
+    creator term reads it, tanh(affinity / scale), counted only when positive). Diversity
+    must not fight a clear, repeated taste: at taste 1, a creator you love fully pays
+    nothing for coming again."""
+    taste = recipe.term("diversity_creator_taste")
+    affinity = model.at(now).creator
+    if not taste or not affinity.any():
+        return np.ones(len(affinity))
+    scale = recipe.memory.get("affinity_scale", 2.0)
+    return np.clip(1.0 - taste * np.maximum(np.tanh(affinity / scale), 0.0), 0.0, 1.0)
+
+
 def repeat_weight(count, decay: float):
     """What `count` earlier cards of one creator (or topic) weigh: 1 + decay + decay^2 + ...,
     one term a card. It only grows with the count, so a penalty never falls as a queue is
@@ -155,7 +184,7 @@ def repeat_weight(count, decay: float):
 class _Repeats:
     """How many earlier cards share each creator and each main topic."""
 
-    def __init__(self, catalog: Catalog, per_creator: float, per_topic: float,
+    def __init__(self, catalog: Catalog, per_creator: np.ndarray, per_topic: float,
                  decay: float) -> None:
         self.catalog = catalog
         self.per_creator, self.per_topic, self.decay = per_creator, per_topic, decay
@@ -170,17 +199,19 @@ class _Repeats:
 
     def penalty(self, row: int) -> float:
         creator, topic = int(self.catalog.creator_codes[row]), int(self.catalog.main_topic[row])
-        return float(-(self.per_creator * repeat_weight(self.creators.get(creator, 0), self.decay)
+        return float(-(self.per_creator[creator]
+                       * repeat_weight(self.creators.get(creator, 0), self.decay)
                        + self.per_topic * repeat_weight(self.topics.get(topic, 0), self.decay))
                      ) + 0.0  # no -0.0
 
 
 def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np.ndarray,
-               recent: tuple[int, ...], count: int, slot_picks: dict[int, int]
-               ) -> tuple[list[int], dict[int, float]]:
+               recent: tuple[int, ...], count: int, slot_picks: dict[int, int],
+               relief: np.ndarray) -> tuple[list[int], dict[int, float]]:
     """Greedy re-rank: each pick pays for the earlier cards by its creator and on its main
     topic (the last `diversity_window` cards shown count as earlier cards too), each one
-    `diversity_decay` times the one before (see repeat_weight).
+    `diversity_decay` times the one before (see repeat_weight). The same-creator penalty
+    is scaled by the creator's `relief` (see creator_relief).
 
     Penalties only grow as cards are placed, so the adjusted score of each pick is at most
     that of the pick before it. It runs on a pool of the best items by item score, grown
@@ -190,6 +221,7 @@ def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np
     per_creator, per_topic = recipe.term("diversity_creator"), recipe.term("diversity_topic")
     if window <= 0:  # diversity off: the order is the item score's
         per_creator = per_topic = 0.0
+    per_creator = per_creator * relief  # per creator code
     decay = recipe.term("diversity_decay")
     prefix = list(recent[-window:]) if window > 0 else []
     pool_size = count + POOL_EXTRA
@@ -206,13 +238,14 @@ def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np
 
 
 def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[int],
-            count: int, per_creator: float, per_topic: float, decay: float,
+            count: int, per_creator: np.ndarray, per_topic: float, decay: float,
             outside_best: float, slot_picks: dict[int, int]
             ) -> tuple[list[int], dict[int, float]] | None:
     """Place `count` items: exploration picks in their slots, the rest from the pool; None
     when an item outside the pool could have won a place."""
     repeats = _Repeats(catalog, per_creator, per_topic, decay)
     creators = catalog.creator_codes[pool]
+    pool_creator = per_creator[creators]  # each pool item's same-creator penalty
     topics = catalog.main_topic[pool]
     creator_repeats = np.zeros(len(pool))
     topic_repeats = np.zeros(len(pool))
@@ -240,7 +273,7 @@ def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[i
             penalties[row] = repeats.penalty(row)
             place(row)
             continue
-        adjusted = scores - (per_creator * repeat_weight(creator_repeats, decay)
+        adjusted = scores - (pool_creator * repeat_weight(creator_repeats, decay)
                              + per_topic * repeat_weight(topic_repeats, decay))
         pick = int(np.argmax(adjusted)) if len(pool) else -1  # first maximum: pool order
         if pick < 0 or adjusted[pick] == -np.inf:

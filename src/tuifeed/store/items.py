@@ -40,7 +40,8 @@ ON CONFLICT(id) DO UPDATE SET
     topics_derived = CASE WHEN :keep THEN topics_derived ELSE excluded.topics_derived END
 """
 ITEM_COLUMNS = ("code, id, source, creator, published, duration, views, likes,"
-                " short_form")  # from `creator` on, numbers (NULL when unknown)
+                " short_form, title, description")  # creator to short_form: numbers (NULL
+# when unknown); then the text the ranker's words term reads
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def load_rows(connection: sqlite3.Connection, *, after: int = 0, codes: Sequence
     ).fetchall()
     n = len(rows)
     # Unknown numbers are NULL; as float columns they become NaN in one conversion.
-    numbers = np.array([row[3:] for row in rows], dtype=np.float64).reshape(n, 6)
+    numbers = np.array([row[3:9] for row in rows], dtype=np.float64).reshape(n, 6)
     item_codes = np.fromiter((row[0] for row in rows), np.int64, n)
     pair_items = np.fromiter((pair[0] for pair in pairs), np.int64, len(pairs))
     # Pairs are in code order and hold only these items' topics, so each item's topics run
@@ -184,6 +185,7 @@ def load_rows(connection: sqlite3.Connection, *, after: int = 0, codes: Sequence
             "SELECT name FROM topics WHERE code > ? ORDER BY code", (topics_known,))],
         new_creators=list(connection.execute(
             "SELECT key, name FROM creators WHERE code > ? ORDER BY code", (creators_known,))),
+        texts=[f"{row[9]}\n{row[10]}" for row in rows],
     )
 
 
