@@ -122,6 +122,12 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     for line in ("topics", "creators", "short-clips", "noisy", "for-you", "chronological",
                  "popular", "over seeds 0-1", "Any taste: the first 40 cards"):
         assert line in text
+    screens = results["screens"]
+    assert screens["events"] == 20_000
+    for home in ("large", "small"):
+        assert all(screens[home][key] > 0 for key in (
+            "open_s", "history_first_ms", "history_filter_ms_median", "sparklines_ms", "why_ms"))
+    assert "Screens over the whole log: 20,000 events" in text
 
 
 def test_bench_refuses_bad_sizes(isolated_home):

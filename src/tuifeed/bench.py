@@ -530,6 +530,7 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
     `quick` shrinks the catalogue ones (5 feeds, a 10k-item home) to check they run, and
     the learning one to 2 seeds."""
     from tuifeed.bench_catalogue import bench_fetch, bench_large_home
+    from tuifeed.bench_screens import SCREEN_EVENTS, bench_screens
     from tuifeed.bench_words import WORD_ITEMS, bench_words
 
     return {"learns": bench_learns(seed, workdir,
@@ -543,7 +544,8 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
             "large_home": bench_large_home(10_000 if quick else 100_000,
                                            300 if quick else 3_000, 10 if quick else 40,
                                            workdir),
-            "words": bench_words(10_000 if quick else WORD_ITEMS, seed, workdir)}
+            "words": bench_words(10_000 if quick else WORD_ITEMS, seed, workdir),
+            "screens": bench_screens(20_000 if quick else SCREEN_EVENTS, seed, workdir)}
 
 
 def percent_spread(figures: dict) -> str:
@@ -622,4 +624,8 @@ def report(results: dict) -> str:
         from tuifeed.bench_words import words_report
 
         lines += words_report(results["words"])
+    if "screens" in results:
+        from tuifeed.bench_screens import report_screens
+
+        lines += report_screens(results["screens"])
     return "\n".join(lines)
