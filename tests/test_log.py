@@ -358,3 +358,91 @@ def test_interest_sparklines_over_columns_match_the_event_by_event_reading(feed,
         expected = history(feed.model, learned, kind, name, clock.now(), 16)
         assert feed.interest_history(kind, name, 16) == pytest.approx(expected, rel=1e-9,
                                                                        abs=1e-12), (kind, name)
+
+
+def test_why_evidence_over_columns_matches_the_event_by_event_reading(feed, clock):
+    """Every learned term's evidence, read from the log's columns, is evidence_for's over the
+    events themselves: the same events, weights, reasons and order, through undos, a pause,
+    a forget, a start-over, a watch-superseded dwell and the card being left now."""
+    from dataclasses import replace
+
+    from tuifeed.feed.evidence import ColumnEvidence
+    from tuifeed.ranking.explain import evidence_for, learned_subject, summarise
+
+    queue = feed.upcoming(14)
+    for number, ranked in enumerate(queue):
+        item_id = ranked.item.id
+        feed.signal(item_id, "impression")
+        if number == 8:
+            feed.signal(item_id, "watch", 0.9)
+        feed.signal(item_id, "dwell", 2.0 + number * 5)
+        if number % 3 == 0:
+            feed.signal(item_id, "like")
+        if number == 10:
+            feed.signal(item_id, "follow")
+        clock.advance(600)
+        if number in (1, 4):
+            feed.steer("pause")  # the first pause ends before the start-over: both apply
+        if number in (2, 6):
+            feed.steer("resume")
+        if number == 3:
+            feed.steer("reset")
+    feed.undo_event(feed.history(kind="like", limit=1)[0].event.id)
+    liked_then = next(entry.event for entry in feed.history(kind="like")
+                      if entry.event.item_id == queue[9].item.id)
+    feed.undo_event(liked_then.id)  # undone, and before the forget of its topic: both apply
+    feed.steer("forget", "topic", queue[9].item.topics[0])
+    feed.signal(queue[9].item.id, "like")
+    feed.start()  # a card on screen: leaving it now would record a dwell and a skip
+    leaving = feed._leaving_events()
+    superseded = set(feed.views.superseded) | feed._superseded(leaving)
+    # A recipe that learns from follows too (for-you does not): they must then teach about
+    # the creator only.
+    recipe = replace(feed.recipe, signals={**feed.recipe.signals, "follow": 1.5})
+    columns = ColumnEvidence(feed.log_columns().columns(), feed.catalog, feed.model,
+                             recipe, feed.steering, superseded, extra=leaving)
+    now = clock.now()
+    checked = 0
+    for ranked in queue:
+        row = feed.catalog.index[ranked.item.id]
+        for term in ("topic", "creator", "length", "source", "words"):
+            subject = learned_subject(term, row, ranked.item, feed.catalog)
+            if subject is None:
+                continue
+            expected = evidence_for([*feed.events, *leaving], feed.catalog, feed.model,
+                                    recipe, now, steering=feed.steering,
+                                    undone=feed.undone_events,
+                                    superseded=feed._superseded([*feed.events, *leaving]),
+                                    **subject)
+            told = columns(now, **subject)
+            assert told.sentence == summarise(expected[0], now), (term, subject)
+            assert told.not_counted == len(expected[1])
+            got = (told.found, told.ignored)
+            for mine, theirs in zip(got, expected, strict=True):
+                assert len(mine) == len(theirs), (term, subject)
+                for a, b in zip(mine, theirs, strict=True):
+                    a, b = getattr(a, "evidence", a), getattr(b, "evidence", b)
+                    assert (a.event_id, a.kind, a.item_id, a.about, a.value, a.ts) == \
+                        (b.event_id, b.kind, b.item_id, b.about, b.value, b.ts)
+                    assert a.weight == pytest.approx(b.weight, rel=1e-12, abs=1e-15)
+            assert [entry.reason for entry in got[1]] == [entry.reason for entry in expected[1]]
+            checked += len(got[0]) + len(got[1])
+    assert checked > 50  # the terms had evidence to compare, counted and not
+
+
+def test_why_lists_the_strongest_evidence_and_counts_it_all(feed, clock):
+    """A term with more evidence than is listed: the strongest EVIDENCE_LISTED events, in
+    order, and a sentence that counts every one."""
+    from tuifeed.ranking.explain import EVIDENCE_LISTED
+
+    item = feed.upcoming(1)[0].item
+    creator_items = [row for row in feed.catalog.ids
+                     if feed.item(row).creator == item.creator and row != item.id]
+    for number in range(EVIDENCE_LISTED + 30):
+        feed.signal(creator_items[number % len(creator_items)], "like")
+        clock.advance(60)
+    line = next(line for line in feed.why(item.id).lines if line.name == "creator")
+    assert len(line.evidence) == EVIDENCE_LISTED
+    weights = [abs(evidence.weight) for evidence in line.evidence]
+    assert weights == sorted(weights, reverse=True)
+    assert line.sentence.startswith(f"{EVIDENCE_LISTED + 30} likes on @")

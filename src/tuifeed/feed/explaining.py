@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from tuifeed.feed.evidence import ColumnEvidence
 from tuifeed.feed.state import Placement
 from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import creator_key
@@ -82,9 +84,11 @@ class Explaining:
             placed = self._solo(item_id, context, model)
         before = self._shown_before(context)
         before += [entry.item for entry in queue[: placed.rank - 1]] if status == "queued" else []
-        events = [*self.events, *leaving]
-        lines = explain(placed, self.catalog, model, self.recipe, context, events, before,
-                        self.steering, self.undone_events, self._superseded(events))
+        # A logged dwell a watch supersedes: any other reason it does not count comes first.
+        superseded = set(self.views.superseded) | self._superseded(leaving)
+        lines = explain(placed, self.catalog, model, self.recipe, context, (), before,
+                        self.steering, (), superseded,
+                        self._evidence(model, superseded, extra=leaving))
         return Explanation(
             item=item,
             rank=placed.rank if status == "queued" else None,
@@ -113,11 +117,11 @@ class Explaining:
             placement = Placement(self._solo(item.id, now), now, self._last_event_id())
         context = placement.context
         before = self._shown_before(context)
-        known = [event for event in self.events if event.id <= placement.last_event_id]
+        superseded = set(self.views.superseded)
         lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
-                        known, before, self.steering,
-                        [event for event in self.undone_events
-                         if event.id <= placement.last_event_id], self._superseded(known))
+                        (), before, self.steering, (), superseded,
+                        self._evidence(self.model, superseded,
+                                       upto_id=placement.last_event_id))
         since = [f"since it was shown: your {event.kind} (event {event.id}) counts from the "
                  f"next card on" for event in self.events
                  if event.id > placement.last_event_id and event.item_id == item.id
@@ -127,6 +131,13 @@ class Explaining:
                            steering=self._steering_notes(item),
                            slot=exploration_note(self.recipe, context)
                            if placement.ranked.explore else "")
+
+    def _evidence(self, model: InterestModel, superseded: set[int], *,
+                  extra: Sequence[Event] = (), upto_id: int | None = None) -> ColumnEvidence:
+        """The evidence of each learned term, read from the log's columns (see
+        feed/evidence.py), with `extra` events outside the log."""
+        return ColumnEvidence(self.log_columns().columns(), self.catalog, model, self.recipe,
+                              self.steering, superseded, extra, upto_id)
 
     def _last_event_id(self) -> int:
         # self.events is in id order: loaded by id, then appended as ids are handed out.

@@ -7,7 +7,7 @@ evidence (which events, when) and the plain-words sentences.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 
@@ -137,24 +137,50 @@ def summarise(evidence: Sequence[Evidence], now: float) -> str:
     if not evidence:
         return "nothing you did touches it yet"
     counts = Counter(entry.kind for entry in evidence)
+    subjects = {entry.about for entry in evidence}
+    oldest = max(now - entry.ts for entry in evidence)
+    return summary_sentence(counts.most_common(3), subjects, oldest, len(evidence))
+
+
+def summary_sentence(kinds: Sequence[tuple[str, int]], subjects: Collection[str],
+                     oldest: float, total: int) -> str:
+    """summarise() from its figures: the commonest kinds (most first; among equals, the one
+    met first in the evidence's order), what the evidence is about, the oldest's age."""
     parts = []
-    for kind, count in counts.most_common(3):
+    for kind, count in kinds:
         singular, plural = KIND_WORDS.get(kind, (kind, kind + "s"))
         parts.append(f"{count} {singular if count == 1 else plural}")
-    subjects = sorted({entry.about for entry in evidence})
-    oldest = max(now - entry.ts for entry in evidence)
-    return (f"{', '.join(parts)} on {' '.join(subjects[:2])}, "
-            f"{'the oldest ' + ago(oldest) if len(evidence) > 1 else ago(oldest)}")
+    return (f"{', '.join(parts)} on {' '.join(sorted(subjects)[:2])}, "
+            f"{'the oldest ' + ago(oldest) if total > 1 else ago(oldest)}")
+
+
+@dataclass(frozen=True)
+class TermEvidence:
+    """A learned term's evidence when there is too much to list: the strongest events that
+    count and the newest that do not (at most EVIDENCE_LISTED of each), with the sentence
+    and the count of those not counted, both over all of them."""
+
+    found: list[Evidence]
+    ignored: list[Ignored]
+    sentence: str
+    not_counted: int
+
+
+EVIDENCE_LISTED = 100  # events listed a term (the screen shows 3; --json these)
 
 
 def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Recipe,
             context: Context, events: Sequence[Event], before: Sequence[Item] = (),
             steering: SteeringState | None = None, undone: Sequence[Event] = (),
-            superseded: Collection[int] = ()) -> list[Line]:
+            superseded: Collection[int] = (), evidence_of: EvidenceOf | None = None
+            ) -> list[Line]:
     """One line a term, in the scorer's order, each with its evidence sentence.
 
     `before` is the earlier cards the diversity term counted (the last ones shown, then the
     queue above). `events` are the log's; only those the model learns from are evidence.
+    `evidence_of(now, **subject)`, when given, stands for evidence_for over those events and
+    summarise (the Feed reads a large log's columns instead of walking its events, and lists
+    the strongest EVIDENCE_LISTED).
     """
     item = ranked.item
     now = context.now
@@ -166,14 +192,19 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
         row = catalog.index[item.id]
         subject = learned_subject(name, row, item, catalog)
         if subject is not None:
-            evidence, ignored = evidence_for(events, catalog, model, recipe, now,
-                                             steering=steering, undone=undone,
-                                             superseded=superseded, **subject)
-            sentence = summarise(evidence, now)
+            if evidence_of is not None:
+                told = evidence_of(now, **subject)
+                evidence, ignored = told.found, told.ignored
+                sentence, not_counted = told.sentence, told.not_counted
+            else:
+                evidence, ignored = evidence_for(events, catalog, model, recipe, now,
+                                                 steering=steering, undone=undone,
+                                                 superseded=superseded, **subject)
+                sentence, not_counted = summarise(evidence, now), len(ignored)
             if name == "length":
                 sentence = f"{band_label(int(catalog.length_band[row]))}: {sentence}"
-            if ignored:
-                sentence += f" ({plural(len(ignored), 'event')} not counted)"
+            if not_counted:
+                sentence += f" ({plural(not_counted, 'event')} not counted)"
         elif name == "length":
             sentence = "no source said how long it is: length does not count for it"
         elif name == "words":
@@ -183,6 +214,9 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
                                      steering)
         lines.append(Line(name, value, sentence, evidence, ignored))
     return lines
+
+
+EvidenceOf = Callable[..., TermEvidence]
 
 
 def learned_subject(name: str, row: int, item: Item, catalog: Catalog) -> dict | None:

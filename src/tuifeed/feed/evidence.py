@@ -1,0 +1,282 @@
+"""The evidence behind a learned term, read from the log's columns.
+
+It gives what ranking.explain.evidence_for gives from a list of events, in the same order and
+with the same reasons, but picks the events that touch the subject with numpy (the items
+sharing a topic, the creator, the length band, the source or a word) and computes their
+strengths, weights and reasons as arrays: only the events that touch the subject become
+objects. A "Why this?" on a million events no longer walks all of them once a term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from tuifeed.feed.log import LogView
+from tuifeed.models import Event
+from tuifeed.ranking.catalog import Catalog
+from tuifeed.ranking.explain import (EVIDENCE_LISTED, Evidence, Ignored, TermEvidence,
+                                    evidence_for, summary_sentence)
+from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, band_label, signal_strengths
+from tuifeed.ranking.recipe import Recipe
+from tuifeed.ranking.steering import SteeringState
+from tuifeed.ranking.views import SUPERSEDED_REASON
+
+# Why an event that touches the subject is not learned from, by code (0: it is).
+REASONS = ("", "you undid it", "before you started over", "while learning was paused",
+           SUPERSEDED_REASON)
+FORGET = len(REASONS)  # every topic it shares was forgotten after it (named per event)
+
+
+class ColumnEvidence:
+    """`evidence_for` over the logged events up to `upto_id` (all when None), plus a few
+    events not in the log (those leaving the card now would record)."""
+
+    def __init__(self, log: LogView, catalog: Catalog, model: InterestModel, recipe: Recipe,
+                 steering: SteeringState, superseded: Collection[int],
+                 extra: Sequence[Event] = (), upto_id: int | None = None) -> None:
+        self.log, self.catalog, self.model, self.recipe = log, catalog, model, recipe
+        self.steering, self.extra = steering, list(extra)
+        self.superseded = set(superseded)
+        self._superseded_ids = np.fromiter(self.superseded, np.int64, len(self.superseded))
+        known = log.rows >= 0
+        if upto_id is not None:
+            known &= log.ids <= upto_id
+        self._known = known
+        self._reasons: np.ndarray | None = None
+
+    def __call__(self, now: float, *, topics: Sequence[str] = (), creator: str | None = None,
+                 band: int | None = None, source: str | None = None,
+                 words: Sequence[str] = ()) -> TermEvidence:
+        subject = dict(topics=topics, creator=creator, band=band, source=source, words=words)
+        pool = self._pool(now, **subject)
+        if self.extra:  # the few events outside the log, the plain way, then pooled
+            more, more_ignored = evidence_for(
+                self.extra, self.catalog, self.model, self.recipe, now, steering=self.steering,
+                superseded=self.superseded, **subject)
+            pool.add_objects(more, more_ignored)
+        return pool.told(now)
+
+    # -- inside -------------------------------------------------------------------------------
+
+    def _pool(self, now: float, *, topics, creator, band, source, words) -> _Pool:
+        """Every logged event that touches the subject, as arrays (see _Pool)."""
+        log, catalog = self.log, self.catalog
+        items = self._items_about(topics, creator, band, source, words)
+        picked = self._known & items[np.maximum(log.rows, 0)]
+        if creator is None:  # a follow says nothing about topics, length, source or words
+            picked &= ~log.of_kind(CREATOR_ONLY)
+        chosen = np.flatnonzero(picked)
+        strengths = signal_strengths(self.recipe, (), log.values[chosen],
+                                     catalog.duration[log.rows[chosen]],
+                                     (list(log.kind_names), log.kinds[chosen]))
+        chosen, strengths = chosen[strengths != 0], strengths[strengths != 0]
+        rows, ts = log.rows[chosen], log.ts[chosen]
+        weights = strengths * self.model.decay(now - ts)
+        reasons = self._reason_codes()[chosen].astype(np.int64)
+        # A forget is about topics only: a topic forgotten after an event does not count it;
+        # an event none of whose shared topics counts is set apart, with its own reason.
+        wanted = set(topics) | set(words)
+        forgotten = sorted((topic, moment) for topic, moment in self.steering.forgotten.items()
+                           if topic in wanted) if topics else []
+        dropped = np.zeros(len(chosen), dtype=np.int64)  # bit f: forgotten topic f not counted
+        for bit, (topic, moment) in enumerate(forgotten):
+            carries = catalog.rows_with_topic(catalog.topic_index[topic])[rows] \
+                if topic in catalog.topic_index else np.zeros(len(rows), dtype=bool)
+            dropped |= (carries & (ts <= moment)).astype(np.int64) << bit
+        shared = {row: self._shared(int(row), topics, creator, band, source, wanted)
+                  for row in np.unique(rows).tolist()}
+        if forgotten:
+            lookup = np.zeros(int(rows.max()) + 1 if len(rows) else 1, dtype=np.int64)
+            for row, topics_shared in shared.items():
+                lookup[row] = len(topics_shared)
+            dropped_count = sum((dropped >> bit) & 1 for bit in range(len(forgotten)))
+            forget = (reasons == 0) & (lookup[rows] == dropped_count)
+            reasons[forget] = FORGET
+            # Set apart for another reason: named with all it shares, as evidence_for does.
+            dropped[(reasons != 0) & (reasons != FORGET)] = 0
+        pool = _Pool(self, topics, creator, words, forgotten, shared)
+        pool.add_arrays(self.log, chosen, weights, reasons, dropped)
+        return pool
+    def _reason_codes(self) -> np.ndarray:
+        """Per logged event, why it is not learned from (see REASONS), in evidence_for's
+        order of precedence; the same for every term, so made once."""
+        if self._reasons is None:
+            log, steering = self.log, self.steering
+            codes = np.zeros(len(log.ids), dtype=np.int8)
+            learns = np.ones(len(log.ids), dtype=bool)
+            if steering.paused_since is not None:
+                learns &= log.ts < steering.paused_since
+            for start, end in steering.paused_periods:
+                learns &= ~((log.ts >= start) & (log.ts < end))
+            counts = log.ts > steering.reset_at if steering.reset_at is not None else \
+                np.ones(len(log.ids), dtype=bool)
+            superseded = np.isin(log.ids, self._superseded_ids)
+            for code, applies in ((4, superseded), (3, ~learns), (2, ~counts),
+                                  (1, log.undone)):
+                codes[applies] = code  # later ones take precedence, as in evidence_for
+            self._reasons = codes
+        return self._reasons
+
+    def _items_about(self, topics, creator, band, source, words) -> np.ndarray:
+        """A mask over the catalogue: the items an event must be about to touch the subject."""
+        catalog = self.catalog
+        items = np.zeros(len(catalog), dtype=bool)
+        if creator is not None:
+            items |= np.isin(catalog.creator_codes, catalog.creators_named(creator))
+        elif band is not None:
+            items |= catalog.length_band == band
+        elif source is not None:
+            if source in catalog.source_names:
+                items |= catalog.source_codes == catalog.source_names.index(source)
+        elif words:
+            matrix = catalog.word_matrix
+            codes = [matrix.index[word] for word in words if word in matrix.index]
+            items[matrix.rows[np.isin(matrix.codes, codes)]] = True
+        else:
+            for topic in topics:
+                code = catalog.topic_index.get(topic)
+                if code is not None:
+                    items |= catalog.rows_with_topic(code)
+        return items
+
+    def _shared(self, row: int, topics, creator, band, source, wanted) -> list[str]:
+        """What the item shares with the subject, as evidence_for names it."""
+        if creator is not None:
+            return []
+        if band is not None:
+            return [band_label(band)]
+        if source is not None:
+            return [str(source)]
+        if not topics:
+            return [word for word in self.catalog.word_matrix.words_at(row) if word in wanted]
+        return [topic for topic in self.catalog.item_at(row).topics if topic in wanted]
+
+
+class _Pool:
+    """The events touching one subject, as arrays (the logged ones) and objects (the few
+    outside the log), told as TermEvidence: figures over all, objects for the listed few."""
+
+    def __init__(self, source: ColumnEvidence, topics, creator, words, forgotten,
+                 shared: dict[int, list[str]]) -> None:
+        self._catalog, self._log = source.catalog, source.log
+        self._topics, self._creator, self._words = topics, creator, words
+        self._forgotten = [topic for topic, _ in forgotten]
+        self._shared = shared
+        self._extra_found: list[Evidence] = []
+        self._extra_ignored: list[Ignored] = []
+
+    def add_arrays(self, log: LogView, chosen, weights, reasons, dropped) -> None:
+        self._chosen, self._weights = chosen, weights
+        self._reasons, self._dropped = reasons, dropped
+
+    def add_objects(self, found: list[Evidence], ignored: list[Ignored]) -> None:
+        self._extra_found, self._extra_ignored = found, ignored
+
+    def told(self, now: float) -> TermEvidence:
+        log, chosen = self._log, self._chosen
+        counts = self._reasons == 0
+        found, ignored = np.flatnonzero(counts), np.flatnonzero(~counts)
+        extra, extra_ignored = self._extra_found, self._extra_ignored
+        # Found: strongest first, then by id, as evidence_for sorts them.
+        weights = np.concatenate([self._weights[found],
+                                  np.array([e.weight for e in extra], dtype=np.float64)])
+        ids = np.concatenate([log.ids[chosen[found]],
+                              np.array([e.event_id for e in extra], dtype=np.int64)])
+        where = np.concatenate([found, -1 - np.arange(len(extra))])
+        order = _strongest(weights, ids, EVIDENCE_LISTED)
+        listed = [self._evidence(int(at)) if at >= 0 else extra[-1 - at]
+                  for at in where[order].tolist()]
+        # Not counted: newest first.
+        ignored_ids = np.concatenate([log.ids[chosen[ignored]], np.array(
+            [e.evidence.event_id for e in extra_ignored], dtype=np.int64)])
+        ignored_where = np.concatenate([ignored, -1 - np.arange(len(extra_ignored))])
+        newest = ignored_where[np.argsort(-ignored_ids, kind="stable")[:EVIDENCE_LISTED]]
+        set_apart = [self._ignored(int(at)) if at >= 0 else extra_ignored[-1 - at]
+                     for at in newest.tolist()]
+        return TermEvidence(listed, set_apart,
+                            self._sentence(now, found, weights, ids, where, extra),
+                            len(ignored) + len(extra_ignored))
+
+    def _sentence(self, now, found, weights, ids, where, extra) -> str:
+        """summarise() over every event that counts, from the arrays."""
+        if not len(where):
+            return "nothing you did touches it yet"
+        log, chosen = self._log, self._chosen
+        names = list(log.kind_names)
+        extra_codes = []
+        for evidence in extra:
+            if evidence.kind not in names:
+                names.append(evidence.kind)
+            extra_codes.append(names.index(evidence.kind))
+        kinds = np.concatenate([log.kinds[chosen[found]].astype(np.int64),
+                                np.array(extra_codes, dtype=np.int64)])
+        # Counter.most_common's order: most first, then the kind met first in the evidence's
+        # order (strongest first), that is, the kind whose strongest event is the stronger.
+        tally = np.bincount(kinds, minlength=len(names))
+        strength = np.abs(weights)
+        firsts = []
+        for code in np.flatnonzero(tally).tolist():
+            of_kind = np.flatnonzero(kinds == code)
+            best = of_kind[_strongest(strength[of_kind], ids[of_kind], 1)[0]]
+            firsts.append((-int(tally[code]), -strength[best], ids[best], code))
+        ranked = [(names[code], -count) for count, _, _, code in sorted(firsts)[:3]]
+        rows, dropped = log.rows[chosen[found]], self._dropped[found]
+        width = len(self._forgotten)
+        if width == 0:  # no forget: one about a row (bincount beats unique by far)
+            pairs = np.flatnonzero(np.bincount(rows)) if len(rows) else rows
+        else:
+            pairs = np.unique((rows << width) | dropped)
+        subjects = {self._about(int(pair) >> width, int(pair) & ((1 << width) - 1))
+                    for pair in pairs.tolist()}
+        subjects |= {evidence.about for evidence in extra}
+        times = np.concatenate([log.ts[chosen[found]],
+                                np.array([e.ts for e in extra], dtype=np.float64)])
+        return summary_sentence(ranked, subjects, float(np.max(now - times)), len(where))
+
+    def _evidence(self, at: int) -> Evidence:
+        log, index = self._log, int(self._chosen[at])
+        row = int(log.rows[index])
+        item = self._catalog.item_at(row)
+        value = float(log.values[index])
+        return Evidence(int(log.ids[index]), float(log.ts[index]),
+                        log.kind_names[log.kinds[index]], item.id, item.title,
+                        None if np.isnan(value) else value, float(self._weights[at]),
+                        self._about(row, int(self._dropped[at])))
+
+    def _ignored(self, at: int) -> Ignored:
+        code = int(self._reasons[at])
+        if code == FORGET:
+            row = int(self._log.rows[self._chosen[at]])
+            shared = " ".join("#" + topic for topic in self._shared[row])
+            reason = f"you asked to forget {shared} after it"
+        else:
+            reason = REASONS[code]
+        return Ignored(self._evidence(at), reason)
+
+    def _about(self, row: int, dropped: int) -> str:
+        if self._creator is not None:
+            return f"@{self._catalog.item_at(row).creator}"
+        shared = self._shared[row]
+        if self._topics:
+            names = self._forgotten
+            counted = [topic for topic in shared
+                       if not (topic in names and dropped >> names.index(topic) & 1)]
+            return ", ".join(f"#{topic}" for topic in counted)
+        if self._words:
+            return ", ".join(f'"{word}"' for word in shared)
+        return shared[0]
+
+
+def _strongest(weights: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the `count` strongest (largest |weight|, then smallest id), in order,
+    without sorting them all."""
+    strength = np.abs(weights)
+    if len(strength) > count:
+        threshold = np.partition(strength, len(strength) - count)[len(strength) - count]
+        candidates = np.flatnonzero(strength >= threshold)  # ties at the edge all kept
+    else:
+        candidates = np.arange(len(strength))
+    order = np.lexsort((ids[candidates], -strength[candidates]))
+    return candidates[order[:count]]
