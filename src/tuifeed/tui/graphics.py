@@ -21,10 +21,15 @@ def choose_image_widget(headless: bool = False) -> type[Widget] | None:
         return _halfcell_without_probing()
     # Importing textual_image.widget queries the terminal; it must happen before App.run().
     try:
-        from textual_image.widget import HalfcellImage, Image, UnicodeImage
+        from textual_image.widget import HalfcellImage, Image, SixelImage, UnicodeImage
     except Exception:  # a terminal that reports no size (0 columns) breaks its query
         return None
-    return HalfcellImage if Image is UnicodeImage else Image
+    if Image is UnicodeImage:
+        return HalfcellImage
+    if Image is SixelImage:
+        from tuifeed.tui.widgets.sixel_image import SixelThumbnailImage
+        return SixelThumbnailImage
+    return Image
 
 
 def graphics_protocol(image_widget: type[Widget] | None) -> str | None:

@@ -1,0 +1,105 @@
+"""Sixel thumbnails: a full-screen frame paints every cell beside the picture where it belongs.
+
+The frame Textual writes is replayed on a small cell grid (cursor moves and text; the Sixel
+data itself is skipped), as a terminal would place it. With textual-image's own widget the
+cells right of the picture on its last row were written one row too low, so a terminal showed
+its blank there (white cells in xterm) until a partial redraw.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+
+import pytest
+from PIL import Image
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+SCREEN = (40, 12)
+PICTURE = (12, 6)  # cells
+UNPAINTED = "\0"
+
+
+@pytest.fixture(scope="module")
+def sixel_image():
+    """Our Sixel widget, imported with standard output seen as no terminal: textual-image
+    then asks the terminal nothing (and assumes VT340 cells)."""
+    saved = sys.__stdout__
+    sys.__stdout__ = io.StringIO()  # type: ignore[misc]
+    try:
+        from tuifeed.tui.widgets.sixel_image import SixelThumbnailImage
+    finally:
+        sys.__stdout__ = saved  # type: ignore[misc]
+    return SixelThumbnailImage
+
+
+class PictureBesideText(App):
+    CSS = f"""
+    #row {{ height: {PICTURE[1]}; }}
+    #picture {{ width: {PICTURE[0]}; height: {PICTURE[1]}; }}
+    #text {{ width: 1fr; }}
+    #below {{ height: 1fr; }}
+    """
+
+    def __init__(self, image_widget) -> None:
+        super().__init__()
+        self.image_widget = image_widget
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="row"):
+            yield self.image_widget(Image.new("RGB", (90, 160), (200, 40, 90)), id="picture")
+            yield Static("\n".join(f"line{y}" for y in range(PICTURE[1])), id="text")
+        yield Static("under", id="below")
+
+
+def replay(frame: str, width: int, height: int) -> tuple[list[list[str]], int]:
+    """The cells a terminal shows after `frame` on a blank screen, and how many Sixel images
+    it held. Only what Textual and textual-image send is understood: cursor positions,
+    colours (ignored), new lines, Sixel data (skipped) and text of single-width cells."""
+    grid = [[UNPAINTED] * width for _ in range(height)]
+    row = column = images = 0
+    token = re.compile(r"\x1bP.*?\x1b\\|\x1b\[(\d+);(\d+)H|\x1b\[[0-9;?]*[A-Za-z]|\r|\n|.",
+                       re.DOTALL)
+    for match in token.finditer(frame):
+        text = match.group(0)
+        if text.startswith("\x1bP"):
+            images += 1
+        elif match.group(1):
+            row, column = int(match.group(1)) - 1, int(match.group(2)) - 1
+        elif text == "\n":
+            row += 1
+        elif text == "\r":
+            column = 0
+        elif not text.startswith("\x1b"):
+            assert cell_len(text) == 1, f"unexpected wide or control text {text!r}"
+            if row < height and column < width:
+                grid[row][column] = text
+            column += 1
+    return grid, images
+
+
+async def test_a_full_frame_paints_every_cell_beside_the_sixel_picture(sixel_image):
+    app = PictureBesideText(sixel_image)
+    async with app.run_test(size=SCREEN) as pilot:
+        await pilot.pause()
+        picture = app.query_one("#picture").region
+        text = app.query_one("#text").region
+        update = app.screen._compositor.render_update(full=True)
+        frame = update.render_segments(app.console)
+
+    width, height = SCREEN
+    grid, images = replay(frame, width, height)
+    assert images == 1
+    assert picture.size == PICTURE and text.x == picture.right
+    for y in range(picture.y, picture.bottom):  # the text beside each row, its last one too
+        line = "".join(grid[y][text.x:text.right])
+        assert line.startswith(f"line{y - picture.y}"), (y, line)
+    outside = [(x, y) for y in range(height) for x in range(width)
+               if not picture.contains(x, y) and grid[y][x] == UNPAINTED]
+    assert outside == []  # no cell left to the terminal's blank screen
+    assert "".join(grid[picture.bottom][:5]) == "under"
+
