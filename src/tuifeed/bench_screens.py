@@ -90,7 +90,7 @@ def bench_screens(events: int = SCREEN_EVENTS, seed: int = 0,
 def report_screens(figures: dict) -> list[str]:
     large, small = figures["large"], figures["small"]
     rows = [("open (headless)", "open_s", 1000.0),
-            ("History, first (builds the columns)", "history_first_ms", 1.0),
+            ("History, first (sorts the columns by time)", "history_first_ms", 1.0),
             ("History filter, a keystroke (median)", "history_filter_ms_median", 1.0),
             ("History filter, a keystroke (slowest)", "history_filter_ms_max", 1.0),
             ("a sparkline, first (groups the signals)", "sparkline_first_ms", 1.0),
