@@ -173,20 +173,28 @@ def test_j_brings_exploration_cards_at_the_recipes_rate_and_why_says_so(
         plain = replace(feed.recipe, exploration={},
                         terms={**feed.recipe.terms, "diversity_window": 0})
         explored = []
+        met = {feed.current.creator_id}  # creators shown so far
         for press in range(presses):
             clock.advance(1.0 if press % 3 else 9.0)  # some skipped, some watched
             promised = feed.upcoming(10)
-            best = rank(feed.catalog, feed.queue_model(), plain, feed.ranking_context(),
-                        EXPLORE_HORIZON)
+            context = feed.ranking_context()
+            best = {entry.item.id for entry in rank(feed.catalog, feed.queue_model(), plain,
+                                                    context, EXPLORE_HORIZON)}
+            beyond = [feed.catalog.item_at(int(row)) for row in context.candidates.nonzero()[0]
+                      if feed.catalog.ids[row] not in best]
             card = feed.next()
             assert card.id == promised[0].item.id  # Up next showed what j brought
             slot = feed.why(card.id).slot
             if promised[0].explore:
                 assert slot.startswith("an exploration slot")
-                assert card.id not in {entry.item.id for entry in best}
+                assert card.id not in best
+                # By a creator never shown, while one is left beyond the model's top 50.
+                if any(item.creator_id not in met for item in beyond):
+                    assert card.creator_id not in met
                 explored.append(card.id)
             else:
                 assert slot == ""
+            met.add(card.creator_id)
         assert abs(len(explored) / presses - rate) <= 0.05
         assert len(set(explored)) == len(explored)
 

@@ -294,7 +294,8 @@ def exploration_note(recipe: Recipe, context: Context) -> str:
     which = ", ".join(ordinal(int(card)) for card in cards)
     return (f"an exploration slot ({rate:.0%} of the cards you are shown: the {which}, ...): "
             f"drawn at random (seed {context.seed} and the card's number) from beyond the "
-            f"model's top {EXPLORE_HORIZON}; its score is its own, not what placed it")
+            f"model's top {EXPLORE_HORIZON}, by a creator you had not been shown while one is "
+            f"left; its score is its own, not what placed it")
 
 
 def ordinal(number: int) -> str:

@@ -5,9 +5,9 @@ columns over the whole catalogue. Diversity depends on the queue itself and is d
 is built: a penalty for every earlier card by the same creator or on the same main topic.
 Exploration is not a term: some of the cards the viewer is shown (the recipe's rate of them,
 by card number) are items the model would not have picked, drawn at random (seeded by the seed
-and the card's number) from beyond its top EXPLORE_HORIZON; the queue holds them in the ranks
-where those cards fall. The numbers reported for an item are the ones that placed it, and they
-add up exactly to its score.
+and the card's number) from beyond its top EXPLORE_HORIZON, by creators never shown first; the
+queue holds them in the ranks where those cards fall. The numbers reported for an item are the
+ones that placed it, and they add up exactly to its score.
 """
 
 from __future__ import annotations
@@ -134,7 +134,9 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     wanted = len(positions) if limit is None else min(limit, len(positions))
     slots = _exploration_slots(recipe, context.epoch, wanted)
     top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)] if slots else []
-    slot_picks = _exploration_picks(positions, top, context, slots)
+    unshown = (context.candidates & (model.creator_impressions[catalog.creator_codes] == 0)
+               if slots else None)
+    slot_picks = _exploration_picks(positions, top, context, slots, unshown)
     relief = creator_relief(model, recipe, now=context.now)
     order, penalties = _diversify(catalog, recipe, base, positions, context.recent, wanted,
                                   slot_picks, relief)
@@ -318,32 +320,40 @@ EXPLORE_TRIES = 64  # draws over the whole catalogue before drawing among the el
 
 
 def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
-                       slots: list[int]) -> dict[int, int]:
-    """rank -> an item from beyond the top EXPLORE_HORIZON by item score, for each slot.
+                       slots: list[int], unshown: np.ndarray | None = None) -> dict[int, int]:
+    """rank -> an item from beyond the top EXPLORE_HORIZON by item score, for each slot: by
+    a creator never shown to the viewer (`unshown`, candidates only) while one is left,
+    else any candidate. Exploring finds the creators a viewer loves sooner than a draw
+    among creators already met.
 
     The pick of card number n is drawn by a generator seeded by (seed, n), over catalogue
-    rows, the first candidate drawn that is not excluded: so the same card keeps its pick as
-    its slot moves up the queue (unless the pick stops being a candidate), and a slot's pick
-    is the same whatever the limit asked for. Where candidates are few, it draws among them.
+    rows, the first row drawn that qualifies: so the same card keeps its pick as its slot
+    moves up the queue (unless the pick stops qualifying), and a slot's pick is the same
+    whatever the limit asked for. Where qualifying rows are few, it draws among them.
     """
-    if not slots:
-        return {}
-    candidates = context.candidates
     excluded = set(top)
     picks: dict[int, int] = {}
     for slot in slots:
-        if len(positions) <= len(excluded):
-            break
         generator = random.Random(f"{context.seed}:card:{context.epoch + slot}")
         row = -1
-        for _ in range(EXPLORE_TRIES):
-            drawn = generator.randrange(len(candidates))
-            if candidates[drawn] and drawn not in excluded:
-                row = drawn
+        for allowed in (unshown, context.candidates):
+            if allowed is not None:
+                row = _draw(generator, allowed, excluded)
+            if row >= 0:
                 break
-        if row < 0:  # candidates are rare in the catalogue: draw among them
-            eligible = positions[~np.isin(positions, list(excluded))]
-            row = int(eligible[generator.randrange(len(eligible))])
+        if row < 0:  # every candidate is in the top or picked already
+            break
         excluded.add(row)
         picks[slot] = row
     return picks
+
+
+def _draw(generator: random.Random, allowed: np.ndarray, excluded: set[int]) -> int:
+    """A row drawn at random among the `allowed` ones not `excluded`, or -1 if none is."""
+    for _ in range(EXPLORE_TRIES):
+        drawn = generator.randrange(len(allowed))
+        if allowed[drawn] and drawn not in excluded:
+            return drawn
+    eligible = np.flatnonzero(allowed)  # allowed rows are rare in the catalogue
+    eligible = eligible[~np.isin(eligible, list(excluded))]
+    return int(eligible[generator.randrange(len(eligible))]) if len(eligible) else -1
