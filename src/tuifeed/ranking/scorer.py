@@ -134,8 +134,8 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     wanted = len(positions) if limit is None else min(limit, len(positions))
     slots = _exploration_slots(recipe, context.epoch, wanted)
     top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)] if slots else []
-    unshown = (context.candidates & (model.creator_impressions[catalog.creator_codes] == 0)
-               if slots else None)
+    unshown = _Unshown(catalog.creator_codes, model.creator_impressions == 0,
+                       context.candidates)
     slot_picks = _exploration_picks(positions, top, context, slots, unshown)
     relief = creator_relief(model, recipe, now=context.now)
     order, penalties = _diversify(catalog, recipe, base, positions, context.recent, wanted,
@@ -319,8 +319,27 @@ def _exploration_slots(recipe: Recipe, epoch: int, wanted: int) -> list[int]:
 EXPLORE_TRIES = 64  # draws over the whole catalogue before drawing among the eligible only
 
 
+class _Unshown:
+    """Candidates by a creator never shown, read row by row (a mask over a million items is
+    made only if drawing row by row fails)."""
+
+    def __init__(self, creator_codes: np.ndarray, unshown_creators: np.ndarray,
+                 candidates: np.ndarray) -> None:
+        self.creator_codes, self.unshown_creators = creator_codes, unshown_creators
+        self.candidates = candidates
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def __getitem__(self, row: int) -> bool:
+        return bool(self.candidates[row] and self.unshown_creators[self.creator_codes[row]])
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.candidates & self.unshown_creators[self.creator_codes]
+
+
 def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
-                       slots: list[int], unshown: np.ndarray | None = None) -> dict[int, int]:
+                       slots: list[int], unshown: _Unshown | None = None) -> dict[int, int]:
     """rank -> an item from beyond the top EXPLORE_HORIZON by item score, for each slot: by
     a creator never shown to the viewer (`unshown`, candidates only) while one is left,
     else any candidate. Exploring finds the creators a viewer loves sooner than a draw
@@ -348,12 +367,12 @@ def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
     return picks
 
 
-def _draw(generator: random.Random, allowed: np.ndarray, excluded: set[int]) -> int:
+def _draw(generator: random.Random, allowed: np.ndarray | _Unshown, excluded: set[int]) -> int:
     """A row drawn at random among the `allowed` ones not `excluded`, or -1 if none is."""
     for _ in range(EXPLORE_TRIES):
         drawn = generator.randrange(len(allowed))
         if allowed[drawn] and drawn not in excluded:
             return drawn
-    eligible = np.flatnonzero(allowed)  # allowed rows are rare in the catalogue
+    eligible = np.flatnonzero(np.asarray(allowed))  # allowed rows are rare in the catalogue
     eligible = eligible[~np.isin(eligible, list(excluded))]
     return int(eligible[generator.randrange(len(eligible))]) if len(eligible) else -1
