@@ -13,6 +13,7 @@ ones that placed it, and they add up exactly to its score.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -334,7 +335,7 @@ class _Unshown:
     def __getitem__(self, row: int) -> bool:
         return bool(self.candidates[row] and self.unshown_creators[self.creator_codes[row]])
 
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:  # for np.asarray
         return self.candidates & self.unshown_creators[self.creator_codes]
 
 
@@ -352,12 +353,19 @@ def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
     """
     excluded = set(top)
     picks: dict[int, int] = {}
+    rows_of: dict[str, np.ndarray] = {"any": positions}  # each set's rows, once needed
+
+    def rows(which: str) -> np.ndarray:
+        if which not in rows_of:
+            rows_of[which] = np.flatnonzero(np.asarray(unshown))
+        return rows_of[which]
+
     for slot in slots:
         generator = random.Random(f"{context.seed}:card:{context.epoch + slot}")
         row = -1
-        for allowed in (unshown, context.candidates):
+        for which, allowed in (("unshown", unshown), ("any", context.candidates)):
             if allowed is not None:
-                row = _draw(generator, allowed, excluded)
+                row = _draw(generator, allowed, excluded, lambda which=which: rows(which))
             if row >= 0:
                 break
         if row < 0:  # every candidate is in the top or picked already
@@ -367,12 +375,15 @@ def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
     return picks
 
 
-def _draw(generator: random.Random, allowed: np.ndarray | _Unshown, excluded: set[int]) -> int:
-    """A row drawn at random among the `allowed` ones not `excluded`, or -1 if none is."""
+def _draw(generator: random.Random, allowed: np.ndarray | _Unshown, excluded: set[int],
+          rows: Callable[[], np.ndarray]) -> int:
+    """A row drawn at random among the `allowed` ones not `excluded`, or -1 if none is: first
+    over the whole catalogue, then, if the allowed rows are rare, among `rows()` (the allowed
+    rows, made once per ranking)."""
     for _ in range(EXPLORE_TRIES):
         drawn = generator.randrange(len(allowed))
         if allowed[drawn] and drawn not in excluded:
             return drawn
-    eligible = np.flatnonzero(np.asarray(allowed))  # allowed rows are rare in the catalogue
+    eligible = rows()
     eligible = eligible[~np.isin(eligible, list(excluded))]
     return int(eligible[generator.randrange(len(eligible))]) if len(eligible) else -1
