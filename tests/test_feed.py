@@ -156,6 +156,65 @@ def test_after_going_back_next_still_brings_up_next_first(feed, clock):
     assert feed.next().id == promised
 
 
+@pytest.mark.parametrize("recipe, rate", [("for-you", 0.1), ("explore", 0.3)])
+def test_j_brings_exploration_cards_at_the_recipes_rate_and_why_says_so(
+        isolated_home, clock, recipe, rate):
+    """The recipe's exploration rate is what a viewer pressing j meets: that share of the
+    cards shown are drawn from beyond the model's top 50, each one said so by Why this?."""
+    from dataclasses import replace
+
+    from tuifeed.ranking import rank
+    from tuifeed.ranking.scorer import EXPLORE_HORIZON
+
+    presses = 60
+    with Feed.open(isolated_home, clock=clock, seed=11, recipe=recipe) as feed:
+        feed.start()
+        # The model's own order, without exploration or diversity: item scores alone.
+        plain = replace(feed.recipe, exploration={},
+                        terms={**feed.recipe.terms, "diversity_window": 0})
+        explored = []
+        met = {feed.current.creator_id}  # creators shown so far
+        for press in range(presses):
+            clock.advance(1.0 if press % 3 else 9.0)  # some skipped, some watched
+            promised = feed.upcoming(10)
+            context = feed.ranking_context()
+            best = {entry.item.id for entry in rank(feed.catalog, feed.queue_model(), plain,
+                                                    context, EXPLORE_HORIZON)}
+            beyond = [feed.catalog.item_at(int(row)) for row in context.candidates.nonzero()[0]
+                      if feed.catalog.ids[row] not in best]
+            card = feed.next()
+            assert card.id == promised[0].item.id  # Up next showed what j brought
+            slot = feed.why(card.id).slot
+            if promised[0].explore:
+                assert slot.startswith("an exploration slot")
+                assert card.id not in best
+                # By a creator never shown, while one is left beyond the model's top 50.
+                if any(item.creator_id not in met for item in beyond):
+                    assert card.creator_id not in met
+                explored.append(card.id)
+            else:
+                assert slot == ""
+            met.add(card.creator_id)
+        assert abs(len(explored) / presses - rate) <= 0.05
+        assert len(set(explored)) == len(explored)
+
+
+def test_an_exploration_card_keeps_its_pick_as_it_climbs_up_next(feed, clock):
+    """The ✦ in Up next is the card j will bring when it reaches the top, not a redraw."""
+    feed.start()
+    clock.advance(5)
+    marked = [entry for entry in feed.upcoming(10) if entry.explore]
+    assert [entry.rank for entry in marked] == [3]  # the 4th card shown, the 1st on screen
+    pick = marked[0].item.id
+    for rank in (2, 1):
+        feed.next()
+        clock.advance(5)
+        assert [(entry.rank, entry.item.id) for entry in feed.upcoming(10)
+                if entry.explore] == [(rank, pick)]
+    assert feed.next().id == pick
+    assert not any(entry.explore for entry in feed.upcoming(9))  # the next is the 14th
+
+
 def test_what_if_can_leave_out_the_dwell_on_screen(feed, clock):
     """The card's dwell so far is evidence (if you leave now); "without it" must mean the
     queue as the log alone ranks it."""

@@ -173,11 +173,15 @@ async def test_likes_move_a_topic_up_and_why_shows_the_like(isolated_home, clock
         assert topic in feed.current.topics
         await pilot.press("l")
         after = topic_ranks()
-        assert len(after[:3]) > 0 and after[0] <= before[0]
+        # (Before the likes the topic may have no card in the top 50 at all: 51 then.)
+        assert len(after[:3]) > 0 and after[0] <= (before or [51])[0]
         assert sum(rank <= 8 for rank in after) > sum(rank <= 8 for rank in before)
         panel = str(app.query_one(QueuePanel).render())
         assert "▲" in panel or "•" in panel  # moves (and newcomers) are marked in the panel
 
+        if feed.upcoming(1)[0].explore:  # an exploration card comes first: pass it
+            clock.advance(1)
+            await pilot.press("j")
         await pilot.press("j")
         assert topic in feed.current.topics  # the liked topic now leads the queue
         await pilot.press("w")

@@ -407,7 +407,9 @@ class Feed(Catalogue, Explaining, Playing, Steering):
 
     def next(self) -> Item | None:
         """Leave the current card and show Up next's first: always the queue's top, also after
-        going back (the cards after this one in the trail stay in the history)."""
+        going back (the cards after this one in the trail stay in the history). When the card
+        to come is an exploration card (the queue's rank 1 is then its exploration slot), it
+        is the exploration pick."""
         if not self.ranking_context().candidates.any():
             return self.current
         self._leave()  # the dwell on the card being left counts before the next is picked

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 
 from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import Catalog, band_label, creator_key
@@ -18,7 +19,8 @@ from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import SUPERSEDED_REASON
 from tuifeed.timewords import ago
-from tuifeed.ranking.scorer import EXPLORE_HORIZON, Context, Ranked, repeat_weight
+from tuifeed.ranking.scorer import (EXPLORE_HORIZON, Context, Ranked, exploration_cards,
+                                    repeat_weight)
 
 # How a kind reads in a sentence: "3 likes", "1 fast skip".
 KIND_WORDS = {
@@ -320,7 +322,18 @@ def describe_term(name: str, value: float, item: Item, catalog: Catalog, recipe:
 def exploration_note(recipe: Recipe, context: Context) -> str:
     """What an exploration slot is: the reason an item sits where its score would not put it."""
     rate = recipe.exploration.get("rate", 0.0)
-    every = max(int(round(1 / rate)), 2) if rate else 0
-    return (f"an exploration slot (1 in {every}): drawn at random (seed {context.seed}) from "
-            f"beyond the model's top {EXPLORE_HORIZON}; its score is its own, not what placed "
-            f"it")
+    first = int(recipe.exploration.get("first_slot", 1))
+    numbers = np.arange(1, first + 4 * int(np.ceil(1 / rate)) + 1) if rate else np.arange(0)
+    cards = numbers[exploration_cards(rate, first, numbers)][:3]
+    which = ", ".join(ordinal(int(card)) for card in cards)
+    return (f"an exploration slot ({rate:.0%} of the cards you are shown: the {which}, ...): "
+            f"drawn at random (seed {context.seed} and the card's number) from beyond the "
+            f"model's top {EXPLORE_HORIZON}, by a creator you had not been shown while one is "
+            f"left; its score is its own, not what placed it")
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ..."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"

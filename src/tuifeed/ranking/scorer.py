@@ -3,14 +3,17 @@
 Terms that depend only on the item and the viewer (topic, creator, freshness, ...) are numpy
 columns over the whole catalogue. Diversity depends on the queue itself and is decided while it
 is built: a penalty for every earlier card by the same creator or on the same main topic.
-Exploration is not a term: it gives labelled slots to items the model would not have picked,
-drawn at random (seeded) from beyond its top EXPLORE_HORIZON. The numbers reported for an item
-are the ones that placed it, and they add up exactly to its score.
+Exploration is not a term: some of the cards the viewer is shown (the recipe's rate of them,
+by card number) are items the model would not have picked, drawn at random (seeded by the seed
+and the card's number) from beyond its top EXPLORE_HORIZON, by creators never shown first; the
+queue holds them in the ranks where those cards fall. The numbers reported for an item are the
+ones that placed it, and they add up exactly to its score.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +52,7 @@ class Context:
     seen: np.ndarray  # bool mask: items already shown to the viewer
     recent: tuple[int, ...] = ()  # catalogue rows of the last cards shown, oldest first
     seed: int = 0
-    epoch: int = 0  # exploration picks change only when this does (a new card was shown)
+    epoch: int = 0  # cards shown so far: rank r of this queue is card number epoch + r
     topic_boosts: np.ndarray | None = None  # per topic code, the viewer's boost (-2..+2)
     creator_boosts: np.ndarray | None = None  # per creator code
     followed: np.ndarray | None = None  # per creator code: followed or not
@@ -130,9 +133,11 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
         base = np.nan_to_num(base, nan=-1e300, posinf=1e300, neginf=-1e300)
     positions = np.flatnonzero(context.candidates)
     wanted = len(positions) if limit is None else min(limit, len(positions))
-    slots = _exploration_slots(recipe, wanted)
-    top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)]
-    slot_picks = dict(zip(slots, _exploration_picks(positions, top, context, len(slots))))
+    slots = _exploration_slots(recipe, context.epoch, wanted)
+    top = [int(row) for row in _best(positions, base, EXPLORE_HORIZON)] if slots else []
+    unshown = _Unshown(catalog.creator_codes, model.creator_impressions == 0,
+                       context.candidates)
+    slot_picks = _exploration_picks(positions, top, context, slots, unshown)
     relief = creator_relief(model, recipe, now=context.now)
     order, penalties = _diversify(catalog, recipe, base, positions, context.recent, wanted,
                                   slot_picks, relief)
@@ -289,30 +294,96 @@ def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[i
     return order, penalties
 
 
-def _exploration_slots(recipe: Recipe, wanted: int) -> list[int]:
-    """The ranks given to exploration: first_slot, then every 1/rate ranks."""
-    rate = recipe.exploration.get("rate", 0.0)
+def exploration_cards(rate: float, first: int, cards: np.ndarray) -> np.ndarray:
+    """Which card numbers (1 = the first card shown) are exploration cards: `first`, then
+    as many as `rate` of the cards after it, spread evenly (rate 0.1: the 4th, 14th, 24th,
+    ...; 0.3: 3 in every 10). Card k after `first` is one when k x rate passes a whole
+    number."""
     if rate <= 0:
+        return np.zeros(len(cards), dtype=bool)
+    after = np.asarray(cards, dtype=np.float64) - first
+    # The small epsilon keeps 10 x 0.1 at 1.0 whatever the rounding of 0.1.
+    return (after >= 0) & (np.floor(after * rate + 1e-9) > np.floor((after - 1) * rate + 1e-9))
+
+
+def _exploration_slots(recipe: Recipe, epoch: int, wanted: int) -> list[int]:
+    """The ranks of this queue that fall on exploration cards: rank r is card epoch + r, so
+    a slot moves up one rank with every card shown, and `j` brings it when it reaches 1."""
+    rate = recipe.exploration.get("rate", 0.0)
+    if rate <= 0 or wanted <= 0:
         return []
-    every = max(int(round(1 / rate)), 2)
-    first = int(recipe.exploration.get("first_slot", every))
-    return list(range(first, wanted + 1, every))
+    first = int(recipe.exploration.get("first_slot", max(int(round(1 / rate)), 1)))
+    ranks = np.arange(1, wanted + 1)
+    return [int(r) for r in ranks[exploration_cards(rate, first, epoch + ranks)]]
+
+
+EXPLORE_TRIES = 64  # draws over the whole catalogue before drawing among the eligible only
+
+
+class _Unshown:
+    """Candidates by a creator never shown, read row by row (a mask over a million items is
+    made only if drawing row by row fails)."""
+
+    def __init__(self, creator_codes: np.ndarray, unshown_creators: np.ndarray,
+                 candidates: np.ndarray) -> None:
+        self.creator_codes, self.unshown_creators = creator_codes, unshown_creators
+        self.candidates = candidates
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def __getitem__(self, row: int) -> bool:
+        return bool(self.candidates[row] and self.unshown_creators[self.creator_codes[row]])
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:  # for np.asarray
+        return self.candidates & self.unshown_creators[self.creator_codes]
 
 
 def _exploration_picks(positions: np.ndarray, top: list[int], context: Context,
-                       count: int) -> list[int]:
-    """Items from beyond the top EXPLORE_HORIZON by item score, drawn with a seeded generator.
+                       slots: list[int], unshown: _Unshown | None = None) -> dict[int, int]:
+    """rank -> an item from beyond the top EXPLORE_HORIZON by item score, for each slot: by
+    a creator never shown to the viewer (`unshown`, candidates only) while one is left,
+    else any candidate. Exploring finds the creators a viewer loves sooner than a draw
+    among creators already met.
 
-    Draws are sequential, so the k-th pick is the same whatever the limit asked for; the
-    generator is seeded by (seed, epoch), so picks change only when a new card is shown.
+    The pick of card number n is drawn by a generator seeded by (seed, n), over catalogue
+    rows, the first row drawn that qualifies: so the same card keeps its pick as its slot
+    moves up the queue (unless the pick stops qualifying), and a slot's pick is the same
+    whatever the limit asked for. Where qualifying rows are few, it draws among them.
     """
     excluded = set(top)
-    available = len(positions) - len(excluded)
-    picks: list[int] = []
-    generator = random.Random(f"{context.seed}:{context.epoch}")
-    while len(picks) < min(count, available):
-        row = int(positions[generator.randrange(len(positions))])
-        if row not in excluded:  # rejection keeps each draw independent of the limit
-            excluded.add(row)
-            picks.append(row)
+    picks: dict[int, int] = {}
+    rows_of: dict[str, np.ndarray] = {"any": positions}  # each set's rows, once needed
+
+    def rows(which: str) -> np.ndarray:
+        if which not in rows_of:
+            rows_of[which] = np.flatnonzero(np.asarray(unshown))
+        return rows_of[which]
+
+    for slot in slots:
+        generator = random.Random(f"{context.seed}:card:{context.epoch + slot}")
+        row = -1
+        for which, allowed in (("unshown", unshown), ("any", context.candidates)):
+            if allowed is not None:
+                row = _draw(generator, allowed, excluded, lambda which=which: rows(which))
+            if row >= 0:
+                break
+        if row < 0:  # every candidate is in the top or picked already
+            break
+        excluded.add(row)
+        picks[slot] = row
     return picks
+
+
+def _draw(generator: random.Random, allowed: np.ndarray | _Unshown, excluded: set[int],
+          rows: Callable[[], np.ndarray]) -> int:
+    """A row drawn at random among the `allowed` ones not `excluded`, or -1 if none is: first
+    over the whole catalogue, then, if the allowed rows are rare, among `rows()` (the allowed
+    rows, made once per ranking)."""
+    for _ in range(EXPLORE_TRIES):
+        drawn = generator.randrange(len(allowed))
+        if allowed[drawn] and drawn not in excluded:
+            return drawn
+    eligible = rows()
+    eligible = eligible[~np.isin(eligible, list(excluded))]
+    return int(eligible[generator.randrange(len(eligible))]) if len(eligible) else -1
