@@ -346,6 +346,14 @@ def test_interest_sparklines_over_columns_match_the_event_by_event_reading(feed,
     topic = queue[0].item.topics[0]
     feed.steer("forget", "topic", topic)
     feed.signal(queue[0].item.id, "like")
+    feed.interest_history("topic", topic, 16)  # the signals so far, grouped and kept ...
+    for ranked in queue[:3]:  # ... and those logged since, read apart
+        feed.signal(ranked.item.id, "watch", 0.7)
+        feed.signal(ranked.item.id, "dwell", 30.0)  # superseded by the watch
+        last_like = feed.signal(ranked.item.id, "like")
+        clock.advance(300)
+    feed.interest_history("topic", topic, 16)
+    feed.undo_event(last_like.id)  # the same log, read again from the start
     subjects = {(interest.kind, interest.name) for interest in feed.profile()[:8]}
     for paused_or_played in (queue[5].item, queue[8].item):
         subjects |= {("topic", paused_or_played.topics[0]),

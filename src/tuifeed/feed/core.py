@@ -107,6 +107,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         # Why this? read it (0.5 s to make at a million events, once, before the first frame).
         self._log = LogColumns(self.events, self.undone_events, self.catalog)
         self._signals_cache = None  # see _learned_signals
+        self._recent_signals = None  # and the signals logged since it was made
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")
         self._mute_cache: tuple[tuple, np.ndarray] | None = None

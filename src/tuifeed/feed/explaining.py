@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
+from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
 from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import creator_key
@@ -33,6 +34,16 @@ class Example:
     item: Item
     rank: int | None
     boosted_rank: int | None
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Learned signals in log order: each one's catalogue row, time and strength."""
+
+    rows: np.ndarray
+    times: np.ndarray
+    strengths: np.ndarray
+    creator_only: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -190,55 +201,72 @@ class Explaining:
     def interest_history(self, kind: str, name: str, points: int = 24) -> list[float]:
         """How one interest evolved (for sparklines), from the events the model learns from:
         numpy passes over the log's columns (a million events take milliseconds)."""
-        signals = self._learned_signals()
+        signals, recent = self._learned_signals()
         catalog = self.catalog
         if kind == "topic":
             code = catalog.topic_index.get(name)
             if code is None:
                 return [0.0] * points
-            picked = signals.of_items(catalog.rows_with_topic(code))
-            picked = picked[~signals.creator_only[picked]]
-            picked = picked[signals.times[picked] > self.steering.forgotten.get(name, -np.inf)]
+            items = catalog.rows_with_topic(code)
+            since = self.steering.forgotten.get(name, -np.inf)
+            picked = signals.of_items(items)
+            picked = picked[~signals.creator_only[picked] & (signals.times[picked] > since)]
+            latest = items[recent.rows] & ~recent.creator_only & (recent.times > since)
         else:
-            picked = signals.of_items(np.isin(catalog.creator_codes,
-                                              catalog.creators_named(name)))
-        return decayed_series(self.model, signals.times[picked], signals.strengths[picked],
+            items = np.isin(catalog.creator_codes, catalog.creators_named(name))
+            picked, latest = signals.of_items(items), items[recent.rows]
+        return decayed_series(self.model,
+                              np.concatenate([signals.times[picked], recent.times[latest]]),
+                              np.concatenate([signals.strengths[picked],
+                                              recent.strengths[latest]]),
                               self.clock.now(), points)
 
-    def _learned_signals(self) -> LearnedSignals:
+    def _learned_signals(self) -> tuple[LearnedSignals, Signals]:
         """Every event the model learns from (see teaches) with its catalogue row, time and
-        strength; kept until the log, the steering, the recipe or the catalogue changes."""
+        strength: those logged when this was made grouped by item, kept until an undo, the
+        steering, the recipe or the catalogue changes; and apart, those logged since (read
+        again each time: a few)."""
         # Steering and recipe are replaced, never changed in place: the same objects mean
         # the same rules (the cache holds them, so they cannot be mistaken for new ones).
-        key = (len(self.log_columns()), len(self.undone_events), self.catalog.version,
-               len(self.views.superseded))
-        cached = self._signals_cache
-        if cached is not None and cached[0] == key and cached[1] is self.steering and \
-                cached[2] is self.recipe:
-            return cached[3]
+        key = (len(self.undone_events), self.catalog.version)
         log = self.log_columns().columns()
-        keep = ~log.undone & (log.rows >= 0)
+        cached = self._signals_cache
+        if cached is None or cached[0] != key or cached[1] is not self.steering or \
+                cached[2] is not self.recipe or cached[3] > len(log.ids):
+            grouped = self._signals_of(log, 0, len(log.ids))
+            by_item = np.argsort(grouped.rows, kind="stable")  # each item's side by side
+            signals = LearnedSignals(
+                grouped.times[by_item], grouped.strengths[by_item],
+                grouped.creator_only[by_item],
+                np.searchsorted(grouped.rows[by_item], np.arange(len(self.catalog) + 1)))
+            cached = self._signals_cache = (key, self.steering, self.recipe, len(log.ids),
+                                            signals)
+        recent = self._recent_signals  # (its main signals, the log's length then, signals)
+        if recent is None or recent[0] is not cached[4] or recent[1] != len(log.ids):
+            recent = self._recent_signals = (cached[4], len(log.ids),
+                                             self._signals_of(log, cached[3], len(log.ids)))
+        return cached[4], recent[2]
+
+    def _signals_of(self, log: LogView, start: int, end: int) -> Signals:
+        """The learned signals among the logged events start..end (see teaches)."""
+        part = slice(start, end)
+        ts, ids = log.ts[part], log.ids[part]
+        keep = ~log.undone[part] & (log.rows[part] >= 0)
         steering = self.steering
         if steering.reset_at is not None:
-            keep &= log.ts > steering.reset_at
+            keep &= ts > steering.reset_at
         if steering.paused_since is not None:
-            keep &= log.ts < steering.paused_since
-        for start, end in steering.paused_periods:
-            keep &= ~((log.ts >= start) & (log.ts < end))
+            keep &= ts < steering.paused_since
+        for begin, finish in steering.paused_periods:
+            keep &= ~((ts >= begin) & (ts < finish))
         superseded = np.fromiter(self.views.superseded, np.int64, len(self.views.superseded))
-        keep &= ~(log.of_kind({"dwell"}) & np.isin(log.ids, superseded))
-        rows, kinds = log.rows[keep], log.kinds[keep]
-        strengths = signal_strengths(self.recipe, (), log.values[keep],
+        keep &= ~(log.of_kind({"dwell"}, part) & np.isin(ids, superseded))
+        rows, kinds = log.rows[part][keep], log.kinds[part][keep]
+        strengths = signal_strengths(self.recipe, (), log.values[part][keep],
                                      self.catalog.duration[rows], (list(log.kind_names), kinds))
-        creator_only = log.of_kind(CREATOR_ONLY)[keep]
         strong = strengths != 0
-        rows, times = rows[strong], log.ts[keep][strong]
-        by_item = np.argsort(rows, kind="stable")  # each item's signals side by side
-        signals = LearnedSignals(times[by_item], strengths[strong][by_item],
-                                 creator_only[strong][by_item],
-                                 np.searchsorted(rows[by_item], np.arange(len(self.catalog) + 1)))
-        self._signals_cache = (key, self.steering, self.recipe, signals)
-        return signals
+        return Signals(rows[strong], ts[keep][strong], strengths[strong],
+                       log.of_kind(CREATOR_ONLY, part)[keep][strong])
 
     def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
         """How concentrated the last cards shown were (topic entropy, top topic's share)."""

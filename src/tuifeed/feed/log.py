@@ -29,10 +29,10 @@ class LogView:
     undone: np.ndarray
     kind_names: tuple[str, ...]
 
-    def of_kind(self, names) -> np.ndarray:
-        """A mask: the events of any of these kinds."""
-        return np.isin(self.kinds, [code for code, name in enumerate(self.kind_names)
-                                    if name in names])
+    def of_kind(self, names, part: slice = slice(None)) -> np.ndarray:
+        """A mask: the events (of `part` of the log) of any of these kinds."""
+        return np.isin(self.kinds[part], [code for code, name in enumerate(self.kind_names)
+                                          if name in names])
 
 
 class LogColumns:
