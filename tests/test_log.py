@@ -322,10 +322,29 @@ def test_history_sees_events_as_they_happen_and_undone_ones_flagged(feed):
     assert [entry.event.id for entry in feed.history(kind="like")] == [like.id]
 
 
+def history(model, events, kind: str, name: str, now: float, points: int) -> list[float]:
+    """The plain reading of a sparkline: every event touching the interest, weighed at every
+    point by the model's decay, one matrix (what Feed.interest_history did before)."""
+    import numpy as np
+
+    from tuifeed.ranking.interests import touching
+
+    subject = {"topics": [name]} if kind == "topic" else {"creator": name}
+    touching_events = [(event.ts, strength) for event, _, strength, _ in
+                       touching(events, model.catalog, model.recipe, **subject)]
+    if not touching_events:
+        return [0.0] * points
+    times = np.array([moment for moment, _ in touching_events])
+    strengths = np.array([strength for _, strength in touching_events])
+    moments = np.linspace(times.min(), max(now, times.max()), points)
+    ages = moments[:, None] - times[None, :]
+    weights = np.where(ages >= 0, model.decay(np.maximum(ages, 0.0)), 0.0)
+    return [float(value) for value in weights @ strengths]
+
+
 def test_interest_sparklines_over_columns_match_the_event_by_event_reading(feed, clock):
-    """The vectorised series equals ranking.profile.history over the events the model
+    """The vectorised series equals the plain reading (history above) over the events the model
     learns from, through likes, dwells, a follow, an undo, a pause, a forget and new events."""
-    from tuifeed.ranking.profile import history
 
     queue = feed.upcoming(12)
     for number, ranked in enumerate(queue):

@@ -97,7 +97,7 @@ class ColumnEvidence:
             # Set apart for another reason: named with all it shares, as evidence_for does.
             dropped[(reasons != 0) & (reasons != FORGET)] = 0
         pool = _Pool(self, topics, creator, words, forgotten, shared)
-        pool.add_arrays(self.log, chosen, weights, reasons, dropped)
+        pool.add_arrays(chosen, weights, reasons, dropped)
         return pool
     def _reason_codes(self) -> np.ndarray:
         """Per logged event, why it is not learned from (see REASONS), in evidence_for's
@@ -167,7 +167,7 @@ class _Pool:
         self._extra_found: list[Evidence] = []
         self._extra_ignored: list[Ignored] = []
 
-    def add_arrays(self, log: LogView, chosen, weights, reasons, dropped) -> None:
+    def add_arrays(self, chosen, weights, reasons, dropped) -> None:
         self._chosen, self._weights = chosen, weights
         self._reasons, self._dropped = reasons, dropped
 

@@ -60,9 +60,6 @@ class LogColumns:
         self._pending: list[Event] = []  # added since the columns were last extended
         self._item_rows()  # now, so that the first filter by topic or creator is quick too
 
-    def __len__(self) -> int:
-        return len(self._events) + len(self._pending)
-
     def _code_of(self, kind: str) -> int:
         code = self._kind_code.get(kind)
         if code is None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tuifeed.models import Event, Item
-from tuifeed.ranking.interests import InterestModel, touching
+from tuifeed.models import Item
+from tuifeed.ranking.interests import InterestModel
 
 
 @dataclass(frozen=True)
@@ -41,25 +41,10 @@ def interests(model: InterestModel, now: float) -> list[Interest]:
     return found
 
 
-def history(model: InterestModel, events: Sequence[Event], kind: str, name: str, now: float,
-            points: int = 24) -> list[float]:
-    """How one affinity evolved: its value at `points` moments from the first event to now."""
-    subject = {"topics": [name]} if kind == "topic" else {"creator": name}
-    touching_events = [(event.ts, strength) for event, _, strength, _ in
-                       touching(events, model.catalog, model.recipe, **subject)]
-    if not touching_events:
-        return [0.0] * points
-    times = np.array([moment for moment, _ in touching_events])
-    strengths = np.array([strength for _, strength in touching_events])
-    moments = np.linspace(times.min(), max(now, times.max()), points)
-    ages = moments[:, None] - times[None, :]
-    weights = np.where(ages >= 0, model.decay(np.maximum(ages, 0.0)), 0.0)
-    return [float(value) for value in weights @ strengths]
-
-
 def decayed_series(model: InterestModel, times: np.ndarray, strengths: np.ndarray, now: float,
                    points: int = 24) -> list[float]:
-    """What `history` computes, from signals already picked out, in O(signals + points):
+    """The decayed sum of these signals at `points` moments from the first one to now, in
+    O(signals + points):
     each decay part is an exponential, so the sum at one moment is the sum at the moment
     before, decayed over the gap, plus the signals that arrived in between."""
     if not len(times):
