@@ -26,6 +26,44 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def keys_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After pressing keys, a test reads the screen as a person does once it is drawn: Up
+    next ranked (a worker does it) and the keys waiting for it served (tui/queueing.py).
+    `Pilot.press.unsettled` presses without waiting."""
+    from textual.pilot import Pilot
+
+    press = Pilot.press
+
+    async def press_and_settle(self: Pilot, *keys: str) -> None:
+        await press(self, *keys)
+        settle = getattr(self.app, "settle_queue", None)
+        if settle is not None and self.app.is_running:
+            await settle()
+            await self.pause()
+
+    press_and_settle.unsettled = press  # type: ignore[attr-defined]
+    monkeypatch.setattr(Pilot, "press", press_and_settle)
+    # And a test starts where a person does: the first card is shown (it comes from the
+    # first ranking, in a worker).
+    from contextlib import asynccontextmanager
+
+    from textual.app import App
+
+    run_test = App.run_test
+
+    @asynccontextmanager
+    async def run_test_settled(self: App, *args, **kwargs):
+        async with run_test(self, *args, **kwargs) as pilot:
+            settle = getattr(self, "settle_queue", None)
+            if settle is not None:
+                await settle()
+                await pilot.pause()
+            yield pilot
+
+    monkeypatch.setattr(App, "run_test", run_test_settled)
+
+
 @pytest.fixture
 def clock() -> VirtualClock:
     return VirtualClock()

@@ -50,7 +50,9 @@ def explanation_text(explanation: Explanation) -> str:
         lines.append(f"  {line.name:<13} {line.value:+.3f}  {bar(line.value, scale):<{BAR_WIDTH}}  "
                      f"{line.sentence}")
         for evidence in line.evidence[:3]:
-            who = "if you leave now" if evidence.event_id < 0 else f"event {evidence.event_id}"
+            who = f"event {evidence.event_id}" if evidence.event_id >= 0 else (
+                "the card before, as Up next counted it" if explanation.status == "current"
+                else "if you leave now")
             lines.append(f"{'':>32}{who}: {evidence.kind} of "
                          f"\"{evidence.title[:40]}\" ({evidence.weight:+.2f})")
         for ignored in line.ignored[:3]:

@@ -68,7 +68,7 @@ class Catalogue:
         """Stop showing a source's items; they and the viewer's events about them stay."""
         row = remove_source(self.store.connection, name)
         self.live_sources = self.store.live_sources()
-        self._queue_cache = None
+        self._queue_changed()
         return row
 
     def fetch(self, names: set[str] | None = None, progress: Progress | None = None,
@@ -110,7 +110,7 @@ class Catalogue:
         self.live_sources = self.store.live_sources()
         self.model.grow()
         self._mute_cache = None
-        self._queue_cache = None
+        self._queue_changed()
         return added
 
     def refresh_catalogue(self) -> int:

@@ -21,6 +21,7 @@ from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
 from tuifeed.feed.log import LogColumns
 from tuifeed.feed.playing import Playing
+from tuifeed.feed.queue import QueueJob, RankedQueue
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
@@ -68,6 +69,11 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self.clock = clock
         self.seed = seed
         self.recipe = recipe
+        # Moves whenever anything the queue depends on changes (an event, steering, the
+        # recipe, the catalogue, the card on screen): a queue ranked elsewhere (feed/queue.py)
+        # counts only while it has not moved.
+        self.version = 0
+        self._ahead: RankedQueue | None = None  # the last such queue, see accept_queue
         first_run = store.get_meta("first_run")
         self.warnings: list[str] = []
         try:
@@ -145,7 +151,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             if event.item_id in self.catalog.index and (
                     event.kind in FOLLOW_KINDS or steering.counts(event)):
                 self.state.apply(event, self.catalog.item(event.item_id))
-        self._queue_cache = None
+        self._queue_changed()
 
     def stamp(self) -> float:
         """Now, as stored, and strictly after everything recorded before."""
@@ -231,6 +237,42 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                      self.ranking_context(), limit)
         self._queue_cache = (limit, queue, key)
         return queue
+
+    def _queue_changed(self) -> None:
+        """Something the queue depends on changed: rankings made before no longer count."""
+        self._queue_cache = None
+        self.version += 1
+
+    def queue_job(self, limit: int) -> QueueJob:
+        """Up next as `upcoming(limit)` ranks it, taken now to be ranked in another thread
+        (QueueJob.run); accept_queue takes its answer back."""
+        leaving = self._leaving_events()
+        model = self.queue_model(leaving)
+        if model is self.model:  # the job needs a model of its own: this one moves on
+            model = model.copy()
+        current = self.current
+        return QueueJob(self.version, current.id if current else None, tuple(leaving), limit,
+                        self.catalog, model, self.recipe, self.ranking_context())
+
+    def accept_queue(self, answer: RankedQueue) -> bool:
+        """Keep a queue ranked elsewhere as Up next, when nothing it depends on changed since
+        its job was taken: `next()` then brings its first without ranking again. Returns
+        whether it still holds."""
+        if answer.job.version != self.version:
+            return False
+        self._ahead = answer
+        return True
+
+    def ranked_ahead(self) -> RankedQueue | None:
+        """The accepted queue, while it holds: nothing changed since its job was taken, and
+        leaving now is still the same kind of leaving (a fast skip, or not). Its first is
+        what Up next shows first; the dwell it counted is the one of the moment it was
+        ranked (Why this? says which)."""
+        ahead = self._ahead
+        if ahead is None or ahead.job.version != self.version:
+            return None
+        skip = any(event.kind == "skip" for event in self._leaving_events())
+        return ahead if skip == ahead.job.fast_skip else None
 
     def queue_model(self, leaving: list[Event] | None = None,
                     base: InterestModel | None = None) -> InterestModel:
@@ -323,7 +365,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self.state.apply(event, item)
         if self.teaches(event):
             self.model.add(event)
-        self._queue_cache = None
+        self._queue_changed()
         on_screen = self.current is not None and item_id == self.current.id
         if on_screen and kind not in ("impression", "dwell", "skip"):
             self._engaged = True
@@ -410,13 +452,24 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         """Leave the current card and show Up next's first: always the queue's top, also after
         going back (the cards after this one in the trail stay in the history). When the card
         to come is an exploration card (the queue's rank 1 is then its exploration slot), it
-        is the exploration pick."""
-        if not self.ranking_context().candidates.any():
-            return self.current
-        self._leave()  # the dwell on the card being left counts before the next is picked
-        context = self.ranking_context()
-        placed = rank(self.catalog, self.model, self.recipe, context, 1)[0]
-        self._placements[placed.item.id] = Placement(placed, context, self._last_event_id())
+        is the exploration pick. A queue ranked in another thread and accepted (see
+        accept_queue) is used as it stands, without ranking again."""
+        ahead = self.ranked_ahead()
+        if ahead is not None:  # ranked already, as Up next shows it: its first comes
+            if not ahead.ranked:
+                return self.current
+            known = self._last_event_id()
+            self._leave()
+            placed = ahead.ranked[0]
+            self._placements[placed.item.id] = Placement(placed, ahead.job.context, known,
+                                                         ahead.job.leaving)
+        else:
+            if not self.ranking_context().candidates.any():
+                return self.current
+            self._leave()  # the dwell on the card being left counts before the next is picked
+            context = self.ranking_context()
+            placed = rank(self.catalog, self.model, self.recipe, context, 1)[0]
+            self._placements[placed.item.id] = Placement(placed, context, self._last_event_id())
         del self.trail[self.position + 1:]  # k walks back over the way actually taken
         self.trail.append(placed.item.id)
         self.position = len(self.trail) - 1
@@ -461,7 +514,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         if self._covered_at is not None:  # shown under a cover (History's jump): starts at 0
             self._covered_at = self._shown_at
         self._engaged = False
-        self._queue_cache = None
+        self._queue_changed()
         if first_time:
             self.signal(self.trail[self.position], "impression")
 

@@ -128,10 +128,11 @@ class Explaining:
             placement = Placement(self._solo(item.id, now), now, self._last_event_id())
         context = placement.context
         before = self._shown_before(context)
-        superseded = set(self.views.superseded)
+        assumed = list(placement.assumed)
+        superseded = set(self.views.superseded) | self._superseded(assumed)
         lines = explain(placement.ranked, self.catalog, self.model, self.recipe, context,
                         (), before, self.steering, (), superseded,
-                        self._evidence(self.model, superseded,
+                        self._evidence(self.model, superseded, extra=assumed,
                                        upto_id=placement.last_event_id))
         since = [f"since it was shown: your {event.kind} (event {event.id}) counts from the "
                  f"next card on" for event in self.events

@@ -66,4 +66,8 @@ class Placement:
     ranked: Ranked
     context: Context
     last_event_id: int  # the newest event the ranker knew of then
+    # What leaving the card before counted as, when the queue was ranked ahead of the key
+    # (feed/queue.py): a dwell (and a skip) of that moment, ids below 0. Empty when the card
+    # was ranked after the card before was left (its events are then in the log).
+    assumed: tuple[Event, ...] = ()
 

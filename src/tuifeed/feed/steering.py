@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from copy import deepcopy
 from dataclasses import replace
 
@@ -15,6 +16,7 @@ from tuifeed.ranking.steering import (BOOST_LIMIT, FEED_ACTIONS, SteeringState, 
 from tuifeed.ranking.steering import TARGETS as STEERING_TARGETS
 from tuifeed.ranking.steering import subject_text
 from tuifeed.ranking.words import WordIndex, mute_keys
+from tuifeed.store.connection import connect
 from tuifeed.store.items import item_texts
 from tuifeed.store.writer import MetaValue
 from tuifeed.text import check_text
@@ -61,6 +63,41 @@ class Steering:
         live, ids = self._live(), self.catalog.ids
         return {mute: [ids[row] for row in np.flatnonzero(self.items_of(*mute) & live)]
                 for mute in sorted(self.steering.mutes)}
+
+    def word_index_wanted(self) -> bool:
+        """A word mute is in force and the catalogue's words are not indexed yet: the queue
+        needs build_word_index first (the TUI runs it in a worker)."""
+        return self._words is None and any(target == "word"
+                                           for target, _ in self.steering.mutes)
+
+    def build_word_index(self) -> tuple[WordIndex, int]:
+        """The word index of the whole catalogue as it stands, read with a connection of its
+        own (any thread may build it; seconds for 100,000 items), and the catalogue version
+        it is of: give both to take_word_index on the feed's own thread."""
+        version, until = self.catalog.version, len(self.catalog)
+        index = WordIndex()
+        with closing(connect(self.store.path)) as connection:
+            index.extend(0, [f"{title}\n{description}\n{tags}" for _, title, description, tags
+                             in item_texts(connection, until=until)])
+        return index, version
+
+    @property
+    def words_indexed(self) -> bool:
+        return self._words is not None
+
+    def index_words(self) -> None:
+        """Index the catalogue's words here and now (what build_word_index does elsewhere)."""
+        self._word_index()
+
+    def take_word_index(self, index: WordIndex, version: int) -> bool:
+        """Use a word index built elsewhere, unless the catalogue changed meanwhile or one is
+        in use already; returns whether it was taken."""
+        if self._words is not None or version != self.catalog.version:
+            return False
+        self._words = index
+        self._mute_masks = {key: value for key, value in self._mute_masks.items()
+                            if key[0] != "word"}
+        return True
 
     def _word_index(self) -> WordIndex:
         """Every item's words in their base forms, indexed once as items arrive (built on
@@ -126,7 +163,7 @@ class Steering:
         self.steering = SteeringState.replay(self.steering_log)
         if relearn:
             self._relearn()
-        self._queue_cache = None
+        self._queue_changed()
 
     def _check_steering(self, action: str, target: str, name: str, amount: float | str | None,
                         new: bool = False) -> tuple[str, str, float | None]:

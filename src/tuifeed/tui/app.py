@@ -26,6 +26,7 @@ from tuifeed.ranking.steering import describe
 from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
 from tuifeed.tui.graphics import choose_image_widget
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
+from tuifeed.tui.queueing import Queueing, in_order
 from tuifeed.tui.commands import FeedCommands
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.confirm import ConfirmScreen
@@ -37,7 +38,6 @@ from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
 from tuifeed.tui.widgets.queue import QueuePanel
 
-QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
 SHORT_HEIGHT = 30  # below this, screens drop what can be read elsewhere (see app.tcss)
 TICK_SECONDS = 0.25
@@ -46,7 +46,7 @@ FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
 
 
-class FeedApp(Playing, App[None]):
+class FeedApp(Playing, Queueing, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tuifeed"
     ENABLE_COMMAND_PALETTE = True
@@ -92,6 +92,7 @@ class FeedApp(Playing, App[None]):
         self._log_notice = ""
         self._play_job: PlayJob | None = None
         self._playing: PlaybackProgress | None = None  # the last position mpv reported
+        self.init_queueing()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,7 +115,8 @@ class FeedApp(Playing, App[None]):
         queue.border_subtitle = "▲▼ moved · • new · ✦ exploring"
         for warning in self.feed.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
-        self.feed.start()
+        if self.feed.current is None:  # the first card comes from the first ranking
+            self._waiting.append(self._advance_now)
         self.refresh_feed()
         self.screen_change_signal.subscribe(self, self.pause_dwell_when_covered, immediate=True)
         if self._tick_seconds:
@@ -178,14 +180,18 @@ class FeedApp(Playing, App[None]):
             saved=item is not None and item.id in feed.state.saved,
             disliked=item is not None and item.id in feed.state.disliked,
             following=item is not None and creator_key(item) in feed.state.followed,
+            ranking=bool(self._waiting),
         )
         card.border_title = f"#{feed.position + 1} of this session"
         card.show_progress(feed.elapsed())
-        panel = self.query_one(QueuePanel)
-        queue = feed.upcoming(panel.fits(QUEUE_LENGTH))
-        panel.show(queue)
-        card.prefetch([entry.item for entry in queue[:3]])  # so `j` shows its picture at once
+        self.request_queue()  # Up next follows from a worker (QueueRanked)
         self.show_log_notice()
+
+    def show_queue(self, queue: list) -> None:
+        """Up next, as a worker ranked it."""
+        feed_screen = self.screen_stack[0]  # the queue may come while another screen is up
+        feed_screen.query_one(QueuePanel).show(queue)
+        feed_screen.query_one(VideoCard).prefetch([entry.item for entry in queue[:3]])
 
     def show_log_notice(self) -> None:
         """A write that cannot happen now (a full disk, a read-only or locked database), or an
@@ -219,8 +225,7 @@ class FeedApp(Playing, App[None]):
     def refresh_queue(self) -> None:
         """Up next is the queue if you leave now: lingering moves it, live."""
         if self.screen is self.screen_stack[0]:
-            panel = self.query_one(QueuePanel)
-            panel.show(self.feed.upcoming(panel.fits(QUEUE_LENGTH)))
+            self.request_queue()
 
     def pause_dwell_when_covered(self, top: Screen) -> None:
         """Dwell is time looked at: any screen over the feed (the command palette too) pauses
@@ -232,14 +237,16 @@ class FeedApp(Playing, App[None]):
 
     # -- actions ------------------------------------------------------------------------------
 
+    @in_order
     def action_next(self) -> None:
-        self.feed.next()
-        self.refresh_feed()
+        self.advance()
 
+    @in_order
     def action_previous(self) -> None:
         self.feed.previous()
         self.refresh_feed()
 
+    @in_order
     def action_like(self) -> None:
         if (item := self.feed.current) is not None:
             event = self.feed.toggle_like(item.id)
@@ -247,6 +254,7 @@ class FeedApp(Playing, App[None]):
                         else "Like removed", timeout=2)
             self.refresh_feed()
 
+    @in_order
     def action_dislike(self) -> None:
         """Not interested: the card goes. On a card marked so (back with k), x takes it back."""
         if (item := self.feed.current) is None:
@@ -259,12 +267,14 @@ class FeedApp(Playing, App[None]):
         self.notify("Not interested (k, then x, takes it back)", timeout=3)
         self.action_next()
 
+    @in_order
     def action_save(self) -> None:
         if (item := self.feed.current) is not None:
             event = self.feed.toggle_save(item.id)
             self.notify("Saved" if event.kind == "save" else "No longer saved", timeout=2)
             self.refresh_feed()
 
+    @in_order
     def action_follow(self) -> None:
         if (item := self.feed.current) is not None:
             event = self.feed.toggle_follow(item.id)
@@ -272,16 +282,30 @@ class FeedApp(Playing, App[None]):
             self.notify(f"{verb} @{item.creator}", markup=False, timeout=2)
             self.refresh_feed()
 
+    @in_order
     def action_why(self) -> None:
         if (item := self.feed.current) is not None:
-            self.push_screen(WhyScreen(self.feed.why(item.id), self.feed.clock.now()))
+            feed = self.feed
 
+            def explained(tries: int = 3):  # in a worker; again if the feed moved meanwhile
+                for _ in range(tries):
+                    version = feed.version
+                    explanation = feed.why(item.id)
+                    if feed.version == version:
+                        break
+                return explanation
+
+            self.push_screen(WhyScreen(explained, feed.clock.now()))
+
+    @in_order
     def action_algorithm(self) -> None:
         self.push_screen(AlgorithmScreen(self.feed), lambda _: self.refresh_feed())
 
+    @in_order
     def action_history(self) -> None:
         self.push_screen(HistoryScreen(self.feed), lambda _: self.refresh_feed())
 
+    @in_order
     def action_recipe(self) -> None:
         self.push_screen(RecipePicker(self.feed, "Switch recipe"), self.switch_recipe)
 
@@ -298,6 +322,7 @@ class FeedApp(Playing, App[None]):
         self.notify(f"Recipe: {name}", markup=False, timeout=2)
         self.refresh_feed()
 
+    @in_order
     def action_compare(self) -> None:
         def chosen(name: str | None) -> None:
             if name:

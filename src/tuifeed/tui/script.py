@@ -135,8 +135,10 @@ class Transcript:
 
 
 async def settle(app: FeedApp, pilot: Pilot) -> None:
-    """Let the thumbnail workers finish and their pictures be drawn, so that a screen is the
-    same on every run (a picture, not the placeholder)."""
+    """Let Up next's ranking and the thumbnail workers finish and their pictures be drawn, so
+    that a screen is the same on every run (a picture, not the placeholder)."""
+    await app.settle_queue()  # Up next ranked, the keys waiting for it served
+    await pilot.pause()
     workers = [worker for worker in app.workers if worker.group in THUMBNAIL_GROUPS]
     await asyncio.gather(*(worker.wait() for worker in workers), return_exceptions=True)
     await pilot.pause()

@@ -103,6 +103,7 @@ class AlgorithmScreen(Screen[None]):
         self.query_one("#mute-word", Input).display = False
         self.refresh_view()
         table.focus()
+        self.app.index_words()  # ready, in a worker, for a word mute typed here
 
     def on_resize(self, event: events.Resize) -> None:
         # On a small terminal the table needs the rows: the summary keeps to its first lines

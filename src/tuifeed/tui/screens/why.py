@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from tuifeed.ranking.explain import Explanation
 from tuifeed.timewords import ago
@@ -32,12 +36,15 @@ NARROW_WHY = 90  # columns: below, each term's evidence goes under its number, n
 TERM_CELLS = 14  # the longest term's name (boost_creator) and a space
 
 
-def evidence_text(line, now: float) -> Text:
+def evidence_text(line, now: float, current: bool = False) -> Text:
     """A term's sentence and the events behind it (the strongest three, two not counted)."""
     detail = Text(line.sentence)
     for evidence in line.evidence[:3]:
-        if evidence.event_id < 0:  # not recorded yet: the card on screen, left now
-            detail.append(f"\n  {evidence.kind} if you leave now · ", "dim")
+        if evidence.event_id < 0:  # not recorded yet: the card on screen, left now; or, for
+            # the card on screen, the card before as it stood when Up next was ranked
+            when = "of the card before, as Up next counted it" if current \
+                else "if you leave now"
+            detail.append(f"\n  {evidence.kind} {when} · ", "dim")
         else:
             detail.append(f"\n  event {evidence.event_id} · {evidence.kind} · "
                           f"{ago(now - evidence.ts)} · ", "dim")
@@ -75,7 +82,7 @@ def explanation_view(explanation: Explanation, now: float, width: int = 120) -> 
         table.add_column("evidence", ratio=1)
     terms: list = [table] if not narrow else []
     for line in explanation.lines:
-        detail = evidence_text(line, now)
+        detail = evidence_text(line, now, explanation.status == "current")
         cells = (Text(line.name), Text(f"{line.value:+.3f}"), signed_bar(line.value, scale))
         if not narrow:
             table.add_row(*cells, detail)
@@ -99,31 +106,58 @@ def explanation_view(explanation: Explanation, now: float, width: int = 120) -> 
 
 
 class WhyScreen(ModalScreen[None]):
+    """Why this? for one card. The explanation is worked out in a worker (over a long log
+    and a large catalogue it takes a while); the screen says so until it comes."""
+
     BINDINGS = [Binding("escape,w,q", "dismiss", "Close"),
                 Binding("question_mark", "app.help", "Help")]
 
-    def __init__(self, explanation: Explanation, now: float) -> None:
+    class Explained(Message):
+        def __init__(self, explanation: Explanation) -> None:
+            super().__init__()
+            self.explanation = explanation
+
+    def __init__(self, explanation: Explanation | Callable[[], Explanation],
+                 now: float) -> None:
         super().__init__()
-        self.explanation = explanation
+        self.explanation = None if callable(explanation) else explanation
+        self._explain = explanation if callable(explanation) else None
         self.now = now
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="why-body") as body:
             body.border_title = "Why this?"
             body.border_subtitle = "escape to close"
-            yield Static(id="why-text")
+            yield Static(Text("Working out why…", "dim italic"), id="why-text")
         yield KeyBar()
 
     def on_mount(self) -> None:
+        if self._explain is not None:
+            self.run_worker(self._work_out, thread=True, group="why", exit_on_error=False)
         self.lay_out(self.app.size.width)
+
+    def _work_out(self) -> None:  # in the worker thread
+        self.post_message(self.Explained(self._explain()))
+
+    @on(Explained)
+    def show_explanation(self, message: Explained) -> None:
+        self.explanation = message.explanation
+        self.lay_out(self.app.size.width)
+
+    @on(Worker.StateChanged)
+    def explaining_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "why" and event.state == WorkerState.ERROR:
+            self.query_one("#why-text", Static).update(
+                Text(f"Why this? failed: {event.worker.error}", "red"))
 
     def on_resize(self, event: events.Resize) -> None:
         self.lay_out(event.size.width)
 
     def lay_out(self, width: int) -> None:
         """The terms laid out for the width there is (see explanation_view)."""
-        self.query_one("#why-text", Static).update(
-            explanation_view(self.explanation, self.now, width))
+        if self.explanation is not None:
+            self.query_one("#why-text", Static).update(
+                explanation_view(self.explanation, self.now, width))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

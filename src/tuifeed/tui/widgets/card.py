@@ -50,10 +50,11 @@ class VideoCard(Vertical):
         thumbnail.styles.height = rows
 
     def show(self, item: Item | None, now: float, *, liked: bool, saved: bool,
-             following: bool, disliked: bool = False) -> None:
+             following: bool, disliked: bool = False, ranking: bool = False) -> None:
         """Fill the card; the thumbnail is redrawn only when the item or its picture changes."""
         if item is None:
             self.query_one("#title", Static).update(Text(
+                "Ranking your feed…" if ranking else
                 "Nothing to show with this recipe.\nPress r to switch recipe, or a to review "
                 "your mutes.", "bold"))
             return

@@ -48,6 +48,9 @@ class QueuePanel(Widget):
         ids = [entry.item.id for entry in queue]
         shown = [entry.item.id for entry in self._queue]
         self._changes = moves(shown, ids) if shown else {}
+        for item_id in ids[len(shown):]:  # a longer queue than before: its tail is not news
+            if self._changes.get(item_id, 0) is None:
+                del self._changes[item_id]
         self._queue = queue
         self.refresh()
 

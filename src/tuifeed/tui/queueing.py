@@ -1,0 +1,169 @@
+"""Up next, ranked in a worker thread; the keys that need it wait for it, in order.
+
+The UI thread never ranks: after each action it takes a `QueueJob` (a copy of what the
+ranking needs, feed/queue.py) and a worker ranks it and posts `QueueRanked`. `j` brings the
+first of the queue Up next shows when that queue still holds; when it does not (something
+changed since it was ranked), the key waits for the ranking under way, and so do the feed's
+keys pressed after it, so keys always act in the order they were pressed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from functools import partial, wraps
+
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from tuifeed.feed.queue import QueueJob, RankedQueue
+
+QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
+SCREEN_WORKERS = frozenset({"why"})
+SETTLE_PATIENCE = 120.0  # seconds: a script waiting longer for a ranking has found a bug
+
+
+class WordsIndexed(Message):
+    """A worker indexed the catalogue's words (for word mutes; see Feed.build_word_index)."""
+
+    def __init__(self, index, version: int) -> None:
+        super().__init__()
+        self.index, self.version = index, version
+
+
+class QueueRanked(Message):
+    """A worker ranked Up next (it may no longer hold: see Feed.accept_queue)."""
+
+    def __init__(self, answer: RankedQueue) -> None:
+        super().__init__()
+        self.answer = answer
+
+
+def in_order(action: Callable) -> Callable:
+    """A feed key that waits its turn behind keys still waiting for a ranking."""
+    @wraps(action)
+    def gated(self, *args) -> None:
+        if self._waiting and not self._draining:
+            self._waiting.append(partial(action, self, *args))
+            return
+        action(self, *args)
+    return gated
+
+
+class Queueing:
+    """Mixed into FeedApp: Up next's ranking worker and the keys that wait for it. (Its
+    handlers go by name, on_*: Textual's @on is not seen in a mixin.)"""
+
+    def init_queueing(self) -> None:
+        self._ranking: Worker | None = None  # the ranking under way, at most one
+        self._indexing: Worker | None = None  # the word index being built, if it is
+        self._rank_again = False  # something changed while it ran: rank once more after it
+        self._waiting: deque[Callable[[], None]] = deque()  # keys waiting for a ranking
+        self._draining = False  # serving them: what one key does next comes before the rest
+
+    def request_queue(self) -> None:
+        """Have Up next ranked as the feed stands now (in a worker)."""
+        if self._ranking is not None or self._indexing is not None:  # one at a time; the
+            self._rank_again = True  # newest state is ranked after it
+            return
+        if self.feed.word_index_wanted():  # a word mute needs the words indexed first
+            self.index_words()
+            self._rank_again = True
+            return
+        self._rank_again = False
+        from tuifeed.tui.widgets.queue import QueuePanel
+
+        panel = self.screen_stack[0].query_one(QueuePanel)
+        job = self.feed.queue_job(panel.fits(QUEUE_LENGTH))
+        self._ranking = self.run_worker(partial(self._rank, job), name="rank up next",
+                                        group="queue", thread=True, exit_on_error=False)
+
+    def index_words(self) -> None:
+        """Index the catalogue's words in a worker (a word mute needs them), once."""
+        if self._indexing is None and not self.feed.words_indexed:
+            self._indexing = self.run_worker(self._index, name="index words", group="words",
+                                             thread=True, exit_on_error=False)
+
+    def _index(self) -> None:  # in the worker thread
+        self.post_message(WordsIndexed(*self.feed.build_word_index()))
+
+    def on_words_indexed(self, message: WordsIndexed) -> None:
+        self._indexing = None
+        self.feed.take_word_index(message.index, message.version)
+        if self._rank_again or self.feed.ranked_ahead() is None:
+            self.request_queue()
+
+    def _rank(self, job: QueueJob) -> None:  # in the worker thread
+        self.post_message(QueueRanked(RankedQueue(job, job.run())))
+
+    def on_queue_ranked(self, message: QueueRanked) -> None:
+        self._ranking = None
+        # Shown unless a key waits for it: that key moves on at once and Up next follows.
+        if self.feed.accept_queue(message.answer) and not self._waiting:
+            self.show_queue(message.answer.ranked)
+        if self.feed.ranked_ahead() is None or self._rank_again:
+            self.request_queue()
+        self._run_waiting()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A ranking that raised: said once; the keys waiting for it are served the slow
+        way (Feed.next ranks by itself), so no key is lost."""
+        if event.worker is self._indexing and event.state in (WorkerState.ERROR,
+                                                              WorkerState.CANCELLED):
+            self._indexing = None  # the queue indexes the words itself, the slow way
+            self.feed.index_words()
+            self.request_queue()
+        if event.worker is self._ranking and event.state in (WorkerState.ERROR,
+                                                             WorkerState.CANCELLED):
+            self._ranking = None
+            if event.state == WorkerState.ERROR:
+                self.notify(f"Ranking Up next failed: {event.worker.error}", severity="error",
+                            markup=False)
+            waiting, self._waiting = self._waiting, deque()
+            for step in waiting:
+                step()
+
+    def advance(self) -> None:
+        """`j`: Up next's first, now when the queue shown still holds, else after the
+        ranking under way."""
+        if self._draining and self.feed.ranked_ahead() is None:  # x's next, say: first
+            self._waiting.appendleft(self._advance_now)
+        elif (self._waiting and not self._draining) or self.feed.ranked_ahead() is None:
+            self._waiting.append(self._advance_now)
+        else:
+            self._advance_now()
+            return
+        self.request_queue()
+
+    def _advance_now(self) -> None:
+        self.feed.next()
+        self.refresh_feed()
+
+    def _run_waiting(self) -> None:
+        """Serve the waiting keys in order, up to the next one that needs a new ranking."""
+        self._draining = True
+        try:
+            while self._waiting:
+                step = self._waiting[0]
+                if step == self._advance_now and self.feed.ranked_ahead() is None:
+                    self.request_queue()
+                    return
+                self._waiting.popleft()
+                step()
+        finally:
+            self._draining = False
+
+    @property
+    def queue_settled(self) -> bool:
+        """No ranking under way and no key waiting for one."""
+        return self._ranking is None and self._indexing is None and not self._waiting
+
+    async def settle_queue(self) -> None:
+        """Wait until the queue is settled and the screens' own workers (Why this?) are done
+        (scripts and tests; a person just sees it come)."""
+        async with asyncio.timeout(SETTLE_PATIENCE):
+            while not self.queue_settled or any(
+                    worker.group in SCREEN_WORKERS and worker.is_running
+                    for worker in self.workers):
+                await asyncio.sleep(0.002)

@@ -1,0 +1,185 @@
+"""Up next is ranked in a worker: the UI thread never ranks after a key, j brings what Up
+next shows, keys pressed while a ranking is under way act in the order they were pressed,
+and the card a queue ranked ahead placed is explained exactly."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+from tuifeed.feed.queue import RankedQueue
+from tuifeed.ranking import scorer
+from tuifeed.tui import make_app
+from tuifeed.tui.widgets.queue import QueuePanel
+
+
+@pytest.fixture
+def rankings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of every ranking the scorer makes from here on."""
+    threads: list[str] = []
+    real = scorer.rank
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    # rank is imported by name where it is used: count it in each of those places.
+    import tuifeed.feed.core
+    import tuifeed.feed.queue
+    for module in (scorer, tuifeed.feed.core, tuifeed.feed.queue):
+        monkeypatch.setattr(module, "rank", counted)
+    return threads
+
+
+def open_app(home: Path, clock: VirtualClock):
+    return make_app(Feed.open(home, clock=clock, seed=3), headless=True, tick_seconds=None)
+
+
+async def test_keys_never_rank_on_the_ui_thread_and_rank_once_each(isolated_home, clock,
+                                                                    rankings):
+    """Each key ranks once, in a worker: the queue for the card after it (x ranks twice: the
+    card it brings needs the queue without the creator you turned down, then Up next)."""
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.settle_queue()
+        per_key = {}
+        for number, key in enumerate(["j", "l", "j", "s", "j", "k", "j", "x", "j", "f"]):
+            clock.advance(3)  # a look of 3 s: no fast skip now; the tick re-ranks Up next
+            app.refresh_queue()
+            await app.settle_queue()
+            rankings.clear()
+            await pilot.press(key)  # settles: the key's ranking is done before the next
+            per_key[number, key] = list(rankings)
+        main = threading.main_thread().name
+        assert all(main not in threads for threads in per_key.values())
+        assert {key: len(threads) for key, threads in per_key.items()} == {
+            key: 2 if key[1] == "x" else 1 for key in per_key}
+
+
+async def test_j_brings_the_first_card_up_next_shows(isolated_home, clock):
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(QueuePanel)
+        for _ in range(6):
+            await app.settle_queue()
+            shown_first = panel._queue[0].item.id
+            clock.advance(1.5)  # lingering less than a fast skip's 2 s: still the same queue
+            await pilot.press("j")
+            assert app.feed.current.id == shown_first
+
+
+async def test_keys_pressed_while_ranking_act_in_order(isolated_home, clock):
+    """j l j x j as fast as they come (no waiting between them): the events are those of
+    the same keys pressed one at a time, in the same order, on the same cards."""
+    def session(home: Path, settle_each: bool):
+        async def run() -> list[tuple[str, str]]:
+            app = make_app(Feed.open(home, clock=VirtualClock(), seed=5), headless=True,
+                           tick_seconds=None)
+            async with app.run_test(size=(100, 40)) as pilot:
+                await app.settle_queue()
+                for key in ["j", "l", "j", "x", "j", "s", "k", "j"]:
+                    if settle_each:
+                        await pilot.press(key)
+                    else:
+                        await Pilot.press.unsettled(pilot, key)
+                        assert app.is_running
+                await app.settle_queue()
+                await pilot.pause()
+                feed = app.feed
+                return [(event.kind, event.item_id) for event in feed.events]
+        return run
+
+    fast = await session(isolated_home / "fast", settle_each=False)()
+    slow = await session(isolated_home / "slow", settle_each=True)()
+    assert fast == slow
+    assert [kind for kind, _ in fast].count("impression") == 6  # the start and five j (x too)
+
+
+async def test_a_queue_ranked_before_a_change_is_not_used(feed, clock):
+    """A worker's answer counts only while nothing changed since its job was taken."""
+    feed.start()
+    job = feed.queue_job(8)
+    ranked = job.run()
+    feed.signal(ranked[0].item.id, "dislike")  # changes the queue
+    assert not feed.accept_queue(RankedQueue(job, ranked))
+    assert feed.ranked_ahead() is None
+    fresh = feed.queue_job(8)
+    assert feed.accept_queue(RankedQueue(fresh, fresh.run()))
+    assert feed.ranked_ahead() is not None
+
+
+def test_a_queue_ranked_ahead_places_the_same_card_as_ranking_on_the_key(isolated_home):
+    """With no time passing between the ranking and the key, the queue ranked ahead and the
+    queue ranked on the key place the same card with the same numbers, and Why this? says
+    the same."""
+    results = []
+    for ahead in (False, True):
+        clock = VirtualClock()
+        with Feed.open(isolated_home / str(ahead), clock=clock, seed=9) as feed:
+            feed.start()
+            for step in range(5):
+                clock.advance(1 + step * 2.5)
+                if ahead:
+                    job = feed.queue_job(8)
+                    assert feed.accept_queue(RankedQueue(job, job.run()))
+                feed.next()
+            why = feed.why(feed.current.id)
+            results.append((feed.current.id, why.score,
+                            [(line.name, line.value) for line in why.lines],
+                            sorted(len(line.evidence) for line in why.lines)))
+    assert results[0] == results[1]
+
+
+def test_the_card_placed_ahead_is_explained_with_the_dwell_the_queue_counted(isolated_home):
+    """The dwell Up next counted when it was ranked is what placed the card: Why this? lists
+    it (not the longer one recorded on the key) and its numbers add up to the score."""
+    clock = VirtualClock()
+    with Feed.open(isolated_home, clock=clock, seed=2) as feed:
+        feed.start()
+        clock.advance(30)  # a long look at the first card
+        left = feed.current
+        job = feed.queue_job(8)
+        assert feed.accept_queue(RankedQueue(job, job.run()))
+        clock.advance(5)  # the key comes five seconds after Up next was ranked
+        feed.next()
+        assert feed.current.id == job.run()[0].item.id
+        why = feed.why(feed.current.id)
+        assert why.score == pytest.approx(sum(line.value for line in why.lines))
+        assumed = [evidence for line in why.lines for evidence in line.evidence
+                   if evidence.event_id < 0]
+        recorded = [event for event in feed.events if event.item_id == left.id
+                    and event.kind == "dwell"]
+        assert recorded and recorded[-1].value == pytest.approx(35.0)
+        assert assumed  # the card shares a learned term with the first one
+        assert {evidence.value for evidence in assumed if evidence.kind == "dwell"} == {30.0}
+
+
+async def test_a_word_mute_in_force_is_indexed_in_a_worker(isolated_home, monkeypatch):
+    """Opening with a word mute in force: the catalogue's words are indexed off the UI
+    thread (seconds at 100,000 items), and Up next hides what the mute catches."""
+    from tuifeed.ranking import words
+
+    with Feed.open(isolated_home, clock=VirtualClock(), seed=3) as feed:
+        feed.steer("mute", "word", "cat")
+        hidden = set(feed.mute_hides()[("word", "cat")])
+    assert hidden
+    threads = []
+    extend = words.WordIndex.extend
+
+    def recorded(self, first, texts):
+        threads.append(threading.current_thread().name)
+        return extend(self, first, texts)
+
+    monkeypatch.setattr(words.WordIndex, "extend", recorded)
+    app = open_app(isolated_home, VirtualClock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.settle_queue()
+        await pilot.pause()
+        queue = app.query_one(QueuePanel)._queue
+        assert len(queue) >= 8 and not {entry.item.id for entry in queue} & hidden
+    assert threads and threading.main_thread().name not in threads
