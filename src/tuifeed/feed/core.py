@@ -86,7 +86,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             install_demo(store.connection, float(first_run), clock.now())
             store.set_meta("demo_installed", "1")
         self.catalog = Catalog(load_item=store.item_by_code)
-        self.catalog.extend(store.catalogue_rows())
+        self.catalog.extend(store.whole_catalogue())
         self.live_sources = store.live_sources()
         # The whole log as columns, read straight from the store and kept up to date from
         # here on: learning, History, the sparklines and Why this? read it (feed/log.py).
@@ -147,15 +147,17 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self.latest_time = next_stamp(self.clock.now(), self.latest_time)
         return self.latest_time
 
-    def learned_model(self, recipe: Recipe | None = None,
-                      without_event: int | None = None) -> InterestModel:
+    def learned_model(self, recipe: Recipe | None = None, without_event: int | None = None,
+                      until: float | None = None) -> InterestModel:
         """A model of `recipe` (default: the one in use) learned from the log as steered:
         nothing paused or from before a reset, forgotten topics cleared; optionally without
-        one event (for "what would change it")."""
+        one event (for "what would change it"), or from what happened up to `until` only."""
         log = self._log.columns()
         learned = learning.teaching(log, self.steering, self.views.superseded)
         if without_event is not None:
             learned &= log.ids != without_event
+        if until is not None:
+            learned &= log.ts <= until
         return learning.learned_model(self.catalog, recipe or self.recipe, log, learned,
                                       self.steering.forgotten)
 

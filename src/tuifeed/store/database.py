@@ -162,6 +162,12 @@ class Store:
     def catalogue_rows(self, **where) -> CatalogRows:
         return load_rows(self.connection, **where)
 
+    def whole_catalogue(self) -> CatalogRows:
+        """catalogue_rows() of every item, read in a few aggregates (at start)."""
+        from tuifeed.store.catalogue_table import read_catalogue
+
+        return read_catalogue(self.connection)
+
     def item_by_code(self, code: int) -> Item:
         return item_by_code(self.connection, code)
 
