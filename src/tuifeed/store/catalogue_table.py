@@ -56,6 +56,18 @@ def _numbers(text: str | None, count: int, dtype) -> np.ndarray | None:
     return parsed if len(parsed) == count else None
 
 
+def _reals(connection: sqlite3.Connection, column: str, count: int) -> np.ndarray:
+    """A real column in code order, row by row (SQLite's own doubles), NULL as NaN; streamed
+    into the array, never a list of a million tuples."""
+    unknown = connection.execute(f"SELECT group_concat(unknown) FROM (SELECT {column} IS NULL"
+                                 " AS unknown FROM items ORDER BY code)").fetchone()[0]
+    values = np.fromiter((row[0] for row in connection.execute(
+        f"SELECT ifnull({column}, 0.0) FROM items ORDER BY code")), np.float64, count)
+    if count:
+        values[np.fromstring(unknown, dtype=np.int64, sep=",") > 0] = np.nan
+    return values
+
+
 def _texts(text: str | None, count: int) -> list[str] | None:
     if count == 0:
         return []
@@ -74,6 +86,9 @@ def _read(connection: sqlite3.Connection) -> CatalogRows | None:
         return None  # a text held the separator
     codes_, creators_, views_, no_views_, likes_, no_likes_, short_ = numbers
     ids_, sources_, texts_ = strings
+    named: dict[str, str] = {}  # a few sources: one name object each, not one an item
+    strings[1] = sources_ = [named.setdefault(name, name) for name in sources_]
+    del codes, creators, views, no_views, likes, no_likes, short_form, ids, sources, texts
     if count and (np.diff(codes_) <= 0).any():  # not in code order after all
         order = np.argsort(codes_)
         codes_, creators_, views_, no_views_, likes_, no_likes_, short_ = (
@@ -85,13 +100,11 @@ def _read(connection: sqlite3.Connection) -> CatalogRows | None:
     topics_of_pairs = _numbers(pair_topics, pair_count, np.int64)
     if items_of_pairs is None or topics_of_pairs is None:
         return None
-    reals = np.array(connection.execute(
-        "SELECT published, duration FROM items ORDER BY code").fetchall(),
-        dtype=np.float64).reshape(count, 2)
+    reals = [_reals(connection, column, count) for column in ("published", "duration")]
     ptr = np.append(np.searchsorted(items_of_pairs, codes_, side="left"), pair_count)
     return CatalogRows(
         codes=codes_, ids=ids_, sources=sources_, creator_codes=creators_,
-        published=reals[:, 0].copy(), duration=reals[:, 1].copy(),
+        published=reals[0], duration=reals[1],
         views=np.where(no_views_ > 0, np.nan, views_.astype(np.float64)),
         likes=np.where(no_likes_ > 0, np.nan, likes_.astype(np.float64)),
         short_form=short_ > 0, topic_ptr=ptr.astype(np.int64), topic_codes=topics_of_pairs,
