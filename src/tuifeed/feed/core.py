@@ -25,7 +25,7 @@ from tuifeed.feed.playing import Playing
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
-from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, Item
+from tuifeed.models import Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.steering import SteeringState

@@ -18,7 +18,7 @@ from tuifeed.store.event_table import EventTable
 from tuifeed.ranking.catalog import Catalog
 
 
-_ID, _TS, _KIND, _ITEM = (attrgetter(name) for name in ("id", "ts", "kind", "item_id"))
+_ID, _TS, _KIND = (attrgetter(name) for name in ("id", "ts", "kind"))
 _VALUE = attrgetter("value")  # None becomes NaN in a float array
 
 
