@@ -1,4 +1,5 @@
-"""The catalogue read at start in aggregates is the catalogue read row by row."""
+"""The catalogue read at start in aggregates is the catalogue read row by row; reals travel
+exactly."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import sqlite3
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tuifeed import Feed
 from tuifeed.clock import VIRTUAL_EPOCH, VirtualClock
 from tuifeed.models import Item
 from tuifeed.store.catalogue_table import read_catalogue
+from tuifeed.store.exact_reals import read_reals
 from tuifeed.store.items import load_rows
 
 
@@ -60,3 +64,18 @@ def test_an_empty_catalogue(tmp_path):
     connection.execute("DELETE FROM items")
     assert_same(connection)
     connection.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.floats(allow_nan=False), st.floats(1, 2.0 ** 52),
+    st.floats(0, 2), st.integers(-(2 ** 53), 2 ** 53), st.sampled_from(
+        [1.0, 1 - 2 ** -53, 2.0 ** 52, 2.0 ** 52 - 0.5, 2.0 ** 52 - 1, 0.1 + 0.2, 5e-324,
+         -1.5, float("inf"), 1.7976931348623157e308])), max_size=60))
+def test_reals_travel_exactly(values):
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE t(n INTEGER PRIMARY KEY, x REAL)")
+    connection.executemany("INSERT INTO t(x) VALUES (?)", [(value,) for value in values])
+    read = read_reals(connection, "x", "t", "n", len(values))
+    plain = [row[0] for row in connection.execute("SELECT x FROM t ORDER BY n")]
+    assert [None if value != value else value for value in read.tolist()] == plain

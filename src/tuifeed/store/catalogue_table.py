@@ -3,8 +3,8 @@
 `read_catalogue` gives what `load_rows(connection)` (store/items.py) gives for every item,
 field for field, in a fraction of the time at a million items: the integer columns, ids,
 sources, texts and topic pairs each arrive as one string that numpy or str.split takes apart
-in C; only the two real columns (times and durations) are read row by row, so that every
-double is SQLite's own.
+in C; the two real columns (times and durations) travel as integers (store/exact_reals.py), so
+that every double is SQLite's own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 from tuifeed.ranking.catalog import CatalogRows
 from tuifeed.store.event_table import SEPARATOR
+from tuifeed.store.exact_reals import read_reals
 from tuifeed.store.items import load_rows
 
 # Columns read as text aggregates; a NULL count stands apart in its own aggregate.
@@ -56,18 +57,6 @@ def _numbers(text: str | None, count: int, dtype) -> np.ndarray | None:
     return parsed if len(parsed) == count else None
 
 
-def _reals(connection: sqlite3.Connection, column: str, count: int) -> np.ndarray:
-    """A real column in code order, row by row (SQLite's own doubles), NULL as NaN; streamed
-    into the array, never a list of a million tuples."""
-    unknown = connection.execute(f"SELECT group_concat(unknown) FROM (SELECT {column} IS NULL"
-                                 " AS unknown FROM items ORDER BY code)").fetchone()[0]
-    values = np.fromiter((row[0] for row in connection.execute(
-        f"SELECT ifnull({column}, 0.0) FROM items ORDER BY code")), np.float64, count)
-    if count:
-        values[np.fromstring(unknown, dtype=np.int64, sep=",") > 0] = np.nan
-    return values
-
-
 def _texts(text: str | None, count: int) -> list[str] | None:
     if count == 0:
         return []
@@ -100,7 +89,8 @@ def _read(connection: sqlite3.Connection) -> CatalogRows | None:
     topics_of_pairs = _numbers(pair_topics, pair_count, np.int64)
     if items_of_pairs is None or topics_of_pairs is None:
         return None
-    reals = [_reals(connection, column, count) for column in ("published", "duration")]
+    reals = [read_reals(connection, column, "items", "code", count)
+             for column in ("published", "duration")]
     ptr = np.append(np.searchsorted(items_of_pairs, codes_, side="left"), pair_count)
     return CatalogRows(
         codes=codes_, ids=ids_, sources=sources_, creator_codes=creators_,

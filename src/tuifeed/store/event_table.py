@@ -1,9 +1,9 @@
 """The whole event log read as columns, straight from SQLite: no object per event.
 
-A million events arrive in a few aggregate strings (ids, item codes, kinds, sessions, undone
-flags: parsed by numpy and a dictionary per distinct word) and one narrow query for the times
-and values, which are computed by SQLite exactly as `Store.events()` computes them (the same
-expression, the same doubles: every number downstream stays identical to the last bit).
+A million events arrive in a few aggregate strings (ids, items, kinds, sessions, undone flags,
+times: parsed by numpy and a dictionary per distinct text); values travel as integers
+(store/exact_reals.py). Times and values are the doubles `Store.events()` gives (see
+`_times`): every number downstream stays identical to the last bit.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
+
+from tuifeed.store.exact_reals import read_reals
 
 SEPARATOR = "\x1f"  # unit separator: joins texts in an aggregate (see _split)
 
@@ -71,12 +73,12 @@ def read_event_table(connection: sqlite3.Connection, unix_ts: str,
 def _read(connection: sqlite3.Connection, unix_ts: str,
           item_rows: Mapping[str, int]) -> EventTable:
     count = connection.execute("SELECT count(*) FROM events").fetchone()[0]
-    (ids_text, items_text, undone_text, kinds_text, sessions_text, ts_text,
-     valued_text) = connection.execute(
+    (ids_text, items_text, undone_text, kinds_text, sessions_text,
+     ts_text) = connection.execute(
         f"SELECT group_concat(id), group_concat(item_id, '{SEPARATOR}'),"
         " group_concat(id IN (SELECT event_id FROM event_undos)),"
         f" group_concat(kind, '{SEPARATOR}'), group_concat(session_id, '{SEPARATOR}'),"
-        " group_concat(ts, ''), group_concat(value IS NOT NULL)"
+        " group_concat(ts, '')"
         " FROM (SELECT id, item_id, kind, session_id, ts, value FROM events ORDER BY id)"
     ).fetchone()
 
@@ -97,11 +99,7 @@ def _read(connection: sqlite3.Connection, unix_ts: str,
             "SELECT kind, session_id, item_id FROM events ORDER BY id").fetchall()
         kinds, sessions, items = ([row[part] for row in rows] for part in range(3))
     ts = _times(connection, ts_text, ids, unix_ts)
-    has_value = integers(valued_text).astype(bool)
-    values = np.full(count, np.nan)
-    values[has_value] = np.fromiter((row[0] for row in connection.execute(
-        "SELECT value FROM events WHERE value IS NOT NULL ORDER BY id")), np.float64,
-        int(has_value.sum()))
+    values = read_reals(connection, "value", "events", "id", count)
     order = np.argsort(ids, kind="stable")  # the aggregate's rows came in id order; be sure
     if (order != np.arange(count)).any():
         ids, undone, ts, values = ids[order], undone[order], ts[order], values[order]
