@@ -123,7 +123,9 @@ def check_columns(store: Store, catalog, steering: SteeringState) -> None:
         if event.item_id in catalog.index and (event.kind in FOLLOW_KINDS
                                                or steering.counts(event)):
             state.apply(event, catalog.item(event.item_id))
-    assert learning.viewer_state(columns, steering, catalog) == state
+    learned = learning.viewer_state(columns, steering, catalog)
+    assert learned == state
+    assert_seen_mask(learned, catalog)
 
     # The model, for two recipes: every array equal to the bit.
     def teaches(event) -> bool:
@@ -169,9 +171,17 @@ def test_a_session_reopened_has_the_queue_and_the_state_it_left(tmp_path):
         state = (feed.state.seen, feed.state.liked, feed.state.followed, feed.state.shown,
                  feed.state.impressions)
         superseded = feed.views.superseded
+        assert_seen_mask(feed.state, feed.catalog)
     with Feed.open(tmp_path, clock=clock, seed=3) as again:
         assert (again.state.seen, again.state.liked, again.state.followed, again.state.shown,
                 again.state.impressions) == state
         assert again.views.superseded == superseded and superseded
         assert [event.id for event in again.undone_events] == [liked.id]
         assert [entry.item.id for entry in again.upcoming(10)] == queue
+
+
+def assert_seen_mask(state: ViewerState, catalog) -> None:
+    """The mask kept up to date is the set of items seen, row for row."""
+    expected = np.zeros(len(catalog), dtype=bool)
+    expected[[catalog.index[item_id] for item_id in state.seen]] = True
+    assert np.array_equal(state.seen_mask(catalog.index, len(catalog)), expected)

@@ -268,8 +268,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
     def ranking_context(self) -> Context:
         """Everything besides the model that the queue depends on, at this moment."""
         index = self.catalog.index
-        seen = np.zeros(len(self.catalog), dtype=bool)
-        seen[[index[item_id] for item_id in self.state.seen]] = True
+        seen = self.state.seen_mask(index, len(self.catalog))
         topic_boosts = np.zeros(len(self.catalog.topics))
         creator_boosts = np.zeros(len(self.catalog.creators))
         for (target, name), amount in self.steering.boosts.items():

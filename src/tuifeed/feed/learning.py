@@ -106,6 +106,8 @@ def viewer_state(log: LogView, steering: SteeringState, catalog: Catalog) -> Vie
 
     seen = np.unique(rows[~np.isin(kinds, codes(*FOLLOW_KINDS))])
     state.seen = {ids[row] for row in seen.tolist()}
+    state._seen_mask = np.zeros(len(catalog), dtype=bool)
+    state._seen_mask[seen] = True
     shown = rows[np.isin(kinds, codes("impression"))]
     state.impressions = len(shown)
     state.shown = [ids[row] for row in shown[-RECENT_CARDS:].tolist()]
