@@ -287,7 +287,7 @@ def test_history_filters_over_columns_match_the_plain_reading(first, later, data
             enumerate(first)]
     undone_ids = set(data.draw(st.sets(st.sampled_from([e.id for e in made]))
                                if made else st.just(set())))
-    log = LogColumns([e for e in made if e.id not in undone_ids],
+    log = LogColumns.of_events([e for e in made if e.id not in undone_ids],
                      [e for e in made if e.id in undone_ids], catalog)
     added = [Event(id=200 + number, ts=1_700_000_010.0 + step, item_id=item_id, kind=kind,
                    value=None, session_id="s") for number, (step, kind, item_id) in

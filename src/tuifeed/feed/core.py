@@ -19,17 +19,17 @@ from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_t
 from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.explaining import Explaining
-from tuifeed.feed.log import LogColumns
+from tuifeed.feed import learning
+from tuifeed.feed.log import EventsView, LogColumns
 from tuifeed.feed.playing import Playing
 from tuifeed.feed.queue import QueueJob, RankedQueue
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
-from tuifeed.models import FOLLOW_KINDS, Event, EventUndo, Item
+from tuifeed.models import Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking.steering import SteeringState
-from tuifeed.ranking.views import superseded_dwells
 from tuifeed.signals import check_signal
 from tuifeed.sources.demo import install_demo
 from tuifeed.store.sources import ensure_sources
@@ -92,12 +92,13 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             install_demo(store.connection, float(first_run), clock.now())
             store.set_meta("demo_installed", "1")
         self.catalog = Catalog(load_item=store.item_by_code)
-        self.catalog.extend(store.catalogue_rows())
+        self.catalog.extend(store.whole_catalogue())
         self.live_sources = store.live_sources()
-        undone = store.undone_event_ids()
-        logged = store.events()
-        self.events = [event for event in logged if event.id not in undone]  # what counts
-        self.undone_events = [event for event in logged if event.id in undone]
+        # The whole log as columns, read straight from the store and kept up to date from
+        # here on: learning, History, the sparklines and Why this? read it (feed/log.py).
+        self._log = LogColumns(store.event_table(self.catalog.index), self.catalog)
+        self.events = EventsView(self._log, undone=False)  # what counts, in log order
+        self.undone_events = EventsView(self._log, undone=True)
         self.steering_log = store.steering()
         self.steering = SteeringState.replay(self.steering_log)
         self._relearn()
@@ -106,12 +107,9 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         # dated more than a day ahead of the clock (imported from a machine whose clock was
         # wrong) is not followed: the viewer's own events keep the real time.
         horizon = clock.now() + FUTURE_TOLERANCE
-        self.latest_time = max((record.ts for record in (*self.events, *self.undone_events,
-                                                         *self.steering_log)
-                                if record.ts <= horizon), default=0.0)
-        # The whole log as columns, kept up to date from here on: History, the sparklines and
-        # Why this? read it (0.5 s to make at a million events, once, before the first frame).
-        self._log = LogColumns(self.events, self.undone_events, self.catalog)
+        self.latest_time = max(self._log.latest(horizon),
+                               max((record.ts for record in self.steering_log
+                                    if record.ts <= horizon), default=0.0))
         self._signals_cache = None  # see _learned_signals
         self._recent_signals = None  # and the signals logged since it was made
         self._event_id = IdAllocator(store, "events")
@@ -142,15 +140,12 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._closed = False
 
     def _relearn(self) -> None:
-        """Rebuild the interest model and the viewer state from the log, under the steering."""
-        steering = self.steering
-        self.views = superseded_dwells(self.events)
+        """Rebuild the interest model and the viewer state from the log, under the steering:
+        numpy passes over the log's columns (feed/learning.py)."""
+        log = self._log.columns()
+        self.views = learning.views(log, self._log.item_id_at)
         self.model = self.learned_model()
-        self.state = ViewerState()
-        for event in self.events:
-            if event.item_id in self.catalog.index and (
-                    event.kind in FOLLOW_KINDS or steering.counts(event)):
-                self.state.apply(event, self.catalog.item(event.item_id))
+        self.state = learning.viewer_state(log, self.steering, self.catalog)
         self._queue_changed()
 
     def stamp(self) -> float:
@@ -158,16 +153,19 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self.latest_time = next_stamp(self.clock.now(), self.latest_time)
         return self.latest_time
 
-    def learned_model(self, recipe: Recipe | None = None,
-                      without_event: int | None = None) -> InterestModel:
+    def learned_model(self, recipe: Recipe | None = None, without_event: int | None = None,
+                      until: float | None = None) -> InterestModel:
         """A model of `recipe` (default: the one in use) learned from the log as steered:
         nothing paused or from before a reset, forgotten topics cleared; optionally without
-        one event (for "what would change it")."""
-        model = InterestModel(self.catalog, recipe or self.recipe)
-        model.rebuild([event for event in self.events
-                       if event.id != without_event and self.teaches(event)],
-                      self.steering.forgotten)
-        return model
+        one event (for "what would change it"), or from what happened up to `until` only."""
+        log = self._log.columns()
+        learned = learning.teaching(log, self.steering, self.views.superseded)
+        if without_event is not None:
+            learned &= log.ids != without_event
+        if until is not None:
+            learned &= log.ts <= until
+        return learning.learned_model(self.catalog, recipe or self.recipe, log, learned,
+                                      self.steering.forgotten)
 
     def teaches(self, event: Event) -> bool:
         """Whether the model learns from the event: not before a reset, not while paused,
@@ -312,8 +310,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
     def ranking_context(self) -> Context:
         """Everything besides the model that the queue depends on, at this moment."""
         index = self.catalog.index
-        seen = np.zeros(len(self.catalog), dtype=bool)
-        seen[[index[item_id] for item_id in self.state.seen]] = True
+        seen = self.state.seen_mask(index, len(self.catalog))
         topic_boosts = np.zeros(len(self.catalog.topics))
         creator_boosts = np.zeros(len(self.catalog.creators))
         for (target, name), amount in self.steering.boosts.items():
@@ -359,8 +356,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             value=number, session_id=self.session_id, extra={"creator": creator_key(item)},
         )
         self.writer.write(event)
-        self.events.append(event)
-        self._log.add(event)
+        self._log.add(event)  # and so to self.events
         self.views.add(event)
         self.state.apply(event, item)
         if self.teaches(event):
@@ -373,14 +369,11 @@ class Feed(Catalogue, Explaining, Playing, Steering):
 
     def undo_event(self, event_id: int) -> Event:
         """Take an event back (it stays in the log, flagged); the queue recomputes at once."""
-        position = next((index for index, event in enumerate(self.events)
-                         if event.id == event_id), None)
-        if position is None:
-            undone = any(event.id == event_id for event in self.undone_events)
-            raise TuifeedError(f"event {event_id} is already undone" if undone
+        rows = self._log.rows_with_id(event_id)
+        if not len(rows) or self._log.undone_at(int(rows[0])):
+            raise TuifeedError(f"event {event_id} is already undone" if len(rows)
                                else f"unknown event {event_id}")
-        event = self.events.pop(position)
-        self.undone_events.append(event)
+        event = self._log.event_at(int(rows[0]))
         self._log.mark_undone(event_id)
         self.writer.write(EventUndo(event_id, self.stamp()))
         self._before_steering.clear()  # saved models knew this event
@@ -574,8 +567,11 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         """Save records the database would not take as an export file, and say where."""
         from tuifeed.store.rescue import rescue_lines, save_rescue
 
-        known = {event.id: event for event in (*self.events, *self.undone_events)}
-        lines = rescue_lines(records, known.get, self.clock.now())
+        def known(event_id: int) -> Event | None:
+            rows = self._log.rows_with_id(event_id)
+            return self._log.event_at(int(rows[0])) if len(rows) else None
+
+        lines = rescue_lines(records, known, self.clock.now())
         # Not guessable (the file may land in a shared temporary folder, readable by you only).
         name = (f"rescued-{iso_utc(self.clock.now())[:19].replace(':', '')}-"
                 f"{secrets.token_hex(4)}.jsonl")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
+from tuifeed.feed.learning import in_steering
 from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
 from tuifeed.models import Event, Item
@@ -134,10 +135,12 @@ class Explaining:
                         (), before, self.steering, (), superseded,
                         self._evidence(self.model, superseded, extra=assumed,
                                        upto_id=placement.last_event_id))
+        log = self.log_columns().columns()
+        after = np.flatnonzero(~log.undone & (log.ids > placement.last_event_id)
+                               & ~log.of_kind({"impression", "dwell", "skip"}))
         since = [f"since it was shown: your {event.kind} (event {event.id}) counts from the "
-                 f"next card on" for event in self.events
-                 if event.id > placement.last_event_id and event.item_id == item.id
-                 and event.kind not in ("impression", "dwell", "skip")]
+                 f"next card on" for event in map(self.log_columns().event_at, after.tolist())
+                 if event.item_id == item.id]
         return Explanation(item=item, rank=placement.ranked.rank, score=placement.ranked.score,
                            status="current", lines=lines, what_if=since,
                            steering=self._steering_notes(item),
@@ -271,10 +274,15 @@ class Explaining:
 
     def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
         """How concentrated the last cards shown were (topic entropy, top topic's share)."""
-        shown = [event.item_id for event in self.events
-                 if event.kind == "impression" and self.steering.counts(event)
-                 and event.item_id in self.catalog.index]
-        return diversity([self.catalog.item(item_id) for item_id in shown[-cards:]])
+        shown = self._counted_rows("impression")
+        return diversity([self.catalog.item_at(row) for row in shown[-cards:].tolist()])
+
+    def _counted_rows(self, kind: str) -> np.ndarray:
+        """The catalogue rows of the events of this kind that exist for the ranker (not
+        undone, not before a reset, of an item in the catalogue), in log order."""
+        log = self.log_columns().columns()
+        return log.rows[~log.undone & log.of_kind({kind}) & (log.rows >= 0)
+                        & in_steering(log, self.steering)]
 
     # -- in words, and by example -------------------------------------------------------------
 
@@ -289,11 +297,7 @@ class Explaining:
                                                                  now - DAY)}
         rises = [Rise(i.kind, i.name, before.get((i.kind, i.name), 0.0), i.total)
                  for i in found]
-        index = self.catalog.index
-        rows = {kind: np.array([index[event.item_id] for event in self.events
-                                if event.kind == kind and event.item_id in index
-                                and self.steering.counts(event)], dtype=np.int64)
-                for kind in ("impression", "skip")}
+        rows = {kind: self._counted_rows(kind) for kind in ("impression", "skip")}
         shown, skipped = (self.catalog.topic_totals(rows[kind], np.ones(len(rows[kind])))
                           for kind in ("impression", "skip"))
         meter = self.recent_diversity()
@@ -309,10 +313,7 @@ class Explaining:
 
     def _model_until(self, moment: float) -> InterestModel:
         """The model learned from what happened up to `moment` (steered as it is now)."""
-        model = InterestModel(self.catalog, self.recipe)
-        model.rebuild([event for event in self.events
-                       if event.ts <= moment and self.teaches(event)], self.steering.forgotten)
-        return model
+        return self.learned_model(until=moment)
 
     def _steering_words(self) -> list[str]:
         steering = self.steering

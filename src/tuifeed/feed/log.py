@@ -1,10 +1,12 @@
-"""The whole log at a glance: every event (undone ones too) as columns, for the screens that
-read all of it. History's filters become a few numpy passes over a million rows instead of
-a Python loop and a re-sort on every keystroke."""
+"""The whole log at a glance: every event (undone ones too) as columns, read straight from
+SQLite (store/event_table.py) and kept up to date, for learning and for the screens that read
+all of it. History's filters become a few numpy passes over a million rows instead of a
+Python loop and a re-sort on every keystroke; an event becomes an object only when asked for
+(`event_at`, and `EventsView`, which is what `Feed.events` is)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
@@ -12,10 +14,11 @@ from operator import attrgetter
 import numpy as np
 
 from tuifeed.models import Event
+from tuifeed.store.event_table import EventTable
 from tuifeed.ranking.catalog import Catalog
 
 
-_ID, _TS, _KIND, _ITEM = (attrgetter(name) for name in ("id", "ts", "kind", "item_id"))
+_ID, _TS, _KIND = (attrgetter(name) for name in ("id", "ts", "kind"))
 _VALUE = attrgetter("value")  # None becomes NaN in a float array
 
 
@@ -28,6 +31,8 @@ class LogView:
     rows: np.ndarray
     undone: np.ndarray
     kind_names: tuple[str, ...]
+    sessions: np.ndarray | None = None  # codes into session_names
+    session_names: tuple[str, ...] = ()
 
     def of_kind(self, names, part: slice = slice(None)) -> np.ndarray:
         """A mask: the events (of `part` of the log) of any of these kinds."""
@@ -38,27 +43,57 @@ class LogView:
 class LogColumns:
     """Events in columns, kept up to date as events are added and undone.
 
-    Rows are in the order events arrived (`event_at(row)` is the object behind one);
-    `newest_first()` picks rows by time, then id, newest first, through filters.
+    Rows are in the order events arrived: those read at start in id order, then those added
+    (`event_at(row)` is the event behind one); `newest_first()` picks rows by time, then id,
+    newest first, through filters.
     """
 
-    def __init__(self, events: Sequence[Event], undone: Sequence[Event],
-                 catalog: Catalog) -> None:
+    def __init__(self, table: EventTable, catalog: Catalog) -> None:
         self._catalog = catalog
-        self._events: list[Event] = [*events, *undone]
-        self.kinds: list[str] = []  # kind names, by code
-        self._kind_code: dict[str, int] = {}
-        self._ids, self._ts, self._kinds, self._values = self._columns_of(self._events)
-        count = len(self._events)
-        self._undone = np.zeros(count, dtype=bool)
-        self._undone[len(events):] = True
-        self._rows = np.full(count, -1, dtype=np.int64)  # catalogue rows, -1 unknown
-        self._rows_at = -1  # the catalogue version the rows were looked up at
-        self._rows_size = 0  # and its size then
+        self._loaded = len(table)  # rows below this were read from the store
+        self._added: list[Event] = []  # the events behind the rows after them
+        self.kinds: list[str] = list(table.kind_names)  # kind names, by code
+        self._kind_code = {kind: code for code, kind in enumerate(self.kinds)}
+        self.session_names: list[str] = list(table.session_names)
+        self._session_code = {name: code for code, name in enumerate(self.session_names)}
+        self._ids, self._ts, self._values = table.ids, table.ts, table.values
+        self._kinds, self._sessions = table.kinds, table.sessions
+        self._undone = table.undone.copy()
+        self._item_of = table.item_rows  # each read row's catalogue row then, -1 if none
+        self._other_items = table.other_items  # and the item id where there was none
+        self._rows = table.item_rows.copy()  # catalogue rows now, -1 unknown
+        self._rows_at = catalog.version  # the catalogue version the rows were looked up at
+        self._rows_size = len(catalog)  # and its size then
         self._order: np.ndarray | None = None  # rows newest first, made when first needed
         self._by_id: np.ndarray | None = None  # rows in id order, for finding one by id
         self._pending: list[Event] = []  # added since the columns were last extended
-        self._item_rows()  # now, so that the first filter by topic or creator is quick too
+        self.undos = 0  # events marked undone since the log was read
+
+    @classmethod
+    def of_events(cls, events: Sequence[Event], undone: Sequence[Event],
+                  catalog: Catalog) -> "LogColumns":
+        """Columns of these events (and undone ones after them), as if read from a store."""
+        everything = [*events, *undone]
+        count = len(everything)
+        kind_names = list(dict.fromkeys(map(_KIND, everything)))
+        session_names = list(dict.fromkeys(event.session_id for event in everything))
+        index = catalog.index
+        rows = np.fromiter((index.get(event.item_id, -1) for event in everything), np.int64,
+                           count)
+        table = EventTable(
+            ids=np.fromiter(map(_ID, everything), np.int64, count),
+            ts=np.fromiter(map(_TS, everything), np.float64, count),
+            values=np.array([np.nan if event.value is None else event.value
+                             for event in everything], dtype=np.float64).reshape(count),
+            kinds=np.fromiter((kind_names.index(event.kind) for event in everything),
+                              np.int32, count), kind_names=kind_names,
+            sessions=np.fromiter((session_names.index(event.session_id)
+                                  for event in everything), np.int32, count),
+            session_names=session_names, item_rows=rows,
+            other_items={position: everything[position].item_id
+                         for position in np.flatnonzero(rows < 0).tolist()},
+            undone=np.arange(count) >= len(events))
+        return cls(table, catalog)
 
     def _code_of(self, kind: str) -> int:
         code = self._kind_code.get(kind)
@@ -66,6 +101,16 @@ class LogColumns:
             code = self._kind_code[kind] = len(self.kinds)
             self.kinds.append(kind)
         return code
+
+    def _session_of(self, name: str) -> int:
+        code = self._session_code.get(name)
+        if code is None:
+            code = self._session_code[name] = len(self.session_names)
+            self.session_names.append(name)
+        return code
+
+    def __len__(self) -> int:
+        return len(self._ids) + len(self._pending)
 
     # -- changes ------------------------------------------------------------------------------
 
@@ -77,14 +122,40 @@ class LogColumns:
         self._catch_up()
         rows = self._rows_with_id(event_id)
         self._undone[rows] = True
+        self.undos += 1
 
     # -- reading ------------------------------------------------------------------------------
 
     def event_at(self, row: int) -> Event:
-        return self._events[row]
+        if row >= self._loaded:
+            self._catch_up()
+            return self._added[row - self._loaded]
+        value = float(self._values[row])
+        return Event(id=int(self._ids[row]), ts=float(self._ts[row]),
+                     item_id=self.item_id_at(row), kind=self.kinds[self._kinds[row]],
+                     value=None if value != value else value,
+                     session_id=self.session_names[self._sessions[row]])
+
+    def item_id_at(self, row: int) -> str:
+        if row >= self._loaded:
+            self._catch_up()
+            return self._added[row - self._loaded].item_id
+        found = int(self._item_of[row])
+        return self._catalog.ids[found] if found >= 0 else self._other_items[row]
 
     def undone_at(self, row: int) -> bool:
         return bool(self._undone[row])
+
+    def rows_with_id(self, event_id: int) -> np.ndarray:
+        """The rows holding this event id (one, or none)."""
+        self._catch_up()
+        return self._rows_with_id(event_id)
+
+    def latest(self, horizon: float) -> float:
+        """The latest time logged (undone events too) not after `horizon`; 0 for none."""
+        self._catch_up()
+        times = self._ts[self._ts <= horizon]
+        return float(times.max()) if len(times) else 0.0
 
     def newest_first(self, limit: int | None = None, *, kind: str | None = None,
                      topic: str | None = None, creator: str | None = None) -> np.ndarray:
@@ -92,7 +163,7 @@ class LogColumns:
         the event's item carries, a creator (key or display name) of the event's item."""
         self._catch_up()
         order = self._newest_order()
-        keep = np.ones(len(self._events), dtype=bool)
+        keep = np.ones(len(self._ids), dtype=bool)
         if kind is not None:
             code = self._kind_code.get(kind)
             if code is None:
@@ -107,10 +178,11 @@ class LogColumns:
 
     def columns(self) -> LogView:
         """Every event's id, time, kind code, value (NaN for none), catalogue row (-1 for an
-        item not in the catalogue) and undone flag, as of now (read only)."""
+        item not in the catalogue), undone flag and session code, as of now (read only)."""
         self._catch_up()
         return LogView(self._ids, self._ts, self._kinds, self._values, self._item_rows(),
-                       self._undone, tuple(self.kinds))
+                       self._undone, tuple(self.kinds), self._sessions,
+                       tuple(self.session_names))
 
     # -- inside -------------------------------------------------------------------------------
 
@@ -119,27 +191,22 @@ class LogColumns:
             return
         added, self._pending = self._pending, []
         count = len(added)
-        self._events.extend(added)
-        ids, ts, kinds, values = self._columns_of(added)
-        self._ids = np.concatenate([self._ids, ids])
-        self._ts = np.concatenate([self._ts, ts])
-        self._kinds = np.concatenate([self._kinds, kinds])
-        self._values = np.concatenate([self._values, values])
+        self._added.extend(added)
+        for kind in dict.fromkeys(map(_KIND, added)):  # every kind gets its code first
+            self._code_of(kind)
+        code_of = self._kind_code
+        self._ids = np.concatenate([self._ids, np.fromiter(map(_ID, added), np.int64, count)])
+        self._ts = np.concatenate([self._ts, np.fromiter(map(_TS, added), np.float64, count)])
+        self._kinds = np.concatenate([self._kinds, np.fromiter(
+            map(code_of.__getitem__, map(_KIND, added)), np.int32, count)])
+        self._values = np.concatenate([self._values,
+                                       np.array(list(map(_VALUE, added)), dtype=np.float64)])
+        self._sessions = np.concatenate([self._sessions, np.fromiter(
+            (self._session_of(event.session_id) for event in added), np.int32, count)])
         self._undone = np.concatenate([self._undone, np.zeros(count, dtype=bool)])
         self._rows = np.concatenate([self._rows, np.full(count, -1, dtype=np.int64)])
         self._rows_at = -1
         self._order = self._by_id = None
-
-    def _columns_of(self, events: Sequence[Event]) -> tuple[np.ndarray, ...]:
-        """ids, times, kind codes and values (NaN for none) of these events."""
-        count = len(events)
-        for kind in dict.fromkeys(map(_KIND, events)):  # every kind gets its code first
-            self._code_of(kind)
-        code_of = self._kind_code
-        return (np.fromiter(map(_ID, events), np.int64, count),
-                np.fromiter(map(_TS, events), np.float64, count),
-                np.fromiter(map(code_of.__getitem__, map(_KIND, events)), np.int32, count),
-                np.array(list(map(_VALUE, events)), dtype=np.float64))
 
     def _newest_order(self) -> np.ndarray:
         if self._order is None:
@@ -162,8 +229,7 @@ class LogColumns:
                 self._rows[:] = -1
             index = catalog.index
             missing = np.flatnonzero(self._rows < 0)
-            events = self._events
-            item_ids = map(_ITEM, map(events.__getitem__, missing.tolist()))
+            item_ids = map(self.item_id_at, missing.tolist())
             self._rows[missing] = np.fromiter(map(index.get, item_ids, repeat(-1)), np.int64,
                                               len(missing))
             self._rows_at, self._rows_size = catalog.version, len(catalog)
@@ -179,3 +245,41 @@ class LogColumns:
         if creator is not None:
             items &= np.isin(catalog.creator_codes, catalog.creators_named(creator))
         return items
+
+
+class EventsView(Sequence):
+    """The logged events that count (or the undone ones), in log order, as a read-only
+    sequence whose events are made only when read: what `Feed.events` is. Indexing finds a
+    row with numpy; iterating makes one event object at a time."""
+
+    def __init__(self, log: LogColumns, undone: bool) -> None:
+        self._log, self._undone = log, undone
+        self._key: tuple[int, int] | None = None
+        self._rows = np.zeros(0, dtype=np.int64)
+
+    def rows(self) -> np.ndarray:
+        """The log rows of these events, in order."""
+        log = self._log
+        key = (len(log), log.undos)
+        if key != self._key:
+            flags = log.columns().undone
+            self._rows = np.flatnonzero(flags if self._undone else ~flags)
+            self._key = key
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.rows())
+
+    def __getitem__(self, position):  # type: ignore[override]
+        rows = self.rows()
+        if isinstance(position, slice):
+            return [self._log.event_at(row) for row in rows[position].tolist()]
+        return self._log.event_at(int(rows[position]))
+
+    def __iter__(self) -> Iterator[Event]:
+        event_at = self._log.event_at
+        return (event_at(row) for row in self.rows().tolist())
+
+    def __reversed__(self) -> Iterator[Event]:
+        event_at = self._log.event_at
+        return (event_at(row) for row in reversed(self.rows().tolist()))

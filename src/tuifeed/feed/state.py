@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from tuifeed.models import FOLLOW_KINDS, Event, Item
 from tuifeed.ranking import Context, Ranked
@@ -25,11 +28,16 @@ class ViewerState:
     # on the log, not on a session's trail, and a reopened home ranks the same.
     shown: list[str] = field(default_factory=list)
     impressions: int = 0
+    # `seen` as a mask over catalogue rows, kept up to date (see seen_mask): at a million
+    # items seen, making it from the set at every ranking took 0.66 s.
+    _seen_mask: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _unmasked: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def apply(self, event: Event, item: Item) -> None:
         kind, item_id = event.kind, event.item_id
-        if kind not in FOLLOW_KINDS:  # anything done to an item means it was seen
-            self.seen.add(item_id)
+        if kind not in FOLLOW_KINDS and item_id not in self.seen:  # anything done to an
+            self.seen.add(item_id)  # item means it was seen
+            self._unmasked.append(item_id)
         if kind == "impression":
             self.impressions += 1
             self.shown.append(item_id)
@@ -50,6 +58,22 @@ class ViewerState:
             self.followed.add(creator_key(item))
         elif kind == "unfollow":
             self.followed.discard(creator_key(item))
+
+    def seen_mask(self, index: Mapping[str, int], size: int) -> np.ndarray:
+        """The items seen, as a mask over the `size` catalogue rows (`index`: an item id's
+        row); a copy of one kept up to date, so it costs the items seen since last asked."""
+        mask = self._seen_mask
+        if mask is None:  # made once from the set
+            mask = np.zeros(size, dtype=bool)
+            mask[[index[item_id] for item_id in self.seen]] = True
+            self._unmasked.clear()
+        elif len(mask) < size:  # items arrived: unseen
+            mask = np.concatenate([mask, np.zeros(size - len(mask), dtype=bool)])
+        if self._unmasked:
+            mask[[index[item_id] for item_id in self._unmasked]] = True
+            self._unmasked.clear()
+        self._seen_mask = mask
+        return mask.copy()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ QUALITY_SMOOTHING_VIEWS = 200.0
 # when a dwell is turned into a fraction watched, until playback or a later fetch says.
 UNKNOWN_DURATION = 60.0
 ITEM_CACHE_SIZE = 2048
+# Texts are read into words this many items at a time: reading a million at once made five
+# million token objects at once (300 MB at the peak of opening); the matrix is the same.
+WORDS_BATCH = 50_000
 # Lengths are learned in bands on a log scale: band b holds durations in
 # (SHORTEST_BAND * 2^(b-1), SHORTEST_BAND * 2^b] seconds (band 0: up to 5 s, 1: 5-10 s,
 # 2: 10-20 s, 3: 20-40 s, ...); the last band takes everything longer.
@@ -368,8 +371,9 @@ class Catalog:
         self._duration_known.extend(known)
         self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
         self._length_band.extend(length_band(duration))
-        self.word_matrix.extend(rows.texts[start:stop] if rows.texts is not None
-                                else [""] * (stop - start))
+        texts = rows.texts[start:stop] if rows.texts is not None else [""] * (stop - start)
+        for part in range(0, len(texts), WORDS_BATCH):  # a token object each, a batch at a time
+            self.word_matrix.extend(texts[part: part + WORDS_BATCH])
         self._views.extend(np.nan_to_num(rows.views[start:stop], nan=0.0))
         self._likes.extend(np.nan_to_num(rows.likes[start:stop], nan=0.0))
         self._short_form.extend(rows.short_form[start:stop])

@@ -171,22 +171,29 @@ class InterestModel:
     def rebuild_columns(self, times: np.ndarray, item_ids: Sequence[str], kinds: Sequence[str],
                         values: np.ndarray, forgotten: Mapping[str, float] | None = None) -> None:
         """rebuild() from columns: a million events need no object each."""
-        self.__init__(self.catalog, self.recipe)  # type: ignore[misc]
         index = self.catalog.index
         rows = np.fromiter((index.get(item_id, -1) for item_id in item_ids), np.int64,
                            len(item_ids))
+        names, codes = kind_codes(kinds)
+        self.rebuild_rows(rows, np.asarray(times), names, codes, np.asarray(values), forgotten)
+
+    def rebuild_rows(self, rows: np.ndarray, times: np.ndarray, kind_names: Sequence[str],
+                     kinds: np.ndarray, values: np.ndarray,
+                     forgotten: Mapping[str, float] | None = None) -> None:
+        """rebuild() from catalogue rows (-1: an item not in the catalogue) and codes into
+        `kind_names`: the log's own columns, as they are."""
+        self.__init__(self.catalog, self.recipe)  # type: ignore[misc]
         known = rows >= 0
         if not known.any():
             return
         if not known.all():
-            kinds = [kind for kind, keep in zip(kinds, known) if keep]
-            rows, times, values = rows[known], times[known], np.asarray(values)[known]
-        names, codes = kind_codes(kinds)
-        strengths = signal_strengths(self.recipe, kinds, values, self.catalog.duration[rows],
-                                     (names, codes))
-        creator_only = np.isin(codes, [code for code, kind in enumerate(names)
+            rows, times, values, kinds = rows[known], times[known], values[known], kinds[known]
+        names = list(kind_names)
+        strengths = signal_strengths(self.recipe, (), values, self.catalog.duration[rows],
+                                     (names, kinds))
+        creator_only = np.isin(kinds, [code for code, kind in enumerate(names)
                                        if kind in CREATOR_ONLY])
-        impressions = np.isin(codes, [code for code, kind in enumerate(names)
+        impressions = np.isin(kinds, [code for code, kind in enumerate(names)
                                       if kind == "impression"])
         self.anchor = float(times.max())
         self._accumulate(rows, times, strengths, creator_only, impressions, forgotten or {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs no
     import numpy as np
 
     from tuifeed.ranking.catalog import CatalogRows
+    from tuifeed.store.event_table import EventTable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 def check_is_database(path: Path) -> None:
@@ -161,6 +162,12 @@ class Store:
     def catalogue_rows(self, **where) -> CatalogRows:
         return load_rows(self.connection, **where)
 
+    def whole_catalogue(self) -> CatalogRows:
+        """catalogue_rows() of every item, read in a few aggregates (at start)."""
+        from tuifeed.store.catalogue_table import read_catalogue
+
+        return read_catalogue(self.connection)
+
     def item_by_code(self, code: int) -> Item:
         return item_by_code(self.connection, code)
 
@@ -174,6 +181,13 @@ class Store:
             f"SELECT id, {UNIX_TS}, item_id, kind, value, session_id FROM events ORDER BY id")
         return [Event(id=row[0], ts=row[1], item_id=row[2], kind=row[3], value=row[4],
                       session_id=row[5]) for row in rows]
+
+    def event_table(self, item_rows: Mapping[str, int]) -> EventTable:
+        """Every event, undone ones too, as columns (see store/event_table.py); `item_rows`
+        maps an item id to its catalogue row."""
+        from tuifeed.store.event_table import read_event_table
+
+        return read_event_table(self.connection, UNIX_TS, item_rows)
 
     def event_columns(self) -> EventColumns:
         """The log as columns, for learning from millions of events without an object each."""

@@ -105,16 +105,13 @@ class Transcript:
     def __init__(self, feed: Feed, path: Path | None) -> None:
         self.feed = feed
         self.handle = path.open("w", encoding="utf-8") if path else None
-        self.known = self._event_ids()
-
-    def _event_ids(self) -> set[int]:
-        return {event.id for event in (*self.feed.events, *self.feed.undone_events)}
+        self.known = len(feed.log_columns())  # the log only grows: rows past this are new
 
     def record(self, step: Step | None, app: FeedApp | None, upcoming: list[str]) -> dict:
         feed = self.feed
-        new = sorted((event for event in (*feed.events, *feed.undone_events)
-                      if event.id not in self.known), key=lambda event: event.id)
-        self.known |= {event.id for event in new}
+        log = feed.log_columns()
+        new = sorted(map(log.event_at, range(self.known, len(log))), key=lambda event: event.id)
+        self.known = len(log)
         entry = {
             "step": step.position if step else None,
             "key": (step.argument if step.kind == "key" else f"{step.kind}:{step.argument}")

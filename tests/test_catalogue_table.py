@@ -1,0 +1,81 @@
+"""The catalogue read at start in aggregates is the catalogue read row by row; reals travel
+exactly."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tuifeed import Feed
+from tuifeed.clock import VIRTUAL_EPOCH, VirtualClock
+from tuifeed.models import Item
+from tuifeed.store.catalogue_table import read_catalogue
+from tuifeed.store.exact_reals import read_reals
+from tuifeed.store.items import load_rows
+
+
+def library(count: int) -> list[Item]:
+    return [Item(id=f"t:{number}", title=f"Harbour tent {number}", creator=f"c{number % 4}",
+                 topics=tuple(["snow", "birds", "space"][: number % 4]),
+                 description="a swamp" if number % 2 else "", duration=float(5 + number),
+                 published=VIRTUAL_EPOCH - number * 3600.5, views=number * 1000,
+                 likes=number, source="t") for number in range(count)]
+
+
+def assert_same(connection: sqlite3.Connection) -> None:
+    fast, plain = read_catalogue(connection), load_rows(connection)
+    for field in dataclasses.fields(plain):
+        mine, theirs = getattr(fast, field.name), getattr(plain, field.name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype, field.name
+            assert np.array_equal(mine, theirs, equal_nan=theirs.dtype.kind == "f"), field.name
+        else:
+            assert mine == theirs, field.name
+
+
+@pytest.mark.parametrize("oddity", [
+    None,
+    "UPDATE items SET views = NULL, likes = NULL, duration = NULL, published = NULL"
+    " WHERE code % 3 = 0",
+    "UPDATE items SET views = 3.5 WHERE code = 4",  # a real in an integer column
+    "UPDATE items SET likes = 2 * 1152921504606846977 WHERE code = 5",  # past 2^53
+    "UPDATE items SET title = 'a' || char(31) || 'b' WHERE code = 6",  # the separator
+    "UPDATE items SET duration = 0.1 + 0.2, published = 1e-300 WHERE code = 7",
+    "DELETE FROM item_topics",
+])
+def test_the_aggregates_read_what_the_rows_read(tmp_path, oddity):
+    Feed.open(tmp_path, clock=VirtualClock(), seed=0, catalogue=library(40)).close()
+    with sqlite3.connect(tmp_path / "tuifeed.db") as connection:
+        if oddity:
+            connection.execute(oddity)
+        connection.commit()
+        assert_same(connection)
+
+
+def test_an_empty_catalogue(tmp_path):
+    Feed.open(tmp_path, clock=VirtualClock(), seed=0, catalogue=[]).close()
+    connection = sqlite3.connect(tmp_path / "tuifeed.db")
+    connection.execute("DELETE FROM item_topics")
+    connection.execute("DELETE FROM items")
+    assert_same(connection)
+    connection.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.floats(allow_nan=False), st.floats(1, 2.0 ** 52),
+    st.floats(0, 2), st.integers(-(2 ** 53), 2 ** 53), st.sampled_from(
+        [1.0, 1 - 2 ** -53, 2.0 ** 52, 2.0 ** 52 - 0.5, 2.0 ** 52 - 1, 0.1 + 0.2, 5e-324,
+         -1.5, float("inf"), 1.7976931348623157e308])), max_size=60))
+def test_reals_travel_exactly(values):
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE t(n INTEGER PRIMARY KEY, x REAL)")
+    connection.executemany("INSERT INTO t(x) VALUES (?)", [(value,) for value in values])
+    read = read_reals(connection, "x", "t", "n", len(values))
+    plain = [row[0] for row in connection.execute("SELECT x FROM t ORDER BY n")]
+    assert [None if value != value else value for value in read.tolist()] == plain
