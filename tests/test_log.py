@@ -473,3 +473,30 @@ def test_why_lists_the_strongest_evidence_and_counts_it_all(feed, clock):
     weights = [abs(evidence.weight) for evidence in line.evidence]
     assert weights == sorted(weights, reverse=True)
     assert line.sentence.startswith(f"{EVIDENCE_LISTED + 30} likes on @")
+
+
+def test_event_strengths_kept_between_whys_follow_new_events_and_the_recipe(feed, clock):
+    """Why this? keeps every logged event's strength between calls (feed/evidence.py
+    LogStrengths): after new events and under another recipe's weights it tells what a
+    fresh reading of the columns tells."""
+    from dataclasses import replace
+
+    from tuifeed.feed.evidence import ColumnEvidence, LogStrengths
+
+    kept = LogStrengths()
+    queue = feed.upcoming(6)
+
+    def told(strengths, recipe=None):
+        columns = ColumnEvidence(feed.log_columns().columns(), feed.catalog, feed.model,
+                                 recipe or feed.recipe, feed.steering,
+                                 set(feed.views.superseded), strengths=strengths)
+        return [columns(clock.now(), topics=ranked.item.topics) for ranked in queue]
+
+    for step, ranked in enumerate(queue):
+        clock.advance(30)
+        feed.signal(ranked.item.id, "dwell", 3.0 + 7 * step)
+        feed.signal(ranked.item.id, "like" if step % 2 else "skip")
+        assert told(kept) == told(None)
+    assert any(term.found for term in told(kept))
+    heavier = replace(feed.recipe, signals={**feed.recipe.signals, "like": 2.5, "dwell": 3.0})
+    assert told(kept, heavier) == told(None, heavier) != told(None)

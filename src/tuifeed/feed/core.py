@@ -18,6 +18,7 @@ import numpy as np
 from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_time
 from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
+from tuifeed.feed.evidence import LogStrengths
 from tuifeed.feed.explaining import Explaining
 from tuifeed.feed import learning
 from tuifeed.feed.log import EventsView, LogColumns
@@ -111,6 +112,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                                max((record.ts for record in self.steering_log
                                     if record.ts <= horizon), default=0.0))
         self._signals_cache = None  # see _learned_signals
+        self._log_strengths = LogStrengths()  # every event's strength, for Why this?
         self._recent_signals = None  # and the signals logged since it was made
         self._event_id = IdAllocator(store, "events")
         self._steering_id = IdAllocator(store, "steering")

@@ -29,14 +29,46 @@ REASONS = ("", "you undid it", "before you started over", "while learning was pa
 FORGET = len(REASONS)  # every topic it shares was forgotten after it (named per event)
 
 
+class LogStrengths:
+    """Every logged event's signal strength under a recipe, and which events teach about the
+    creator only (follows): the same for every term and every "why", so made once and kept
+    while the recipe and the catalogue's durations stay; new events are added on."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._strengths = np.empty(0)
+        self._creator_only = np.empty(0, dtype=bool)
+
+    def of(self, log: LogView, catalog: Catalog, recipe: Recipe) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+        """(strengths, creator_only), one each per logged event."""
+        key = (recipe, catalog.version, log.kind_names)
+        done = len(self._strengths) if key == self._key else 0
+        if done > len(log.ids):  # a shorter log than before: start again
+            done = 0
+        if done < len(log.ids):
+            tail = slice(done, len(log.ids))
+            rows = np.maximum(log.rows[tail], 0)
+            strengths = signal_strengths(recipe, (), log.values[tail], catalog.duration[rows],
+                                         (list(log.kind_names), log.kinds[tail]))
+            creator_only = log.of_kind(CREATOR_ONLY, tail)
+            self._strengths = np.concatenate([self._strengths[:done], strengths])
+            self._creator_only = np.concatenate([self._creator_only[:done], creator_only])
+            self._key = key
+        return self._strengths[: len(log.ids)], self._creator_only[: len(log.ids)]
+
+
 class ColumnEvidence:
     """`evidence_for` over the logged events up to `upto_id` (all when None), plus a few
     events not in the log (those leaving the card now would record)."""
 
     def __init__(self, log: LogView, catalog: Catalog, model: InterestModel, recipe: Recipe,
                  steering: SteeringState, superseded: Collection[int],
-                 extra: Sequence[Event] = (), upto_id: int | None = None) -> None:
+                 extra: Sequence[Event] = (), upto_id: int | None = None,
+                 strengths: LogStrengths | None = None) -> None:
         self.log, self.catalog, self.model, self.recipe = log, catalog, model, recipe
+        self._all_strengths, self._creator_only = (strengths or LogStrengths()).of(
+            log, catalog, recipe)
         self.steering, self.extra = steering, list(extra)
         self.superseded = set(superseded)
         self._superseded_ids = np.fromiter(self.superseded, np.int64, len(self.superseded))
@@ -66,11 +98,9 @@ class ColumnEvidence:
         items = self._items_about(topics, creator, band, source, words)
         picked = self._known & items[np.maximum(log.rows, 0)]
         if creator is None:  # a follow says nothing about topics, length, source or words
-            picked &= ~log.of_kind(CREATOR_ONLY)
+            picked &= ~self._creator_only
         chosen = np.flatnonzero(picked)
-        strengths = signal_strengths(self.recipe, (), log.values[chosen],
-                                     catalog.duration[log.rows[chosen]],
-                                     (list(log.kind_names), log.kinds[chosen]))
+        strengths = self._all_strengths[chosen]
         chosen, strengths = chosen[strengths != 0], strengths[strengths != 0]
         rows, ts = log.rows[chosen], log.ts[chosen]
         weights = strengths * self.model.decay(now - ts)
@@ -216,11 +246,14 @@ class _Pool:
         # order (strongest first), that is, the kind whose strongest event is the stronger.
         tally = np.bincount(kinds, minlength=len(names))
         strength = np.abs(weights)
-        firsts = []
-        for code in np.flatnonzero(tally).tolist():
-            of_kind = np.flatnonzero(kinds == code)
-            best = of_kind[_strongest(strength[of_kind], ids[of_kind], 1)[0]]
-            firsts.append((-int(tally[code]), -strength[best], ids[best], code))
+        # Each kind's strongest event (then the smallest id), in two passes over them all.
+        top = np.full(len(names), -np.inf)
+        np.maximum.at(top, kinds, strength)
+        at_top = strength == top[kinds]
+        first_id = np.full(len(names), np.iinfo(np.int64).max)
+        np.minimum.at(first_id, kinds[at_top], ids[at_top])
+        firsts = [(-int(tally[code]), -top[code], first_id[code], code)
+                  for code in np.flatnonzero(tally).tolist()]
         ranked = [(names[code], -count) for count, _, _, code in sorted(firsts)[:3]]
         rows, dropped = log.rows[chosen[found]], self._dropped[found]
         width = len(self._forgotten)

@@ -152,7 +152,7 @@ class Explaining:
         """The evidence of each learned term, read from the log's columns (see
         feed/evidence.py), with `extra` events outside the log."""
         return ColumnEvidence(self.log_columns().columns(), self.catalog, model, self.recipe,
-                              self.steering, superseded, extra, upto_id)
+                              self.steering, superseded, extra, upto_id, self._log_strengths)
 
     def _last_event_id(self) -> int:
         # self.events is in id order: loaded by id, then appended as ids are handed out.
