@@ -155,8 +155,9 @@ class Explaining:
                               self.steering, superseded, extra, upto_id, self._log_strengths)
 
     def _last_event_id(self) -> int:
-        # self.events is in id order: loaded by id, then appended as ids are handed out.
-        return self.events[-1].id if self.events else 0
+        """The newest event logged: ids grow as they are handed out (an undone one counts:
+        it was known, and is set apart as undone wherever it is listed)."""
+        return self._log.newest_id()
 
     def _solo(self, item_id: str, context: Context, model=None) -> Ranked:
         """The item ranked alone (no exploration slot), as if it were the only candidate."""

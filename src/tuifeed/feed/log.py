@@ -143,6 +143,15 @@ class LogColumns:
         found = int(self._item_of[row])
         return self._catalog.ids[found] if found >= 0 else self._other_items[row]
 
+    def newest_id(self) -> int:
+        """The id of the newest event logged, undone or not (0 for none), without folding
+        new events into the columns."""
+        if self._pending:
+            return self._pending[-1].id
+        if self._added:
+            return self._added[-1].id
+        return int(self._ids[-1]) if len(self._ids) else 0
+
     def undone_at(self, row: int) -> bool:
         return bool(self._undone[row])
 
