@@ -2,7 +2,7 @@
 
 from tuifeed.clock import LATEST
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Every stored time is ISO 8601 UTC text of fixed width within 1970..2099 (see clock.WINDOW),
 # so times compare as text exactly as they compare in time.
@@ -323,5 +323,11 @@ MIGRATIONS: dict[int, list[str]] = {
         LEFT JOIN item_list i ON i.id = e.item_id
         LEFT JOIN event_undos u ON u.event_id = e.id
         """,
+    ],
+    8: [
+        # An item's language, where its source says (PeerTube, JSON Feed, RSS and Atom): the
+        # primary subtag in lower case ("en", "pt"); '' when unknown, as for every item
+        # fetched before.
+        "ALTER TABLE items ADD COLUMN language TEXT NOT NULL DEFAULT ''",
     ],
 }
