@@ -206,3 +206,30 @@ def test_a_taste_for_a_language_is_learned_and_explained(tmp_path):
         unknown = feed.why(ranked[""].item.id)
         assert next(line for line in unknown.lines if line.name == "language").sentence == (
             "no source said its language: language does not count for it")
+
+
+def test_an_export_carries_the_language_and_an_older_export_reads_as_unknown(
+        server, tmp_path, clock):
+    from tuifeed.store.portable import export_file, import_file
+
+    server.route("/news.rss", RSS, content_type="application/rss+xml")
+    with Feed.open(tmp_path / "first", clock=clock) as feed:
+        feed.add_source(server.url("/news.rss"), name="news", kind="rss")
+        feed.fetch()
+        french = next(i for i in feed.catalog.ids if feed.item(i).language == "fr")
+        feed.signal(french, "like")
+        feed.flush()
+        export = tmp_path / "log.jsonl"
+        export_file(feed.store, feed.locations.recipes, clock.now(), export)
+    lines = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    [record] = [line for line in lines if line["type"] == "item"]
+    assert record["language"] == "fr"
+    older = tmp_path / "older.jsonl"  # as an export from before languages: no such field
+    older.write_text("".join(json.dumps({key: value for key, value in line.items()
+                                         if key != "language"}) + "\n" for line in lines),
+                     encoding="utf-8")
+    for name, source, language in (("second", export, "fr"), ("third", older, "")):
+        with Feed.open(tmp_path / name, clock=VirtualClock()) as feed:
+            import_file(feed.store, feed.locations.recipes, source)
+        with Feed.open(tmp_path / name, clock=VirtualClock()) as feed:
+            assert feed.item(french).language == language
