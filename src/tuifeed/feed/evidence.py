@@ -2,9 +2,9 @@
 
 It gives what ranking.explain.evidence_for gives from a list of events, in the same order and
 with the same reasons, but picks the events that touch the subject with numpy (the items
-sharing a topic, the creator, the length band, the source, the language or a word) and computes their
-strengths, weights and reasons as arrays: only the events that touch the subject become
-objects. A "Why this?" on a million events no longer walks all of them once a term.
+sharing a topic, the creator, the length band, the source, the language or a word) and
+computes their strengths, weights and reasons as arrays: only the events that touch the
+subject become objects. A "Why this?" on a million events no longer walks all of them once a term.
 """
 
 from __future__ import annotations
