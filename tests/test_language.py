@@ -146,12 +146,21 @@ def test_a_home_from_before_languages_opens_and_keeps_everything(tmp_path, clock
         feed.signal(first.id, "like")
         count = len(feed.catalog)
     with sqlite3.connect(home / "tuifeed.db") as connection:  # as version 7 left it
+        for view in ("event_log", "item_list"):  # version 7's views, without the language
+            connection.execute(f"DROP VIEW {view}")
         connection.execute("ALTER TABLE items DROP COLUMN language")
+        connection.executescript(V7_VIEWS)
         connection.execute("PRAGMA user_version = 7")
         connection.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     connection.close()
     with Feed.open(home, clock=clock) as feed:
         assert feed.store.schema_version == SCHEMA_VERSION == 8
+        listed = feed.store.connection.execute(
+            "SELECT DISTINCT language FROM item_list").fetchall()
+        assert listed == [("",)]
+        logged = feed.store.connection.execute(
+            "SELECT kind, item_id, undone FROM event_log WHERE kind = 'like'").fetchall()
+        assert logged == [("like", first.id, 0)]
         assert len(feed.catalog) == count
         assert any(event.kind == "like" and event.item_id == first.id for event in feed.events)
         assert {feed.item(item_id).language for item_id in feed.catalog.ids} == {""}
@@ -166,6 +175,24 @@ def test_a_version_1_home_upgrades_with_no_languages(tmp_path):
         columns = [row[1] for row in feed.store.connection.execute("PRAGMA table_info(items)")]
         assert "language" in columns
         assert {feed.item(item_id).language for item_id in feed.catalog.ids} == {""}
+
+
+V7_VIEWS = """
+CREATE VIEW item_list AS
+SELECT i.code, i.id, i.source, i.title, c.name AS creator, c.key AS creator_id,
+       (SELECT json_group_array(name) FROM (
+            SELECT tp.name FROM item_topics it JOIN topics tp ON tp.code = it.topic
+            WHERE it.item = i.code ORDER BY it.position)) AS topics,
+       i.description, i.duration, i.published, i.views, i.likes, i.thumbnail, i.url,
+       i.page_url, i.short_form
+FROM items i JOIN creators c ON c.code = i.creator;
+CREATE VIEW event_log AS
+SELECT e.id, e.ts, e.kind, e.value, e.item_id, i.title, i.creator, i.topics,
+       e.session_id, CAST(u.event_id IS NOT NULL AS INTEGER) AS undone
+FROM events e
+LEFT JOIN item_list i ON i.id = e.item_id
+LEFT JOIN event_undos u ON u.event_id = e.id;
+"""
 
 
 # -- the term -----------------------------------------------------------------------------------

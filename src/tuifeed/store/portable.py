@@ -59,8 +59,7 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
            "exported_at": iso_utc(now), "first_run": store.get_meta("first_run") or ""}
     items = connection.execute(
         "SELECT id, source, title, creator, topics, description, ifnull(duration, 0),"
-        " published, ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id,"
-        " (SELECT language FROM items i WHERE i.code = item_list.code)"
+        " published, ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id, language"
         " FROM item_list WHERE id IN (SELECT item_id FROM events) ORDER BY id")
     for row in items:
         yield {"type": "item", **dict(zip(ITEM_FIELDS, row)), "topics": json.loads(row[4]),
