@@ -47,6 +47,7 @@ def assert_same(connection: sqlite3.Connection) -> None:
     "UPDATE items SET title = 'a' || char(31) || 'b' WHERE code = 6",  # the separator
     "UPDATE items SET duration = 0.1 + 0.2, published = 1e-300 WHERE code = 7",
     "DELETE FROM item_topics",
+    "UPDATE items SET language = CASE code % 3 WHEN 0 THEN 'fr' WHEN 1 THEN 'pt' ELSE '' END",
 ])
 def test_the_aggregates_read_what_the_rows_read(tmp_path, oddity):
     Feed.open(tmp_path, clock=VirtualClock(), seed=0, catalogue=library(40)).close()

@@ -19,6 +19,7 @@ from tuifeed.signals import KINDS
 TOPICS = ["alligators", "cooking", "cats", "space", "music", "birds", "snow"]
 # Title words: lower case, no stop word, no plural, so the words term reads them as written.
 WORDS = ["swamp", "kitchen", "orbit", "guitar", "feeder", "powder", "tent", "harbour"]
+LANGUAGES = ["en", "fr", ""]  # by creator; "": its source did not say
 
 item_shapes = st.tuples(
     st.integers(0, 5),  # creator
@@ -45,7 +46,8 @@ def make_catalogue(shapes) -> list[Item]:
     return [
         Item(id=f"p:{number:03d}", title=title_of(creator, duration), creator=f"creator{creator}",
              topics=tuple(sorted(topics)), description="", duration=float(duration),
-             published=VIRTUAL_EPOCH - age, views=views, likes=int(views * rate))
+             published=VIRTUAL_EPOCH - age, views=views, likes=int(views * rate),
+             language=LANGUAGES[creator % len(LANGUAGES)])
         for number, (creator, topics, duration, age, views, rate) in enumerate(shapes)
     ]
 
@@ -86,6 +88,7 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
     band_affinity: dict[int, float] = {}
     word_affinity: dict[str, float] = {}
     source_affinity: dict[str, float] = {}
+    language_affinity: dict[str, float] = {}
     shown_creators = set()
     watched_since_leave: set[str] = set()  # a view counts once: a watch silences its dwell
     for event in feed.events:
@@ -117,6 +120,9 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
             band = band_of(target.duration)
             band_affinity[band] = band_affinity.get(band, 0.0) + weight
             source_affinity[target.source] = source_affinity.get(target.source, 0.0) + weight
+            if target.language:  # an item of unknown language teaches no language
+                language_affinity[target.language] = (
+                    language_affinity.get(target.language, 0.0) + weight)
             for word in set(target.title.split()):
                 word_affinity[word] = word_affinity.get(word, 0.0) + weight
     scale = memory["affinity_scale"]
@@ -152,6 +158,8 @@ def expected_terms(feed: Feed, entry, above: list) -> dict[str, float]:
         "words": recipe.term("words") * words,
         "source": recipe.term("source") * math.tanh(
             source_affinity.get(item.source, 0.0) / scale),
+        "language": recipe.term("language") * math.tanh(
+            language_affinity.get(item.language, 0.0) / scale) if item.language else 0.0,
         "freshness": recipe.term("freshness") * 2 ** (
             -age_days / recipe.term("freshness_half_life_days")),
         "recency": -recipe.term("recency") * age_days,

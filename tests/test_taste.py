@@ -198,6 +198,32 @@ def test_share_of_the_possible_counts_what_the_catalogue_has(tastes):
                         tastes["scenarios"]["noisy"]["runs"][0]["in_catalogue"])
 
 
+def test_the_topic_reference_wastes_one_card_a_disliked_topic_when_reactions_are_true():
+    """The reference knows the viewer's model: with reactions that always follow taste, one
+    skip rules a topic out, and one watch of a single-topic item rules it in."""
+    order = ("d", "e", "f", "a", "b", "c")  # the disliked topics come first in the catalogue
+    catalogue = [make_item(10 * place + copy, topics=(topic,))
+                 for place, topic in enumerate(order) for copy in range(5)]
+    liked = {"a", "b", "c"}
+    viewer = bench.Viewer("topics", "a, b, c", lambda item: item.topics[0] in liked)
+    # d, e and f are tried and skipped once each; then all 12 cards of a, b and c.
+    assert bench.topic_reference(catalogue, viewer, seed=0, count=15) == 12 / 15
+    # Acting against taste a quarter of the time costs even a feed that knows the model.
+    noisy = bench.Viewer("noisy", "a, b, c", viewer.enjoys, against=0.25)
+    shares = [bench.topic_reference(catalogue, noisy, seed, count=15) for seed in range(20)]
+    assert max(shares) <= 1.0 and sum(shares) / len(shares) < 12 / 15
+
+
+def test_the_bench_reports_the_references(tastes):
+    for name in ("creators", "topics", "noisy"):
+        assert 0 < tastes["scenarios"][name]["bound"]["mean"] <= 1
+    assert "short-clips" not in tastes["scenarios"] or "bound" not in tastes["scenarios"][
+        "short-clips"]
+    # Knowing the model, the noise-free topic viewer is served better than the noisy one.
+    assert (tastes["scenarios"]["topics"]["bound"]["mean"]
+            > tastes["scenarios"]["noisy"]["bound"]["mean"])
+
+
 def test_the_same_history_scores_the_same_whatever_order_items_arrived_in(tmp_path):
     """Word codes follow the order items arrived in; the words term must not, to the bit
     (an exported log imported into another home ranks the same)."""

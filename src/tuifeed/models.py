@@ -24,6 +24,7 @@ class Item:
     creator_id: str = ""  # the creator's identity, "youtube:UC..."; "" means source:creator
     page_url: str = ""
     short_form: bool = False
+    language: str = ""  # its primary language subtag, lower case ("en"); "" when unknown
 
 
 # Following is a state of its own, not a taste learned from items: kept through a reset.

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from tuifeed.catalogue.topics import derive_topics, normalise_topics, singular
+from tuifeed.languages import language_code
 from tuifeed.models import Item
 from tuifeed.sources.base import FetchedItem
 from tuifeed.text import clean_text
@@ -125,6 +126,7 @@ def to_item(record: FetchedItem, source: str, now: float, known: dict[str, str],
         url=addresses.check(clean_text(record.media_url or record.page_url, limit=URL_LIMIT)),
         page_url=addresses.check(clean_text(record.page_url, limit=URL_LIMIT)),
         short_form=bool(record.short_form),
+        language=language_code(record.language),
     ), guessed
 
 

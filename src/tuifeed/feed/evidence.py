@@ -2,9 +2,9 @@
 
 It gives what ranking.explain.evidence_for gives from a list of events, in the same order and
 with the same reasons, but picks the events that touch the subject with numpy (the items
-sharing a topic, the creator, the length band, the source or a word) and computes their
-strengths, weights and reasons as arrays: only the events that touch the subject become
-objects. A "Why this?" on a million events no longer walks all of them once a term.
+sharing a topic, the creator, the length band, the source, the language or a word) and
+computes their strengths, weights and reasons as arrays: only the events that touch the
+subject become objects. A "Why this?" on a million events no longer walks all of them once a term.
 """
 
 from __future__ import annotations
@@ -80,8 +80,9 @@ class ColumnEvidence:
 
     def __call__(self, now: float, *, topics: Sequence[str] = (), creator: str | None = None,
                  band: int | None = None, source: str | None = None,
-                 words: Sequence[str] = ()) -> TermEvidence:
-        subject = dict(topics=topics, creator=creator, band=band, source=source, words=words)
+                 words: Sequence[str] = (), language: str | None = None) -> TermEvidence:
+        subject = dict(topics=topics, creator=creator, band=band, source=source, words=words,
+                       language=language)
         pool = self._pool(now, **subject)
         if self.extra:  # the few events outside the log, the plain way, then pooled
             more, more_ignored = evidence_for(
@@ -92,12 +93,12 @@ class ColumnEvidence:
 
     # -- inside -------------------------------------------------------------------------------
 
-    def _pool(self, now: float, *, topics, creator, band, source, words) -> _Pool:
+    def _pool(self, now: float, *, topics, creator, band, source, words, language) -> _Pool:
         """Every logged event that touches the subject, as arrays (see _Pool)."""
         log, catalog = self.log, self.catalog
-        items = self._items_about(topics, creator, band, source, words)
+        items = self._items_about(topics, creator, band, source, words, language)
         picked = self._known & items[np.maximum(log.rows, 0)]
-        if creator is None:  # a follow says nothing about topics, length, source or words
+        if creator is None:  # a follow says nothing about topics, length, source, words, language
             picked &= ~self._creator_only
         chosen = np.flatnonzero(picked)
         strengths = self._all_strengths[chosen]
@@ -115,7 +116,7 @@ class ColumnEvidence:
             carries = catalog.rows_with_topic(catalog.topic_index[topic])[rows] \
                 if topic in catalog.topic_index else np.zeros(len(rows), dtype=bool)
             dropped |= (carries & (ts <= moment)).astype(np.int64) << bit
-        shared = {row: self._shared(int(row), topics, creator, band, source, wanted)
+        shared = {row: self._shared(int(row), topics, creator, band, source, wanted, language)
                   for row in np.unique(rows).tolist()}
         if forgotten:
             lookup = np.zeros(int(rows.max()) + 1 if len(rows) else 1, dtype=np.int64)
@@ -149,7 +150,7 @@ class ColumnEvidence:
             self._reasons = codes
         return self._reasons
 
-    def _items_about(self, topics, creator, band, source, words) -> np.ndarray:
+    def _items_about(self, topics, creator, band, source, words, language=None) -> np.ndarray:
         """A mask over the catalogue: the items an event must be about to touch the subject."""
         catalog = self.catalog
         items = np.zeros(len(catalog), dtype=bool)
@@ -157,6 +158,9 @@ class ColumnEvidence:
             items |= np.isin(catalog.creator_codes, catalog.creators_named(creator))
         elif band is not None:
             items |= catalog.length_band == band
+        elif language is not None:
+            if language in catalog.language_names:
+                items |= catalog.language_codes == catalog.language_names.index(language)
         elif source is not None:
             if source in catalog.source_names:
                 items |= catalog.source_codes == catalog.source_names.index(source)
@@ -171,12 +175,15 @@ class ColumnEvidence:
                     items |= catalog.rows_with_topic(code)
         return items
 
-    def _shared(self, row: int, topics, creator, band, source, wanted) -> list[str]:
+    def _shared(self, row: int, topics, creator, band, source, wanted,
+                language=None) -> list[str]:
         """What the item shares with the subject, as evidence_for names it."""
         if creator is not None:
             return []
         if band is not None:
             return [band_label(band)]
+        if language is not None:
+            return [str(language)]
         if source is not None:
             return [str(source)]
         if not topics:

@@ -111,6 +111,7 @@ class CatalogRows:
     new_topics: list[str] = field(default_factory=list)  # names of topic codes not yet known
     new_creators: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
     texts: list[str] | None = None  # title and description, for the words term
+    languages: list[str] | None = None  # primary language subtags; "" (or None) unknown
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -126,6 +127,8 @@ class Catalog:
         self.index: dict[str, int] = {}
         self.source_names: list[str] = []  # the sources' names, indexed by source code
         self._source_codes = Column(np.int32)
+        self.language_names: list[str] = []  # languages met ("en", "fr"), by language code
+        self._language_codes = Column(np.int32, -1)  # -1: no source said
         self.topics: list[str] = []
         self.topic_index: dict[str, int] = {}
         self.creators: list[str] = []  # keys: "youtube:UC...", "demo:gatorgrace"
@@ -182,6 +185,7 @@ class Catalog:
             topic_ptr=np.array(ptr, np.int64), topic_codes=np.array(codes, np.int64),
             new_topics=new_topics, new_creators=new_creators,
             texts=[f"{item.title}\n{item.description}" for item in items],
+            languages=[item.language for item in items],
         )
         catalog.extend(rows)
         catalog._items.update((row, item) for row, item in enumerate(items))
@@ -238,6 +242,18 @@ class Catalog:
     @property
     def source_codes(self) -> np.ndarray:
         return self._source_codes.values
+
+    @property
+    def language_codes(self) -> np.ndarray:
+        """Each item's language code (an index into language_names), -1 when unknown."""
+        return self._language_codes.values
+
+    def _language_code(self, name: str | None) -> int:
+        if not name:
+            return -1
+        if name not in self.language_names:
+            self.language_names.append(name)
+        return self.language_names.index(name)
 
     def from_sources(self, names: set[str] | frozenset[str]) -> np.ndarray:
         """A mask over items: those brought by one of these sources."""
@@ -364,6 +380,10 @@ class Catalog:
         names = sorted(set(rows.sources[start:stop]))
         lookup = {name: self._source_code(name) for name in names}
         self._source_codes.extend([lookup[name] for name in rows.sources[start:stop]])
+        languages = rows.languages[start:stop] if rows.languages is not None else []
+        known = {name: self._language_code(name) for name in sorted(set(languages))}
+        self._language_codes.extend([known[name] for name in languages]
+                                    or np.full(stop - start, -1))
         self._creator_codes.extend(rows.creator_codes[start:stop] - 1)
         self._published.extend(np.nan_to_num(rows.published[start:stop], nan=0.0))
         duration = rows.duration[start:stop]
@@ -394,6 +414,8 @@ class Catalog:
         targets = rows.codes[picked] - 1
         for position, row in zip(picked, targets):
             self._source_codes.values[row] = self._source_code(rows.sources[position])
+            if rows.languages is not None and rows.languages[position]:
+                self._language_codes.values[row] = self._language_code(rows.languages[position])
             self._items.pop(int(row), None)
         self._creator_codes.values[targets] = rows.creator_codes[picked] - 1
         published = rows.published[picked]

@@ -84,11 +84,11 @@ def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel
                  recipe: Recipe, now: float, *, topics: Sequence[str] = (),
                  creator: str | None = None, band: int | None = None,
                  source: str | None = None, words: Sequence[str] = (),
-                 steering: SteeringState | None = None,
+                 language: str | None = None, steering: SteeringState | None = None,
                  undone: Sequence[Event] = (), superseded: Collection[int] = ()
                  ) -> tuple[list[Evidence], list[Ignored]]:
     """The events that shaped the affinity to these topics (or this creator, length band,
-    source or these words), strongest first, and apart, those that touch it but that the
+    source, language or these words), strongest first, and apart, those that touch it but that the
     model does not learn from (under the steering in force, or undone), with the reason."""
     steering = steering or SteeringState()
     found: list[Evidence] = []
@@ -96,7 +96,8 @@ def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel
     undone_ids = {event.id for event in undone}
     for event, item, strength, shared in touching([*events, *undone], catalog, recipe,
                                                   topics=topics, creator=creator, band=band,
-                                                  source=source, words=words):
+                                                  source=source, words=words,
+                                                  language=language):
         reason = _not_counted(event, steering, undone_ids)
         if reason is None and event.id in superseded:
             reason = SUPERSEDED_REASON
@@ -112,7 +113,7 @@ def evidence_for(events: Sequence[Event], catalog: Catalog, model: InterestModel
         elif words:
             about = ", ".join(f'"{word}"' for word in shared)
         else:
-            about = shared[0]  # the band or the source
+            about = shared[0]  # the band, the source or the language
         evidence = Evidence(event.id, event.ts, event.kind, item.id, item.title, event.value,
                             float(strength * model.decay(now - event.ts)), about)
         if reason is None:
@@ -205,12 +206,16 @@ def explain(ranked: Ranked, catalog: Catalog, model: InterestModel, recipe: Reci
                 sentence, not_counted = summarise(evidence, now), len(ignored)
             if name == "length":
                 sentence = f"{band_label(int(catalog.length_band[row]))}: {sentence}"
+            elif name == "language":
+                sentence = f"in {subject['language']}: {sentence}"
             if not_counted:
                 sentence += f" ({plural(not_counted, 'event')} not counted)"
         elif name == "length":
             sentence = "no source said how long it is: length does not count for it"
         elif name == "words":
             sentence = "no words of its title or description carry weight"
+        elif name == "language":
+            sentence = "no source said its language: language does not count for it"
         else:
             sentence = describe_term(name, value, item, catalog, recipe, context, before,
                                      steering)
@@ -223,7 +228,7 @@ EvidenceOf = Callable[..., TermEvidence]
 
 def learned_subject(name: str, row: int, item: Item, catalog: Catalog) -> dict | None:
     """What a learned term reads the affinity of, for this item (None: not a learned term,
-    or nothing to read: an unknown length, no words)."""
+    or nothing to read: an unknown length or language, no words)."""
     if name == "topic":
         return {"topics": item.topics}
     if name == "creator":
@@ -236,6 +241,9 @@ def learned_subject(name: str, row: int, item: Item, catalog: Catalog) -> dict |
     if name == "words":
         words = catalog.word_matrix.words_at(row)
         return {"words": words} if words else None
+    if name == "language":
+        code = int(catalog.language_codes[row])
+        return {"language": catalog.language_names[code]} if code >= 0 else None
     return None
 
 

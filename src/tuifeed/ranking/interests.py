@@ -1,5 +1,5 @@
-"""The interest model: affinities to topics, creators, length bands, words and sources,
-learned from events.
+"""The interest model: affinities to topics, creators, length bands, words, sources and
+languages, learned from events.
 
 Each affinity has a short-term and a long-term part, each an exponentially decayed sum of
 event signals. The parts are kept as of an anchor time and decayed on demand, so adding one
@@ -23,7 +23,7 @@ CREATOR_ONLY = frozenset({"follow", "unfollow"})
 MEASURED = frozenset({"dwell", "watch"})
 # What the model learns an affinity to, each with a short- and a long-term part. Only the
 # creator also learns from creator-only kinds.
-FAMILIES = ("topic", "creator", "band", "source", "word")
+FAMILIES = ("topic", "creator", "band", "source", "word", "language")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Affinities:
     source_long: np.ndarray
     word_short: np.ndarray  # per word code
     word_long: np.ndarray
+    language_short: np.ndarray  # per language code
+    language_long: np.ndarray
 
     @property
     def topic(self) -> np.ndarray:
@@ -60,6 +62,10 @@ class Affinities:
     @property
     def word(self) -> np.ndarray:
         return self.word_short + self.word_long
+
+    @property
+    def language(self) -> np.ndarray:
+        return self.language_short + self.language_long
 
 
 def signal_strength(recipe: Recipe, kind: str, value: float | None, duration: float) -> float:
@@ -97,11 +103,11 @@ def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
 
 def touching(events: Iterable[Event], catalog: Catalog, recipe: Recipe, *,
              topics: Sequence[str] = (), creator: str | None = None, band: int | None = None,
-             source: str | None = None, words: Sequence[str] = ()
+             source: str | None = None, words: Sequence[str] = (), language: str | None = None
              ) -> Iterator[tuple[Event, Item, float, list[str]]]:
-    """The events that count towards these topics (or this creator, length band, source or
-    these words), with their strength and what they share (topics, words, or the band's or
-    source's name); events of no strength are left out."""
+    """The events that count towards these topics (or this creator, length band, source,
+    language or these words), with their strength and what they share (topics, words, or the
+    band's, source's or language's name); events of no strength are left out."""
     wanted = set(topics) | set(words)
     for event in events:
         row = catalog.index.get(event.item_id)
@@ -112,6 +118,11 @@ def touching(events: Iterable[Event], catalog: Catalog, recipe: Recipe, *,
             if creator not in (creator_key(item), item.creator):
                 continue
             shared: list[str] = []
+        elif language is not None:
+            code = catalog.language_codes[row]
+            if event.kind in CREATOR_ONLY or code < 0 or catalog.language_names[code] != language:
+                continue
+            shared = [language]
         elif band is not None or source is not None:
             if event.kind in CREATOR_ONLY or (
                     catalog.length_band[row] != band if band is not None
@@ -149,7 +160,7 @@ class InterestModel:
         catalog = self.catalog
         return {"topic": len(catalog.topics), "creator": len(catalog.creators),
                 "band": LENGTH_BANDS, "source": len(catalog.source_names),
-                "word": len(catalog.word_matrix.words)}
+                "word": len(catalog.word_matrix.words), "language": len(catalog.language_names)}
 
     # -- learning -----------------------------------------------------------------------------
 
@@ -235,9 +246,12 @@ class InterestModel:
             bands = catalog.length_band[item_rows]
             known = bands >= 0
             sources = catalog.source_codes[item_rows]
+            languages = catalog.language_codes[item_rows]
+            spoken = languages >= 0  # an item of unknown language teaches no language
             for family, codes, size, kept in (
                     ("band", bands[known], LENGTH_BANDS, known),
-                    ("source", sources, len(catalog.source_names), slice(None))):
+                    ("source", sources, len(catalog.source_names), slice(None)),
+                    ("language", languages[spoken], len(catalog.language_names), spoken)):
                 for part, values in (("short", short), ("long", long)):
                     getattr(self, f"{family}_{part}")[:] += np.bincount(
                         codes, values[on_items][kept], minlength=size)
@@ -267,8 +281,8 @@ class InterestModel:
         return np.stack([self.catalog.topic_totals(rows, part) for part in parts])
 
     def grow(self) -> None:
-        """Make room for topics, creators, sources and words that arrived with new items
-        (all at zero)."""
+        """Make room for topics, creators, sources, words and languages that arrived with new
+        items (all at zero)."""
         sizes = self._sizes()
         if all(len(getattr(self, f"{family}_short")) == size for family, size in sizes.items()):
             return

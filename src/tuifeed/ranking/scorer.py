@@ -24,9 +24,9 @@ from tuifeed.ranking.interests import InterestModel
 from tuifeed.ranking.recipe import Recipe
 
 # The order in which terms are added, in the code, the JSON and on screen.
-ITEM_TERMS = ("topic", "creator", "length", "words", "source", "freshness", "recency",
-              "quality", "popularity", "novelty", "short_form", "following", "boost_topic",
-              "boost_creator", "seen")
+ITEM_TERMS = ("topic", "creator", "length", "words", "source", "language", "freshness",
+              "recency", "quality", "popularity", "novelty", "short_form", "following",
+              "boost_topic", "boost_creator", "seen")
 TERMS = (*ITEM_TERMS, "diversity")  # exploration is a slot, not a term
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
 EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
@@ -86,12 +86,17 @@ def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
     def per_source(values: np.ndarray) -> np.ndarray | None:
         return values[catalog.source_codes] if values.any() else None
 
+    def per_language(values: np.ndarray) -> np.ndarray | None:
+        # An item of unknown language (code -1) reads the extra 0 at the end: no term.
+        return np.append(values, 0.0)[catalog.language_codes] if values.any() else None
+
     features = {
         "topic": lambda: per_topic(np.tanh(affinities.topic / scale)),
         "creator": lambda: per_creator(np.tanh(affinities.creator / scale)),
         "length": lambda: per_band(np.tanh(affinities.band / scale)),
         "words": lambda: per_word(np.tanh(affinities.word / scale)),
         "source": lambda: per_source(np.tanh(affinities.source / scale)),
+        "language": lambda: per_language(np.tanh(affinities.language / scale)),
         "freshness": lambda: catalog.freshness(now, freshness_half_life),
         "recency": lambda: -np.maximum(now - catalog.published, 0.0) / 86400.0,
         "quality": lambda: catalog.quality,

@@ -31,6 +31,7 @@ class FetchedItem:
     media_url: str = ""  # what a player opens: a file, an HLS playlist, a watch page
     page_url: str = ""  # the item's web page, when it has one
     short_form: bool = False  # a YouTube Short, a vertical clip
+    language: str = ""  # its language tag as sent ("en-US"); reduced on ingest
     extra: dict = field(default_factory=dict, compare=False)
 
 

@@ -250,6 +250,7 @@ ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 DUBLIN_CORE = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 YOUTUBE = "{http://www.youtube.com/xml/schemas/2015}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 
@@ -267,6 +268,7 @@ def _field_names() -> dict[str, str]:
     fields.update({
         DUBLIN_CORE + "creator": "creator", DUBLIN_CORE + "date": "published",
         DUBLIN_CORE + "subject": "category", CONTENT + "encoded": "html content",
+        DUBLIN_CORE + "language": "language",
         ITUNES + "author": "creator", ITUNES + "duration": "itunes:duration",
         ITUNES + "image": "itunes:image", ITUNES + "summary": "media:description",
         ITUNES + "keywords": "media:keywords",
@@ -299,9 +301,12 @@ def parse_feed(body: bytes, feed_url: str) -> list[FetchedItem]:
     # A podcast's cover stands in for episodes without their own picture.
     cover = _first(channel, (ITUNES + "image",))
     feed_image = cover.get("href", "") if cover is not None else ""
+    # The feed's language: RSS 2.0's <language>, Dublin Core's, or Atom's xml:lang.
+    feed_language = text_of(_first(channel, ("language", DUBLIN_CORE + "language"))) or (
+        channel.get(XML_LANG) or root.get(XML_LANG) or "")
     # RSS 2.0 keeps items in <channel>; RSS 1.0 and Atom keep them beside it / in the root.
     parents = (root,) if channel is root else (channel, root)
-    return unique(_Entry(feed_url).read(child).item(feed_title, feed_image)
+    return unique(_Entry(feed_url).read(child).item(feed_title, feed_image, feed_language)
                   for parent in parents for child in parent if child.tag in _ENTRY_TAGS)
 
 
@@ -327,8 +332,10 @@ class _Entry:
         self.video = self.thumbnail = self.image = ""
         self.video_is_default = False
         self.duration: float | None = None
+        self.language = ""
 
     def read(self, node: etree._Element) -> _Entry:
+        self.language = node.get(XML_LANG) or ""
         for child in node:
             field = _FIELDS.get(child.tag)
             if field is not None:
@@ -336,7 +343,9 @@ class _Entry:
         return self
 
     def take(self, field: str, child: etree._Element) -> None:
-        if field == "title":
+        if field == "language":
+            self.language = self.language or text_of(child)
+        elif field == "title":
             self.title = self.title or _entry_text(child, "text")
         elif field == "link":
             self.take_link(child)
@@ -426,7 +435,8 @@ class _Entry:
         elif medium == "image" or mime.startswith("image/"):
             self.image = self.image or url
 
-    def item(self, feed_title: str, feed_image: str) -> FetchedItem | None:
+    def item(self, feed_title: str, feed_image: str,
+             feed_language: str = "") -> FetchedItem | None:
         base = self.feed_url
         link = web_url(self.link or self.other_link, base)
         video = web_url(self.video, base)
@@ -448,6 +458,7 @@ class _Entry:
             thumbnail_url=web_url(self.thumbnail or self.image or feed_image, base),
             media_url=video or link,
             page_url=link,
+            language=self.language or feed_language,
         )
 
 
@@ -496,12 +507,13 @@ def parse_json_feed(body: bytes, feed_url: str) -> list[FetchedItem]:
         raise FetchError('not a JSON Feed: no jsonfeed.org "version" with a list of "items"')
     feed_title = _string(data.get("title"))
     feed_author = _json_author(data)
-    return unique(_json_item(entry, feed_url, feed_title, feed_author)
+    feed_language = _string(data.get("language"))  # JSON Feed 1.1
+    return unique(_json_item(entry, feed_url, feed_title, feed_author, feed_language)
                   for entry in data["items"] if isinstance(entry, dict))
 
 
-def _json_item(entry: dict, feed_url: str, feed_title: str,
-               feed_author: str) -> FetchedItem | None:
+def _json_item(entry: dict, feed_url: str, feed_title: str, feed_author: str,
+               feed_language: str = "") -> FetchedItem | None:
     base = feed_url  # relative URLs are relative to the document
     key = entry.get("id")
     key = str(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else ""
@@ -541,6 +553,7 @@ def _json_item(entry: dict, feed_url: str, feed_title: str,
                        or web_url(_string(entry.get("banner_image")), base) or image),
         media_url=video or page,
         page_url=page,
+        language=_string(entry.get("language")) or feed_language,
     )
 
 

@@ -163,6 +163,7 @@ def _item(video: object, origin: str, index: int) -> FetchedItem:
     thumbnail = video.get("thumbnailPath") or video.get("previewPath") or ""
     page_url = _page_url(video, origin)
     aspect = video.get("aspectRatio")
+    language = video.get("language")  # {"id": "fr", "label": "French"}; id null when unset
     return FetchedItem(
         id=f"peertube:{host}:{video['uuid']}",
         title=_text(video["name"]),
@@ -178,6 +179,7 @@ def _item(video: object, origin: str, index: int) -> FetchedItem:
         media_url=page_url,
         page_url=page_url,
         short_form=isinstance(aspect, (int, float)) and 0 < aspect < 1,
+        language=_text(language.get("id")) if isinstance(language, dict) else "",
         extra={"uuid": str(video["uuid"]), "live": bool(video.get("isLive")),
                "nsfw": bool(video.get("nsfw"))},
     )

@@ -25,9 +25,9 @@ if TYPE_CHECKING:  # numpy and the ranker load only when the catalogue is read, 
 # links (topics and the playable URL only when :keep is 0).
 UPSERT_ITEM = """
 INSERT INTO items(id, source, creator, title, description, duration, published, views, likes,
-                  thumbnail, url, page_url, short_form, topics_derived)
+                  thumbnail, url, page_url, short_form, topics_derived, language)
 VALUES (:id, :source, :creator, :title, :description, :duration, :published, :views, :likes,
-        :thumbnail, :url, :page_url, :short_form, :topics_derived)
+        :thumbnail, :url, :page_url, :short_form, :topics_derived, :language)
 ON CONFLICT(id) DO UPDATE SET
     source = excluded.source, creator = excluded.creator, title = excluded.title,
     description = excluded.description,
@@ -36,12 +36,13 @@ ON CONFLICT(id) DO UPDATE SET
     views = coalesce(excluded.views, views), likes = coalesce(excluded.likes, likes),
     thumbnail = excluded.thumbnail, page_url = excluded.page_url,
     short_form = excluded.short_form,
+    language = CASE WHEN excluded.language != '' THEN excluded.language ELSE language END,
     url = CASE WHEN :keep THEN url ELSE excluded.url END,
     topics_derived = CASE WHEN :keep THEN topics_derived ELSE excluded.topics_derived END
 """
 ITEM_COLUMNS = ("code, id, source, creator, published, duration, views, likes,"
-                " short_form, title, description")  # creator to short_form: numbers (NULL
-# when unknown); then the text the ranker's words term reads
+                " short_form, title, description, language")  # creator to short_form:
+# numbers (NULL when unknown); then the text the ranker's words term reads; the language
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def _add_items(connection: sqlite3.Connection, items: Sequence[Item],
             "likes": item.likes if item.likes >= 0 else None,
             "thumbnail": item.thumbnail, "url": item.url, "page_url": item.page_url,
             "short_form": int(item.short_form), "topics_derived": int(guessed),
+            "language": item.language,
         }
         for item, guessed in zip(items, derived)
     ]
@@ -186,6 +188,7 @@ def load_rows(connection: sqlite3.Connection, *, after: int = 0, codes: Sequence
         new_creators=list(connection.execute(
             "SELECT key, name FROM creators WHERE code > ? ORDER BY code", (creators_known,))),
         texts=[f"{row[9]}\n{row[10]}" for row in rows],
+        languages=[row[11] for row in rows],
     )
 
 
@@ -204,7 +207,7 @@ def item_texts(connection: sqlite3.Connection, after: int = 0,
 def item_by_code(connection: sqlite3.Connection, code: int) -> Item:
     row = connection.execute(
         "SELECT i.id, i.title, c.name, i.description, i.duration, i.published, i.views,"
-        " i.likes, i.thumbnail, i.source, i.url, c.key, i.page_url, i.short_form"
+        " i.likes, i.thumbnail, i.source, i.url, c.key, i.page_url, i.short_form, i.language"
         " FROM items i JOIN creators c ON c.code = i.creator WHERE i.code = ?", (code,)
     ).fetchone()
     if row is None:
@@ -215,4 +218,5 @@ def item_by_code(connection: sqlite3.Connection, code: int) -> Item:
     return Item(id=row[0], title=row[1], creator=row[2], topics=topics, description=row[3],
                 duration=row[4] or 0.0, published=row[5] or 0.0, views=row[6] or 0,
                 likes=row[7] or 0, thumbnail=row[8], source=row[9], url=row[10],
-                creator_id=row[11], page_url=row[12], short_form=bool(row[13]))
+                creator_id=row[11], page_url=row[12], short_form=bool(row[13]),
+                language=row[14])

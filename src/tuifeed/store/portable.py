@@ -23,6 +23,7 @@ from pathlib import Path
 from tuifeed.clock import WINDOW, in_window, iso_utc, parse_time
 from tuifeed.catalogue.topics import normalise_topics
 from tuifeed.errors import TuifeedError
+from tuifeed.languages import language_code
 from tuifeed.locations import check_output
 from tuifeed.models import Event, Item, SteeringAction
 from tuifeed.ranking.recipe import BASE_RECIPE, load_recipe, parse_recipe
@@ -58,11 +59,12 @@ def export_lines(store: Store, recipes: Path, now: float) -> Iterator[dict]:
            "exported_at": iso_utc(now), "first_run": store.get_meta("first_run") or ""}
     items = connection.execute(
         "SELECT id, source, title, creator, topics, description, ifnull(duration, 0),"
-        " published, ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id"
+        " published, ifnull(views, 0), ifnull(likes, 0), thumbnail, url, creator_id, language"
         " FROM item_list WHERE id IN (SELECT item_id FROM events) ORDER BY id")
     for row in items:
         yield {"type": "item", **dict(zip(ITEM_FIELDS, row)), "topics": json.loads(row[4]),
-               "published": "" if row[7] is None else iso_utc(row[7]), "creator_id": row[12]}
+               "published": "" if row[7] is None else iso_utc(row[7]), "creator_id": row[12],
+               "language": row[13]}
     events = connection.execute(
         "SELECT e.id, e.ts, e.item_id, e.kind, e.value, e.session_id, u.event_id IS NOT NULL"
         " FROM events e LEFT JOIN event_undos u ON u.event_id = e.id ORDER BY e.id")
@@ -261,7 +263,7 @@ def _import_items(store: Store, records: list[dict]) -> int:
              published=parse_time(record["published"], "published")
              if record["published"] else None, views=record["views"],
              likes=record["likes"], thumbnail=record["thumbnail"], source=record["source"],
-             url=record["url"])
+             url=record["url"], language=language_code(record.get("language")))
         for record in records if record["id"] not in known
     ]
     return len(store.add_items(items).new)

@@ -2,7 +2,7 @@
 
 from tuifeed.clock import LATEST
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Every stored time is ISO 8601 UTC text of fixed width within 1970..2099 (see clock.WINDOW),
 # so times compare as text exactly as they compare in time.
@@ -315,6 +315,33 @@ MIGRATIONS: dict[int, list[str]] = {
         # `undone` gets a type: a computed column has none, so a filter that passes its value
         # as text (Datasette's ?undone=1) compared 1 with '1' and found nothing.
         "DROP VIEW event_log",
+        """
+        CREATE VIEW event_log AS
+        SELECT e.id, e.ts, e.kind, e.value, e.item_id, i.title, i.creator, i.topics,
+               e.session_id, CAST(u.event_id IS NOT NULL AS INTEGER) AS undone
+        FROM events e
+        LEFT JOIN item_list i ON i.id = e.item_id
+        LEFT JOIN event_undos u ON u.event_id = e.id
+        """,
+    ],
+    8: [
+        # An item's language, where its source says (PeerTube, JSON Feed, RSS and Atom): the
+        # primary subtag in lower case ("en", "pt"); '' when unknown, as for every item
+        # fetched before.
+        "ALTER TABLE items ADD COLUMN language TEXT NOT NULL DEFAULT ''",
+        # item_list shows it too (event_log reads item_list, so it is made again as well).
+        "DROP VIEW event_log",
+        "DROP VIEW item_list",
+        """
+        CREATE VIEW item_list AS
+        SELECT i.code, i.id, i.source, i.title, c.name AS creator, c.key AS creator_id,
+               (SELECT json_group_array(name) FROM (
+                    SELECT tp.name FROM item_topics it JOIN topics tp ON tp.code = it.topic
+                    WHERE it.item = i.code ORDER BY it.position)) AS topics,
+               i.description, i.duration, i.published, i.views, i.likes, i.thumbnail, i.url,
+               i.page_url, i.short_form, i.language
+        FROM items i JOIN creators c ON c.code = i.creator
+        """,
         """
         CREATE VIEW event_log AS
         SELECT e.id, e.ts, e.kind, e.value, e.item_id, i.title, i.creator, i.topics,
