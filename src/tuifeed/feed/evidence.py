@@ -76,6 +76,10 @@ class ColumnEvidence:
         if upto_id is not None:
             known &= log.ids <= upto_id
         self._known = known
+        # Made once for every term: the catalogue row of each event (0 for one not in it,
+        # which `known` leaves out), and the known events that are not follows.
+        self._rows = np.maximum(log.rows, 0)
+        self._known_not_follows = known & ~self._creator_only
         self._reasons: np.ndarray | None = None
 
     def __call__(self, now: float, *, topics: Sequence[str] = (), creator: str | None = None,
@@ -97,9 +101,9 @@ class ColumnEvidence:
         """Every logged event that touches the subject, as arrays (see _Pool)."""
         log, catalog = self.log, self.catalog
         items = self._items_about(topics, creator, band, source, words, language)
-        picked = self._known & items[np.maximum(log.rows, 0)]
-        if creator is None:  # a follow says nothing about topics, length, source, words, language
-            picked &= ~self._creator_only
+        # A follow says nothing about topics, length, source, words or language.
+        picked = (self._known if creator is not None else self._known_not_follows) \
+            & items[self._rows]
         chosen = np.flatnonzero(picked)
         strengths = self._all_strengths[chosen]
         chosen, strengths = chosen[strengths != 0], strengths[strengths != 0]
@@ -117,7 +121,7 @@ class ColumnEvidence:
                 if topic in catalog.topic_index else np.zeros(len(rows), dtype=bool)
             dropped |= (carries & (ts <= moment)).astype(np.int64) << bit
         shared = {row: self._shared(int(row), topics, creator, band, source, wanted, language)
-                  for row in np.unique(rows).tolist()}
+                  for row in _distinct(rows).tolist()}
         if forgotten:
             lookup = np.zeros(int(rows.max()) + 1 if len(rows) else 1, dtype=np.int64)
             for row, topics_shared in shared.items():
@@ -307,6 +311,11 @@ class _Pool:
         if self._words:
             return ", ".join(f'"{word}"' for word in shared)
         return shared[0]
+
+
+def _distinct(rows: np.ndarray) -> np.ndarray:
+    """np.unique of catalogue rows (small non-negative integers), by counting them."""
+    return np.flatnonzero(np.bincount(rows)) if len(rows) else rows
 
 
 def _strongest(weights: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
