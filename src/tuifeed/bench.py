@@ -36,7 +36,7 @@ SHORT_CLIP_SECONDS = 20.0  # the short-clip viewer enjoys clips up to this long,
 NOISE = 0.2  # the noisy viewer's share of random reactions
 REMIXES = 10  # the demo catalogue x10, so 300 views do not exhaust it
 LEARNING_SEEDS = 5
-QUICK_LEARNING_SEEDS = 2
+QUICK_LEARNING_SEEDS = 1
 LEARNING_RECIPES = ("for-you", "chronological", "popular")
 SPEED_SIZES = (10_000, 100_000, 1_000_000)
 
@@ -526,8 +526,9 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
             workdir: str | None = None, log_events: int = LOG_EVENTS,
             quick: bool = False) -> dict:
     """All the benchmarks; their temporary homes live in `workdir` (the cache folder).
-    `quick` shrinks the catalogue ones (5 feeds, a 10k-item home) to check they run, and
-    the learning one to 2 seeds."""
+    `quick` shrinks them to check they run (under 30 s in all on 2 cores): the catalogue
+    ones (5 feeds, a 10k-item home, one run), the app in a terminal (one session each, 10
+    keys, a 10k home) and the learning one (one seed)."""
     from tuifeed.bench_app import bench_app
     from tuifeed.bench_catalogue import bench_fetch, bench_large_home
     from tuifeed.bench_screens import SCREEN_EVENTS, bench_screens
@@ -543,7 +544,7 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
             "fetch": bench_fetch(5 if quick else 50, 30, workdir),
             "large_home": bench_large_home(10_000 if quick else 100_000,
                                            300 if quick else 3_000, 10 if quick else 40,
-                                           workdir),
+                                           workdir, 1 if quick else 3),
             "words": bench_words(10_000 if quick else WORD_ITEMS, seed, workdir),
             "screens": bench_screens(20_000 if quick else SCREEN_EVENTS, seed, workdir),
             "app": bench_app(seed, workdir, quick)}

@@ -37,11 +37,11 @@ COLUMNS, ROWS = 120, 40
 START_RUNS = 5
 LARGE_START_RUNS = 3
 PRESSES = 200
-QUICK_PRESSES = 20
+QUICK_PRESSES = 10
 PACE = 0.05  # seconds between a card complete and the next key: a brisk thumb
 LOADING = "(loading…)"
 LARGE_SIZES = (100_000, 1_000_000)
-QUICK_SIZE = 20_000
+QUICK_SIZE = 10_000
 TAGS = 3_000
 PICTURE_SIZE = (480, 360)  # YouTube's feeds link thumbnails of this size (hqdefault)
 PICTURE_FILES = 1_000  # distinct thumbnail files the synthetic items point at
@@ -156,45 +156,24 @@ def build_home(home: Path, items: int, events: int, pictures: list[Path],
 # -- measuring the app in a terminal ----------------------------------------------------------
 
 
-def start_up(command: list[str], runs: int, pictures: bool = True) -> dict:
-    """Spawn to the first frame showing the first card, and to the frame showing it with its
-    picture, over `runs` runs (after one unmeasured run that compiles the bytecode and warms
-    the disk cache); best and median, and the process's peak memory."""
-    first, complete, peaks = [], [], []
-    environment = terminal_env()
-    for run in range(runs + 1):
-        terminal = Terminal(command, environment, COLUMNS, ROWS)
-        try:
-            frame = terminal.wait_for(_card(1), 600)
-            first_frame = frame.time
-            if pictures:
-                while LOADING in frame.text:
-                    frame = next(terminal.frames(600))
-            shown = frame.time
-        finally:
-            terminal.close()
-        if run:
-            first.append(first_frame - terminal.started)
-            complete.append(shown - terminal.started)
-            peaks.append(terminal.peak_mib)
-    return {"runs": runs, "first_card_s": min(first),
-            "first_card_s_median": statistics.median(first),
-            "with_picture_s": min(complete), "with_picture_s_median": statistics.median(complete),
-            "peak_mib": max(peaks)}
-
-
-def key_presses(command: list[str], presses: int, pace: float = PACE) -> dict:
-    """`j` pressed `presses` times, once the first card shows with its picture, each after
-    the last card is complete and `pace` seconds more: key to the first frame with the new
-    card, key to the card complete (its picture drawn), p50 and p99 of each; the share of
-    cards painted with their picture at once; the process's peak memory."""
+def session(command: list[str], presses: int = 0, pictures: bool = True,
+            pace: float = PACE) -> dict:
+    """One run of the app in the terminal: spawn to the first frame showing the first card
+    and to the frame showing it with its picture (`pictures`); then, if `presses`, `j`
+    pressed that many times, each once the card before is complete and `pace` seconds more
+    have passed: key to the first frame with the new card and key to the card complete,
+    and whether its picture came in that first frame (a cache hit); then `q`, and the
+    process's peak memory."""
     terminal = Terminal(command, terminal_env(), COLUMNS, ROWS)
     card_ms, complete_ms, hits = [], [], 0
     try:
         frame = terminal.wait_for(_card(1), 600)
-        while LOADING in frame.text:
+        first_card = frame.time - terminal.started
+        while pictures and LOADING in frame.text:
             frame = next(terminal.frames(600))
-        _settle(terminal, 0.5)
+        with_picture = frame.time - terminal.started
+        if presses:
+            _settle(terminal, 0.5)
         for number in range(2, presses + 2):
             pressed = terminal.press(b"j")
             first = None
@@ -207,15 +186,41 @@ def key_presses(command: list[str], presses: int, pace: float = PACE) -> dict:
                 if LOADING not in frame.text:
                     break
             else:
-                raise RuntimeError(f"card {number} never came: the screen:\n{terminal.screen.text}")
+                raise RuntimeError(f"card {number} never came; the screen:\n"
+                                   f"{terminal.screen.text}")
             card_ms.append((first.time - pressed) * 1000)
             complete_ms.append((frame.time - pressed) * 1000)
             _settle(terminal, pace)
     finally:
         terminal.close()
-    return {"presses": presses, **_percentiles("card_ms", card_ms),
-            **_percentiles("key_ms", complete_ms), "hit_rate": hits / presses,
-            "peak_mib": terminal.peak_mib}
+    figures = {"first_card_s": first_card, "with_picture_s": with_picture,
+               "peak_mib": terminal.peak_mib}
+    if presses:
+        figures.update({"presses": presses, **_percentiles("card_ms", card_ms),
+                        **_percentiles("key_ms", complete_ms), "hit_rate": hits / presses})
+    return figures
+
+
+def start_up(runs: list[dict]) -> dict:
+    """Best and median over sessions' start-ups, and their highest peak memory."""
+    first = [run["first_card_s"] for run in runs]
+    complete = [run["with_picture_s"] for run in runs]
+    return {"runs": len(runs), "first_card_s": min(first),
+            "first_card_s_median": statistics.median(first), "with_picture_s": min(complete),
+            "with_picture_s_median": statistics.median(complete),
+            "peak_mib": max(run["peak_mib"] for run in runs)}
+
+
+def measure(command: list[str], runs: int, presses: int, pictures: bool = True) -> dict:
+    """Start-up over `runs` sessions and a session of `presses` keys; in quick mode
+    (`runs` 0) the key session's start-up is the one start-up measured. Otherwise one
+    unmeasured session first compiles the bytecode and warms the disk cache."""
+    if not runs:
+        keys = session(command, presses, pictures)
+        return {"start": start_up([keys]), "keys": keys}
+    session(command, 0, pictures)
+    starts = [session(command, 0, pictures) for _ in range(runs)]
+    return {"start": start_up(starts), "keys": session(command, presses, pictures)}
 
 
 def _settle(terminal: Terminal, seconds: float) -> None:
@@ -293,29 +298,25 @@ def bench_app(seed: int = 0, workdir: str | None = None, quick: bool = False) ->
     started = time.perf_counter()
     sizes = (QUICK_SIZE,) if quick else LARGE_SIZES
     presses = QUICK_PRESSES if quick else PRESSES
-    runs = 2 if quick else START_RUNS
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         root = Path(folder)
         pictures = make_pictures(root / "pictures", 100 if quick else PICTURE_FILES)
-        demo = root / "demo"
-        build_home(demo, 0, 0, pictures, seed)
-        bare, ours = bare_command(), _tuifeed(home=demo)
+        home_demo = root / "demo"
+        build_home(home_demo, 0, 0, pictures, seed)
+        bare = measure(bare_command(), 0 if quick else START_RUNS, presses, pictures=False)
+        demo = measure(_tuifeed(home=home_demo), 0 if quick else START_RUNS, presses)
         result: dict = {"terminal": f"{COLUMNS}x{ROWS} pty, TERM=xterm-256color",
-                        "start": {"bare": start_up(bare, runs, pictures=False),
-                                  "demo": start_up(ours, runs)}}
-        result["start"]["ratio"] = (result["start"]["demo"]["first_card_s"]
-                                    / result["start"]["bare"]["first_card_s"])
-        result["keys"] = {"bare": key_presses(bare, presses), "demo": key_presses(ours, presses)}
-        result["homes"] = []
+                        "start": {"bare": bare["start"], "demo": demo["start"],
+                                  "ratio": demo["start"]["first_card_s"]
+                                  / bare["start"]["first_card_s"]},
+                        "keys": {"bare": bare["keys"], "demo": demo["keys"]}, "homes": []}
         for size in sizes:
             home = root / f"home{size}"
             built = build_home(home, size, size, pictures, seed)
-            command = _tuifeed(home=home)
-            figures = {**built,
-                       "start": start_up(command, 1 if quick else LARGE_START_RUNS),
-                       "keys": key_presses(command, presses)}
+            figures = {**built, **measure(_tuifeed(home=home),
+                                          0 if quick else LARGE_START_RUNS, presses)}
             figures["start_ratio"] = (figures["start"]["first_card_s"]
-                                      / result["start"]["demo"]["first_card_s"])
+                                      / demo["start"]["first_card_s"])
             figures["peak_mib"] = max(figures["start"]["peak_mib"], figures["keys"]["peak_mib"])
             result["homes"].append(figures)
             shutil.rmtree(home, ignore_errors=True)
@@ -330,7 +331,7 @@ def report_app(figures: dict) -> list[str]:
     bare, demo = start["bare"], start["demo"]
     lines = [
         f"The app in a terminal ({figures['terminal']}; whole processes, best of "
-        f"{demo['runs']}, median in brackets):",
+        f"{demo['runs']} start-ups, median in brackets):",
         f"  start-up to the first card  tuifeed {demo['first_card_s']:.2f} s "
         f"({demo['first_card_s_median']:.2f})  against a bare Textual app "
         f"{bare['first_card_s']:.2f} s ({bare['first_card_s_median']:.2f}): "

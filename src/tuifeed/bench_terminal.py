@@ -24,6 +24,7 @@ import struct
 import subprocess
 import termios
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -155,8 +156,10 @@ class Terminal:
         self._pending = bytearray()  # read, not yet on the screen
         self._tail = b""  # the end of the last read, for a query split across two reads
         self._in_sync = False
+        self._ready: deque[Frame] = deque()  # completed, not yet handed out
         self._last_read = self.started
         self.rusage = None
+        self.peak_kib = 0.0
         self.exit_status: int | None = None
         self.transcript = bytearray()  # everything read, for a failure's message
 
@@ -167,15 +170,21 @@ class Terminal:
         return moment
 
     def frames(self, timeout: float) -> Iterator[Frame]:
-        """Each frame as it completes, for at most `timeout` seconds."""
+        """Each frame as it completes, for at most `timeout` seconds. Frames completed by
+        one read wait in a queue: a caller that stops early misses none of them."""
         deadline = time.perf_counter() + timeout
-        while (left := deadline - time.perf_counter()) > 0:
+        while True:
+            while self._ready:
+                yield self._ready.popleft()
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return
             waiting_for_quiet = bool(self._pending) and not self._in_sync
             wait = min(left, QUIET) if waiting_for_quiet else min(left, 0.5)
             ready, _, _ = select.select([self.master], [], [], wait)
             if not ready:
                 if waiting_for_quiet and time.perf_counter() - self._last_read >= QUIET:
-                    yield self._complete(self._last_read)
+                    self._ready.append(self._complete(self._last_read))
                 continue
             try:
                 data = os.read(self.master, 1 << 16)
@@ -189,9 +198,9 @@ class Terminal:
             self._last_read = moment
             self.transcript += data
             self._answer(data)
-            yield from self._split(data, moment)
+            self._split(data, moment)
 
-    def _split(self, data: bytes, moment: float) -> Iterator[Frame]:
+    def _split(self, data: bytes, moment: float) -> None:
         while data:
             marker = SYNC_END if self._in_sync else SYNC_START
             index = data.find(marker)
@@ -202,10 +211,10 @@ class Terminal:
             data = data[index + len(marker):]
             if self._in_sync:
                 self._in_sync = False
-                yield self._complete(moment)
+                self._ready.append(self._complete(moment))
             else:
                 if self._pending.strip():  # what came before, unbracketed, is a frame too
-                    yield self._complete(moment)
+                    self._ready.append(self._complete(moment))
                 self._in_sync = True
 
     def _complete(self, moment: float) -> Frame:
@@ -238,8 +247,8 @@ class Terminal:
 
     def close(self, quit_keys: bytes = b"q", timeout: float = 60.0) -> None:
         """Quit with `quit_keys` (the program's own way out), reading what it draws meanwhile,
-        and keep its resource usage (peak memory: rusage.ru_maxrss, KiB); killed if it does
-        not end within `timeout` seconds."""
+        after noting its peak memory; killed if it does not end within `timeout` seconds."""
+        self.peak_kib = _peak_kib(self.process.pid)
         try:
             os.write(self.master, quit_keys)
         except OSError:
@@ -261,4 +270,18 @@ class Terminal:
 
     @property
     def peak_mib(self) -> float:
-        return self.rusage.ru_maxrss / 1024 if self.rusage is not None else 0.0
+        """The program's peak resident memory so far (MiB), as the kernel counts it for its
+        own image (VmHWM). Not rusage's ru_maxrss: that counts the memory of this process,
+        which the child was forked from before it started the program."""
+        return self.peak_kib / 1024
+
+
+def _peak_kib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
