@@ -313,7 +313,7 @@ def bench_app(seed: int = 0, workdir: str | None = None, quick: bool = False) ->
     presses = QUICK_PRESSES if quick else PRESSES
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         root = Path(folder)
-        pictures = make_pictures(root / "pictures", 100 if quick else PICTURE_FILES)
+        pictures = make_pictures(root / "pictures", 50 if quick else PICTURE_FILES)
         home_demo = root / "demo"
         build_home(home_demo, 0, 0, pictures, seed)
         bare = measure(bare_command(), 0 if quick else START_RUNS, presses, pictures=False)
@@ -334,7 +334,7 @@ def bench_app(seed: int = 0, workdir: str | None = None, quick: bool = False) ->
             figures["peak_mib"] = max(figures["start"]["peak_mib"], figures["keys"]["peak_mib"])
             result["homes"].append(figures)
             shutil.rmtree(home, ignore_errors=True)
-        result["decode"] = bench_decode(root)
+        result["decode"] = bench_decode(root, 8 if quick else DECODED_PICTURES)
     result["targets"] = TARGETS
     result["elapsed_s"] = time.perf_counter() - started
     return result
