@@ -171,8 +171,9 @@ def session(command: list[str], presses: int = 0, pictures: bool = True,
     try:
         frame = terminal.wait_for(_card(1), 600)
         first_card = frame.time - terminal.started
-        while pictures and LOADING in frame.text:
-            frame = next(terminal.frames(600))
+        if pictures and LOADING in frame.text:
+            frame = terminal.wait_until(lambda screen: LOADING not in screen, 600,
+                                        "the first card's picture")
         with_picture = frame.time - terminal.started
         if presses:
             _settle(terminal, 0.5)

@@ -25,7 +25,7 @@ import subprocess
 import termios
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
@@ -225,23 +225,29 @@ class Terminal:
     def _answer(self, data: bytes) -> None:
         window = self._tail + data
         for pattern, answer in ANSWERS:
-            for match in pattern.finditer(window):
-                if match.end() <= len(self._tail):
-                    continue  # answered with the last read
-                if answer is None:  # a mode it does not know
-                    answer = b"\x1b[?" + match.group(1) + b";0$y"
-                    if match.group(1) == b"2026":
-                        continue
-                os.write(self.master, answer)
-                break
+            match = next((found for found in pattern.finditer(window)
+                          if found.end() > len(self._tail)), None)  # not answered before
+            if match is None:
+                continue
+            if answer is None:  # a private mode it does not know
+                if match.group(1) == b"2026":
+                    continue
+                answer = b"\x1b[?" + match.group(1) + b";0$y"
+            os.write(self.master, answer)
         self._tail = window[-16:]
 
     def wait_for(self, text: str, timeout: float) -> Frame:
         """The first complete frame showing `text`; RuntimeError when none comes in time."""
+        return self.wait_until(lambda screen: text in screen, timeout, repr(text))
+
+    def wait_until(self, shows: Callable[[str], bool], timeout: float,
+                   what: str = "the frame awaited") -> Frame:
+        """The first complete frame whose screen text `shows` what is awaited;
+        RuntimeError, with the screen, when none comes in time or the program ends."""
         for frame in self.frames(timeout):
-            if text in frame.text:
+            if shows(frame.text):
                 return frame
-        raise RuntimeError(f"{text!r} never appeared on the screen; the screen:\n"
+        raise RuntimeError(f"{what} never appeared on the screen; the screen:\n"
                            f"{self.screen.text}\n(last output: "
                            f"{bytes(self.transcript[-300:])!r})")
 
