@@ -346,7 +346,7 @@ def report_app(figures: dict) -> list[str]:
     bare, demo = start["bare"], start["demo"]
     lines = [
         f"The app in a terminal ({figures['terminal']}; whole processes, best of "
-        f"{demo['runs']} start-ups, median in brackets):",
+        f"{demo['runs']} start-up{'s' if demo['runs'] > 1 else ''}, median in brackets):",
         f"  start-up to the first card  tuifeed {demo['first_card_s']:.2f} s "
         f"({demo['first_card_s_median']:.2f})  against a bare Textual app "
         f"{bare['first_card_s']:.2f} s ({bare['first_card_s_median']:.2f}): "
@@ -360,9 +360,9 @@ def report_app(figures: dict) -> list[str]:
             f"{large['first_card_s']:.2f} s ({large['first_card_s_median']:.2f}) against the "
             f"demo home: {home['start_ratio']:.2f}x (target {TARGETS['large_start_ratio']}x); "
             f"built in {home['build_s']:.0f} s")
-    lines.append(f"  a key (j) to the next card complete, p50 / p99 over {PRESSES} presses or "
-                 f"{KEY_BUDGET:.0f} s (first frame with the card p50 / p99; pictures at "
-                 f"once; presses):")
+    lines.append(f"  a key (j) to the next card complete, p50 / p99 over "
+                 f"{keys['demo']['presses']} presses, or {KEY_BUDGET:.0f} s of pressing "
+                 f"(first frame with the card p50 / p99; pictures at once; presses):")
     rows = [("bare Textual app", keys["bare"]), ("demo home (320 items)", keys["demo"])]
     rows += [(f"{home['items']:,} items, {home['events']:,} events", home["keys"])
              for home in figures["homes"]]
