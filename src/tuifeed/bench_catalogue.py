@@ -166,9 +166,9 @@ def synthetic_library(count: int, tags: int, seed: int = 0) -> list[Item]:
 
 
 def bench_large_home(items: int = 100_000, tags: int = 3_000, keys: int = 40,
-                     workdir: str | None = None) -> dict:
+                     workdir: str | None = None, runs: int = RUNS) -> dict:
     """Opening the TUI and pressing keys (a headless `tuifeed open` script, the path the app
-    takes) in a home of `items` items against a demo-only home. Best of RUNS."""
+    takes) in a home of `items` items against a demo-only home. Best of `runs`."""
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         demo, large = Path(folder) / "demo", Path(folder) / "large"
         for home in (demo, large):
@@ -182,9 +182,9 @@ def bench_large_home(items: int = 100_000, tags: int = 3_000, keys: int = 40,
         figures = {}
         for name, home in (("demo", demo), ("large", large)):
             opens = [_run(_tuifeed("open", "--keys", "q", home=home), _env())
-                     for _ in range(RUNS)]
+                     for _ in range(runs)]
             pressing = [_run(_tuifeed("open", "--keys", " ".join(["j"] * keys + ["q"]),
-                                      home=home), _env()) for _ in range(RUNS)]
+                                      home=home), _env()) for _ in range(runs)]
             open_cpu = min(run["cpu"] for run in opens)
             figures[name] = {
                 "open_s": min(run["wall"] for run in opens),
