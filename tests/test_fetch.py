@@ -236,3 +236,42 @@ async def test_quitting_during_a_slow_fetch_cancels_it(server, isolated_home, cl
         assert server.hits["/stalled.xml"] == 1  # asked once, then let go without waiting
     finally:
         released.set()
+
+
+async def test_a_fetch_cut_short_still_records_the_sources_it_finished(server, isolated_home,
+                                                                        clock):
+    """How each fetch went is written together at the end, and also when the fetch is
+    cancelled: the finished source has its time and validators, the unfinished none."""
+    import asyncio
+
+    from tuifeed.catalogue.fetching import fetch_sources
+    from tuifeed.store.sources import list_sources
+
+    released = threading.Event()
+
+    def stalled(request):
+        released.wait(timeout=20)
+        return 200, {"Content-Type": YOUTUBE}, youtube_feed(4, 2)
+
+    server.route("/quick/feeds/videos.xml", youtube_feed(5, 3), content_type=YOUTUBE,
+                 etag='"q1"')
+    server.handle("/stalled.xml", stalled)
+    feed = Feed.open(isolated_home, clock=clock)
+    try:
+        feed.add_source(server.url("/quick/feeds/videos.xml"), name="quick", kind="youtube")
+        feed.add_source(server.url("/stalled.xml"), name="stalled", kind="rss")
+        finished = asyncio.Event()
+        task = asyncio.create_task(fetch_sources(
+            feed.store, feed.locations.cache, clock.now,
+            progress=lambda report, done, total: report.name == "quick" and finished.set()))
+        await asyncio.wait_for(finished.wait(), 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        rows = {row.name: row for row in list_sources(feed.store.connection)}
+    finally:
+        released.set()
+        feed.close()
+    assert rows["quick"].last_fetch and rows["quick"].items == 3
+    assert rows["quick"].validators == {server.url("/quick/feeds/videos.xml"): ('"q1"', "")}
+    assert rows["stalled"].last_fetch is None

@@ -2,7 +2,9 @@
 
 A broken source (404, timeout, bad XML, a 50 MB body) ends as one line in its report and in
 `sources list`; it never stops the others. Items are stored as each source finishes, so a
-slow server does not hold back what the fast ones brought.
+slow server does not hold back what the fast ones brought; how each fetch went (its time,
+error and validators) is written for all of them at the end, in one transaction rather than
+one a source, and also when the fetch is cut short.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from tuifeed.errors import TuifeedError
 from tuifeed.sources.http import HttpClient
 from tuifeed.store.database import Store
 from tuifeed.store.items import known_topics
-from tuifeed.store.sources import SourceRow, list_sources, record_fetch
+from tuifeed.store.sources import SourceRow, list_sources, record_fetches
 from tuifeed.text import clean_text
 
 ERROR_LIMIT = 300
@@ -126,6 +128,7 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
     # a power cut can only lose the last sources' items, which the next fetch brings again).
     store.connection.execute("PRAGMA synchronous = NORMAL")
     reports: list[SourceReport] = []
+    fetched: list[tuple[str, float, str, dict | None]] = []  # for record_fetches
 
     async def one(row: SourceRow) -> SourceReport:
         started = time.perf_counter()
@@ -141,12 +144,9 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
             report.unchanged = outcome.unchanged
             report.notes = [clean_text(note, limit=ERROR_LIMIT) for note in outcome.notes]
             store_outcome(row, outcome, report)
-        try:  # a full disk or a database locked too long must not hide the other reports
-            record_fetch(store.connection, row.name, now(), report.error,
-                         None if report.error or (outcome.unchanged and not outcome.validators)
-                         else outcome.validators)
-        except sqlite3.Error:
-            pass
+        fetched.append((row.name, now(), report.error,
+                        None if report.error or (outcome.unchanged and not outcome.validators)
+                        else outcome.validators))
         report.seconds = time.perf_counter() - started
         reports.append(report)
         if progress is not None:
@@ -181,6 +181,10 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
     try:
         await asyncio.gather(*(one(row) for row in rows))
     finally:
+        try:  # a full disk or a database locked too long must not hide the reports
+            record_fetches(store.connection, fetched)
+        except sqlite3.Error:
+            pass
         if http is None:
             await client.aclose()
     order = {row.name: position for position, row in enumerate(rows)}
