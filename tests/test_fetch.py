@@ -275,3 +275,38 @@ async def test_a_fetch_cut_short_still_records_the_sources_it_finished(server, i
     assert rows["quick"].last_fetch and rows["quick"].items == 3
     assert rows["quick"].validators == {server.url("/quick/feeds/videos.xml"): ('"q1"', "")}
     assert rows["stalled"].last_fetch is None
+
+
+def test_each_source_reports_its_own_new_and_updated_videos(server, isolated_home, clock):
+    """Sources whose answers arrive together are stored in one upsert; each report still
+    names the codes of its own videos, new or updated, as the database has them."""
+    def serve(entries: int, tag: str) -> None:
+        for number in range(6):
+            server.route(f"/c{number}/feeds/videos.xml", youtube_feed(number, entries),
+                         content_type=YOUTUBE, etag=f'"{tag}{number}"')
+
+    def check(reports, new: int, updated: int) -> None:
+        connection = feed.store.connection
+        for report in reports:
+            assert (report.new, report.refreshed, report.error) == (new, updated, "")
+            codes = report.new_codes + report.refreshed_codes
+            owners = connection.execute(
+                f"SELECT DISTINCT source FROM items WHERE code IN ({','.join('?' * len(codes))})",
+                codes).fetchall()
+            assert owners == [(report.name,)]
+            number = int(report.name.removeprefix("c"))
+            newest = connection.execute(
+                "SELECT id FROM items WHERE code = ?", (max(report.new_codes),)).fetchone()[0]
+            assert newest.startswith(f"yt:v{number:04d}x")
+
+    serve(4, "a")
+    with Feed.open(isolated_home, clock=clock) as feed:
+        for number in range(6):
+            feed.add_source(server.url(f"/c{number}/feeds/videos.xml"), name=f"c{number}",
+                            kind="youtube")
+        first = [report for report in feed.fetch() if report.name != "demo"]
+        check(first, new=4, updated=0)
+        serve(6, "b")  # two more entries each, the four known ones again
+        second = [report for report in feed.fetch() if report.name != "demo"]
+        check(second, new=2, updated=4)
+    assert len({code for report in first + second for code in report.new_codes}) == 36

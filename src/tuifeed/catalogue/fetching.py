@@ -124,11 +124,12 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
         " AND topics_derived = 0")}  # details already read
     words: dict[str, str] = {}  # singular -> topic, read once the first items arrive
     client = http or HttpClient(**client_settings(os.environ))
-    # Catalogue data: one transaction a source, and no fsync at each (WAL stays consistent;
-    # a power cut can only lose the last sources' items, which the next fetch brings again).
+    # Catalogue data: no fsync at each transaction (WAL stays consistent; a power cut can only
+    # lose the last sources' items, which the next fetch brings again).
     store.connection.execute("PRAGMA synchronous = NORMAL")
     reports: list[SourceReport] = []
     fetched: list[tuple[str, float, str, dict | None]] = []  # for record_fetches
+    arrived: list[tuple[SourceRow, Outcome, SourceReport]] = []  # parsed, not yet stored
 
     async def one(row: SourceRow) -> SourceReport:
         started = time.perf_counter()
@@ -143,7 +144,12 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
         else:
             report.unchanged = outcome.unchanged
             report.notes = [clean_text(note, limit=ERROR_LIMIT) for note in outcome.notes]
-            store_outcome(row, outcome, report)
+            if outcome.items:
+                # Stored together with the sources whose answers were read in the same turn
+                # of the loop, by the first of them to go on: one upsert for all of them.
+                arrived.append((row, outcome, report))
+                await asyncio.sleep(0)
+                store_arrived()
         fetched.append((row.name, now(), report.error,
                         None if report.error or (outcome.unchanged and not outcome.validators)
                         else outcome.validators))
@@ -153,34 +159,53 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
             progress(report, len(reports), len(rows))
         return report
 
-    def store_outcome(row: SourceRow, outcome: Outcome, report: SourceReport) -> None:
-        if len(outcome.items) > MAX_ITEMS_PER_FETCH:
-            report.notes.append(f"kept the first {MAX_ITEMS_PER_FETCH} of "
-                                f"{len(outcome.items)} entries")
-            del outcome.items[MAX_ITEMS_PER_FETCH:]
-        if not outcome.items:
+    def store_arrived() -> None:
+        """The items of every source that arrived and is not stored yet, in one transaction;
+        each report gets the codes of its own."""
+        if not arrived:
             return
+        batch = arrived[:]
+        arrived.clear()
         from tuifeed.catalogue.ingest import Addresses, to_items, vocabulary  # once needed
 
         if not words:
             words.update(vocabulary(known_topics(store.connection)))
-        addresses = Addresses([Path(row.url), cache / "folder"] if row.kind == "folder" else ())
-        items, derived = to_items(outcome.items, row.name, now(), words, addresses)
-        if addresses.dropped:
-            report.notes.append(f"dropped {addresses.dropped} addresses that were not http(s) "
-                                f"(javascript:, data:, file: or a local path from the web)")
+        items, derived, owners = [], [], []
+        for row, outcome, report in batch:
+            if len(outcome.items) > MAX_ITEMS_PER_FETCH:
+                report.notes.append(f"kept the first {MAX_ITEMS_PER_FETCH} of "
+                                    f"{len(outcome.items)} entries")
+                del outcome.items[MAX_ITEMS_PER_FETCH:]
+            addresses = Addresses([Path(row.url), cache / "folder"] if row.kind == "folder"
+                                  else ())
+            own, guessed = to_items(outcome.items, row.name, now(), words, addresses)
+            if addresses.dropped:
+                report.notes.append(f"dropped {addresses.dropped} addresses that were not "
+                                    f"http(s) (javascript:, data:, file: or a local path from "
+                                    f"the web)")
+            # The next source's titles may meet this one's topics, as if stored one by one.
+            words.update(vocabulary(topic for item in own for topic in item.topics))
+            items += own
+            derived += guessed
+            owners.append((report, own))
         try:
             added = store.add_items(items, derived)
         except sqlite3.Error as error:
-            report.error = clean_text(f"could not store its videos: {error}", limit=ERROR_LIMIT)
+            for report, _ in owners:
+                report.error = clean_text(f"could not store its videos: {error}",
+                                          limit=ERROR_LIMIT)
             return
-        report.new, report.refreshed = len(added.new), len(added.refreshed)
-        report.new_codes, report.refreshed_codes = added.new, added.refreshed
-        words.update(vocabulary(topic for item in items for topic in item.topics))
+        new = set(added.new)
+        for report, own in owners:
+            codes = {added.codes[item.id] for item in own}
+            report.new_codes = sorted(code for code in codes if code in new)
+            report.refreshed_codes = sorted(code for code in codes if code not in new)
+            report.new, report.refreshed = len(report.new_codes), len(report.refreshed_codes)
 
     try:
         await asyncio.gather(*(one(row) for row in rows))
     finally:
+        store_arrived()  # what a fetch cut short had read is kept all the same
         try:  # a full disk or a database locked too long must not hide the reports
             record_fetches(store.connection, fetched)
         except sqlite3.Error:
