@@ -303,6 +303,60 @@ async def test_a_garbled_answer_is_a_fetch_error(server, answer):
             await http.get(server.url("/garbled"))
 
 
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"2;note=x\r\nhe\r\n3\r\nllo\r\n0\r\nX-Trailer: t\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello",  # until the server closes
+    b"HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",  # bare line feeds, as some servers send
+], ids=["interim", "chunked", "until-close", "bare-lf"])
+async def test_every_framing_of_an_answer_is_read(server, answer):
+    server.handle("/framed", raw(lambda out: out.write(answer)))
+    async with client(retries=0) as http:
+        assert (await http.get(server.url("/framed"))).body == b"hello"
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\n Folded: line\r\nContent-Length: 5\r\n\r\nhello",
+    b"HTTP/2 200\r\n\r\n",
+], ids=["two-lengths", "unknown-transfer-coding", "folded-header", "not-1.1"])
+async def test_an_ambiguous_answer_is_refused_not_guessed(server, answer):
+    server.handle("/odd", raw(lambda out: out.write(answer)))
+    async with client(retries=0) as http:
+        with pytest.raises(FetchError, match="broken answer"):
+            await http.get(server.url("/odd"))
+
+
+async def test_a_validator_cannot_smuggle_a_header(server):
+    """An ETag kept from an earlier answer goes back as it came; one with a line break (a
+    damaged or tampered database) fails that source, and no second header goes out."""
+    server.route("/feed.xml", "<rss/>")
+    async with client(retries=0) as http:
+        with pytest.raises(FetchError, match="network error"):
+            await http.get(server.url("/feed.xml"), etag='"v1"\r\nX-Injected: 1')
+    assert all("X-Injected" not in headers for _, headers in server.requests)
+
+
+async def test_chunked_answers_keep_the_connection_for_the_next_request(server):
+    chunked = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+               b"5\r\nhello\r\n0\r\n\r\n")
+    connections = []
+
+    def chunked_route(handler):
+        connections.append(handler.client_address)
+        handler.connection.sendall(chunked)
+        handler.wfile = io.BytesIO()  # loopback's own answer goes nowhere; the socket stays
+        return 200, {}, b""
+
+    server.handle("/chunks", chunked_route)
+    async with client(retries=0) as http:
+        bodies = [(await http.get(server.url("/chunks"))).body for _ in range(3)]
+    assert bodies == [b"hello"] * 3
+    assert len(set(connections)) == 1
+
+
 async def test_at_most_per_host_requests_run_at_once(server):
     lock, running, most = threading.Lock(), [0], [0]
 

@@ -1,13 +1,14 @@
-"""HTTP/1.1 straight over asyncio streams, h11 reading and writing the messages; through
+"""GETs straight over asyncio streams (the messages read and written by http11.py); through
 httpx only where the environment names a proxy.
 
 httpx (with httpcore and anyio under it) cost about 1 ms of CPU a request and 60 ms of
-imports and set-up before the first; httpx over a transport of our own still cost 25 ms of
-imports and its URL, header and client machinery on every request, a quarter of a whole
-`tuifeed fetch` of 50 feeds. This module does the same work itself: connections kept alive
-per origin, TLS made only when an https URL is asked for, a timeout on connecting, writing
-and each read, and failures raised as the exceptions below (named as httpx names its own,
-whose meanings they keep). The body comes back as sent: the client decodes it.
+imports and set-up before the first; httpx over a transport of our own, with h11 for the
+messages, still cost 35 ms of imports and its URL, header and client machinery on every
+request, a quarter of a whole `tuifeed fetch` of 50 feeds. This module does the same work
+itself: connections kept alive per origin, TLS made only when an https URL is asked for, a
+timeout on connecting, writing and each read, and failures raised as the exceptions below
+(named as httpx names its own, whose meanings they keep). The body comes back as sent: the
+client decodes it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-import h11
+from tuifeed.sources import http11
 
-READ_SIZE = 64 * 1024
-MAX_HEADER_BYTES = 64 * 1024  # a status line and headers larger than this are refused
+READ_SIZE = http11.READ_SIZE
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Origin = tuple[str, str, int]
@@ -183,34 +183,16 @@ class Response:
         await self._close()
 
 
-def _text(value: bytes) -> str:
-    """A header value as text: ASCII, else UTF-8, else Latin-1 (every byte kept)."""
-    try:
-        return value.decode("ascii")
-    except UnicodeDecodeError:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return value.decode("latin-1")
-
-
-def _bytes(value: str) -> bytes:
-    try:
-        return value.encode("latin-1")
-    except UnicodeEncodeError:
-        return value.encode("utf-8")
-
-
-def request_head(url: Url, headers: list[tuple[str, str]]) -> h11.Request:
-    fields = [(b"Host", url.authority.encode("ascii"))]
-    fields += [(_bytes(name), _bytes(value)) for name, value in headers]
+def request_headers(url: Url, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers as sent: Host first, and the URL's credentials as Basic authentication."""
+    fields = [("Host", url.authority), *headers]
     if url.userinfo and not any(name.lower() == "authorization" for name, _ in headers):
         from base64 import b64encode
         from urllib.parse import unquote
 
-        fields.append((b"Authorization",
-                       b"Basic " + b64encode(unquote(url.userinfo).encode("utf-8"))))
-    return h11.Request(method=b"GET", target=url.target.encode("ascii"), headers=fields)
+        fields.append(("Authorization", "Basic " + b64encode(
+            unquote(url.userinfo).encode("utf-8")).decode("ascii")))
+    return fields
 
 
 # -- straight to the server -------------------------------------------------------------------
@@ -226,36 +208,28 @@ def default_tls() -> ssl.SSLContext:
 
 
 class _Connection:
-    """One socket and the h11 state of the exchange on it."""
+    """One socket, and whether it is ready for the next request."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
-        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADER_BYTES)
+        self.idle = True  # False from a request until its answer is read to the end
 
     def reusable(self) -> bool:
-        return (self.h11.our_state is h11.IDLE and self.h11.their_state is h11.IDLE
-                and not self.reader.at_eof() and not self.writer.is_closing())
+        return self.idle and not self.reader.at_eof() and not self.writer.is_closing()
 
     def close(self) -> None:
         self.writer.close()
 
-    async def send(self, events: list[h11.Event], timeout: float | None) -> None:
-        for event in events:
-            data = self.h11.send(event)
-            if data:
-                self.writer.write(data)
+    async def send(self, head: bytes, timeout: float | None) -> None:
+        self.idle = False
+        self.writer.write(head)
         async with asyncio.timeout(timeout):  # cheaper than wait_for, which makes a task
             await self.writer.drain()
 
-    async def next_event(self, timeout: float | None) -> h11.Event:
-        while True:
-            event = self.h11.next_event()
-            if event is not h11.NEED_DATA:
-                return event  # type: ignore[return-value]
-            async with asyncio.timeout(timeout):
-                data = await self.reader.read(READ_SIZE)
-            self.h11.receive_data(data)  # b"" is the end of the stream; h11 judges it
+    async def answer(self, timeout: float | None) -> http11.Answer:
+        async with asyncio.timeout(timeout):
+            return await http11.read_answer(self.reader)
 
 
 class StreamTransport:
@@ -291,8 +265,8 @@ class StreamTransport:
                         timeout: float | None) -> Response:
         origin = url.origin
         try:
-            head = request_head(url, headers)
-        except h11.LocalProtocolError as error:
+            head = http11.request_head(url.target, request_headers(url, headers))
+        except http11.Unsendable as error:
             raise LocalProtocolError(str(error)) from error
         for attempt in range(2):
             connection = self._reused(origin) if attempt == 0 else None
@@ -302,9 +276,9 @@ class StreamTransport:
             self._held.add(connection)
             try:
                 with _as_transport_errors(read=False):
-                    await connection.send([head, h11.EndOfMessage()], timeout)
+                    await connection.send(head, timeout)
                 with _as_transport_errors(read=True):
-                    answer = await self._answer(connection, timeout)
+                    answer = await connection.answer(timeout)
             except (RemoteProtocolError, ReadError, WriteError):
                 self._release(origin, connection, reuse=False)
                 if fresh:  # a kept-alive socket the server had closed: once more, afresh
@@ -313,11 +287,9 @@ class StreamTransport:
             except BaseException:
                 self._release(origin, connection, reuse=False)
                 raise
-            body = _Body(self, origin, connection, timeout)
-            return Response(answer.status_code, answer.reason.decode("ascii", "ignore"),
-                            [(name.decode("ascii").lower(), _text(value))
-                             for name, value in answer.headers],
-                            body.chunks(), body.aclose)
+            body = _Body(self, origin, connection, answer, timeout)
+            return Response(answer.status, answer.reason, answer.headers, body.chunks(),
+                            body.aclose)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _reused(self, origin: Origin) -> _Connection | None:
@@ -343,17 +315,6 @@ class StreamTransport:
                     limit=READ_SIZE * 4)
         return _Connection(reader, writer)
 
-    @staticmethod
-    async def _answer(connection: _Connection, timeout: float | None) -> h11.Response:
-        while True:
-            event = await connection.next_event(timeout)
-            if isinstance(event, h11.Response):
-                return event
-            if isinstance(event, h11.ConnectionClosed):
-                raise RemoteProtocolError("the server closed the connection without "
-                                          "answering")
-            # an informational answer (100 Continue, 103 Early Hints): the real one follows
-
     def _answer_read(self, origin: Origin, connection: _Connection, *, reuse: bool) -> None:
         self._slots.release()
         self._release(origin, connection, reuse=reuse)
@@ -363,9 +324,8 @@ class StreamTransport:
         the end and both sides allow it, else closed. The answer's slot is freed when the
         body is (request() frees it when no body was made)."""
         self._held.discard(connection)
-        if (reuse and not self._closed and connection.h11.our_state is h11.DONE
-                and connection.h11.their_state is h11.DONE):
-            connection.h11.start_next_cycle()
+        if reuse and not self._closed:
+            connection.idle = True
             idle = self._idle.setdefault(origin, [])
             if len(idle) < self._max_idle:
                 idle.append(connection)
@@ -385,27 +345,24 @@ class StreamTransport:
 
 class _Body:
     """An answer's body, read as the client asks for it; once read to its end, the
-    connection goes back to the pool, and if it is dropped half-way, the socket is closed."""
+    connection goes back to the pool (when the answer allows it), and if it is dropped
+    half-way, the socket is closed."""
 
     def __init__(self, transport: StreamTransport, origin: Origin, connection: _Connection,
-                 read_timeout: float | None) -> None:
+                 answer: http11.Answer, read_timeout: float | None) -> None:
         self._transport = transport
         self._origin = origin
         self._connection = connection
+        self._answer = answer
         self._timeout = read_timeout
         self._done = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
         with _as_transport_errors(read=True):
-            while not self._done:
-                event = await self._connection.next_event(self._timeout)
-                if isinstance(event, h11.Data):
-                    yield bytes(event.data)
-                elif isinstance(event, h11.EndOfMessage):
-                    self._finish(reuse=True)
-                elif isinstance(event, h11.ConnectionClosed):
-                    raise RemoteProtocolError("the server closed the connection before the "
-                                              "answer ended")
+            async for data in http11.read_body(self._connection.reader, self._answer,
+                                               self._timeout):
+                yield data
+        self._finish(reuse=self._answer.keep_alive)
 
     async def aclose(self) -> None:
         self._finish(reuse=False)
@@ -417,7 +374,7 @@ class _Body:
 
 
 class _as_transport_errors:
-    """Turns what asyncio, the socket and h11 raise into the exceptions above: timeouts by
+    """Turns what asyncio, the socket and http11.py raise into the exceptions above: timeouts by
     phase, refused or unreachable hosts, broken answers."""
 
     def __init__(self, *, read: bool, connecting: bool = False) -> None:
@@ -436,10 +393,8 @@ class _as_transport_errors:
             if self.read:
                 raise ReadTimeout("timed out reading") from error
             raise WriteTimeout("timed out writing") from error
-        if isinstance(error, h11.RemoteProtocolError):
+        if isinstance(error, http11.Malformed):
             raise RemoteProtocolError(str(error)) from error
-        if isinstance(error, h11.LocalProtocolError):
-            raise LocalProtocolError(str(error)) from error
         if isinstance(error, (OSError, ssl.SSLError, EOFError)):
             if self.connecting:
                 raise ConnectError(str(error) or type(error).__name__) from error
@@ -467,8 +422,7 @@ class _ProxiedTransport:
     async def request(self, url: Url, headers: list[tuple[str, str]],
                       timeout: float | None) -> Response:
         httpx = self._httpx
-        head = request_head(url, headers)
-        request = httpx.Request("GET", str(url), headers=head.headers,
+        request = httpx.Request("GET", str(url), headers=request_headers(url, headers),
                                 extensions={"timeout": {"connect": timeout, "read": timeout,
                                                         "write": timeout, "pool": None}})
         with _as_ours(httpx):
@@ -481,7 +435,7 @@ class _ProxiedTransport:
 
         reason = answer.extensions.get("reason_phrase", b"").decode("ascii", "ignore")
         return Response(answer.status_code, reason,
-                        [(name.decode("ascii").lower(), _text(value))
+                        [(name.decode("ascii").lower(), http11.header_text(value))
                          for name, value in answer.headers.raw], chunks(), answer.aclose)
 
     async def aclose(self) -> None:
