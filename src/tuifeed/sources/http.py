@@ -7,9 +7,7 @@ import asyncio
 import os
 import random
 import socket
-import sys
 import time
-import types
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from urllib.parse import urljoin, urlsplit
@@ -24,16 +22,6 @@ USER_AGENT = "tuifeed/0.1 (+https://example.invalid)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ENCODINGS = "gzip, deflate"  # what a body may come compressed with (Accept-Encoding)
 DECODED_PIECE = 1 << 20  # a compressed body is inflated this much at a time, then counted
-
-
-def import_httpx():
-    """httpx, for the proxied path only. It imports its own command-line client (rich,
-    pygments, click) when it is imported, a third of its import time; tuifeed never runs it,
-    and httpx does without it when absent."""
-    sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
-    import httpx
-
-    return httpx
 
 
 class _Again(Exception):

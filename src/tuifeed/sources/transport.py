@@ -14,7 +14,10 @@ client decodes it.
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
+import sys
+import types
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -96,6 +99,7 @@ class ProxyError(TransportError):
 # ':', '@', '/', and '%' so that escapes already made stay as they are); any other is escaped.
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,7 @@ class Url:
 
 def parse_url(text: str) -> Url:
     """An absolute http(s) URL; ValueError for anything else (with a short reason)."""
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
+    if _CONTROL.search(text):
         raise ValueError("a control character in the URL")
     parts = urlsplit(text)  # ValueError for "http://[oops"
     scheme = parts.scheme.lower()
@@ -406,13 +410,21 @@ class _as_transport_errors:
 # -- through a proxy --------------------------------------------------------------------------
 
 
+def import_httpx():
+    """httpx, for the proxied path only. It imports its own command-line client (rich,
+    pygments, click) when it is imported, a third of its import time; tuifeed never runs it,
+    and httpx does without it when absent."""
+    sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+    import httpx
+
+    return httpx
+
+
 class _ProxiedTransport:
     """Requests through the proxy the environment names, over httpx's own transport (loaded
     only then), its failures raised as ours."""
 
     def __init__(self, proxy: str, max_connections: int, max_idle: int) -> None:
-        from tuifeed.sources.http import import_httpx
-
         httpx = import_httpx()
         self._httpx = httpx
         self._transport = httpx.AsyncHTTPTransport(
