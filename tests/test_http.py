@@ -357,6 +357,24 @@ async def test_chunked_answers_keep_the_connection_for_the_next_request(server):
     assert len(set(connections)) == 1
 
 
+async def test_unchanged_answers_keep_the_connection_for_the_next_request(server):
+    """A refetch is mostly 304s: each leaves its connection for the next request."""
+    connections = []
+
+    def conditional(handler):
+        connections.append(handler.client_address)
+        if handler.headers.get("If-None-Match") == '"1"':
+            return 304, {"ETag": '"1"'}, b""
+        return 200, {"ETag": '"1"'}, b"feed"
+
+    server.handle("/cond", conditional)
+    async with client(retries=0) as http:
+        first = await http.get(server.url("/cond"))
+        answers = [await http.get(server.url("/cond"), etag=first.etag) for _ in range(3)]
+    assert [answer.status for answer in answers] == [304] * 3
+    assert len(set(connections)) == 1
+
+
 async def test_at_most_per_host_requests_run_at_once(server):
     lock, running, most = threading.Lock(), [0], [0]
 

@@ -205,12 +205,13 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
     try:
         await asyncio.gather(*(one(row) for row in rows))
     finally:
-        store_arrived()  # what a fetch cut short had read is kept all the same
         try:  # a full disk or a database locked too long must not hide the reports
+            store_arrived()  # what a fetch cut short had read is kept all the same
             record_fetches(store.connection, fetched)
         except sqlite3.Error:
             pass
-        if http is None:
-            await client.aclose()
+        finally:
+            if http is None:
+                await client.aclose()
     order = {row.name: position for position, row in enumerate(rows)}
     return sorted(reports, key=lambda report: order[report.name])

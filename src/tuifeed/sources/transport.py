@@ -369,7 +369,8 @@ class _Body:
         self._finish(reuse=self._answer.keep_alive)
 
     async def aclose(self) -> None:
-        self._finish(reuse=False)
+        # An answer without a body (a 304, say) leaves the connection ready all the same.
+        self._finish(reuse=self._answer.length == 0 and self._answer.keep_alive)
 
     def _finish(self, *, reuse: bool) -> None:
         if not self._done:
