@@ -18,7 +18,7 @@ MAX_HEAD_BYTES = 64 * 1024  # a status line and headers larger than this are ref
 _STATUS_LINE = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?\r?\n")
 _TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
 _HEADER = re.compile(rb"([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t]*([^\r\n\x00]*?)[ \t]*\r?\n")
-_FORBIDDEN_IN_VALUE = re.compile(r"[\x00\r\n]")
+_FORBIDDEN_IN_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # controls but the tab
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
 
 
@@ -72,8 +72,8 @@ class Answer:
                 raise Malformed(f"unsupported Transfer-Encoding {', '.join(codings)!r}")
             self.chunked = True
         elif lengths:
-            (length,) = lengths if len(lengths) == 1 else (None,)
-            if length is None or not length.isdigit() or len(length) > 18:
+            length = next(iter(lengths)) if len(lengths) == 1 else ""  # repeated: must agree
+            if not (length.isascii() and length.isdigit()) or len(length) > 18:
                 raise Malformed(f"bad Content-Length {', '.join(sorted(lengths))!r}")
             self.length = int(length)
         else:
