@@ -213,6 +213,20 @@ async def test_the_cap_counts_decompressed_bytes(server):
             await http.get(server.url("/bomb"))
 
 
+async def test_a_bomb_compressed_twice_stops_at_the_cap_without_holding_it(server):
+    bomb = zlib.compress(gzip.compress(bytes(60 << 20)), 9)  # ~60 KB on the wire
+    server.handle("/bomb2", lambda _: (200, {"Content-Encoding": "gzip, deflate"}, bomb))
+    tracemalloc.start()
+    try:
+        async with client() as http:
+            with pytest.raises(FetchError, match="answer larger than 10 MB"):
+                await http.get(server.url("/bomb2"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 24 << 20  # the cap and a piece or two, never the 60 MB
+
+
 async def test_gzip_is_decoded_and_a_broken_one_is_a_fetch_error(server):
     server.handle("/good", lambda _: (200, {"Content-Encoding": "gzip"}, gzip.compress(b"hi")))
     server.handle("/bad", lambda _: (200, {"Content-Encoding": "gzip"}, b"not gzip at all"))

@@ -9,7 +9,7 @@ import random
 import socket
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from tuifeed.sources.base import Answer, FetchError, Http
@@ -168,20 +168,22 @@ class HttpClient(Http):
         length = response.header("content-length")
         if length.isdigit() and int(length) > self.max_bytes:
             raise too_large
-        decode = _decoder(response.header("content-encoding"))
         chunks, size = [], 0
-        async for raw in response.raw():
-            for chunk in decode(raw):  # decoded bytes, a piece at a time: a gzip bomb stops
-                size += len(chunk)     # here too
-                if size > self.max_bytes:
-                    raise too_large
-                chunks.append(chunk)
-        for chunk in decode(None):
+        async for chunk in _decoded(response):  # a piece at a time: a gzip bomb stops here too
             size += len(chunk)
             if size > self.max_bytes:
                 raise too_large
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+async def _decoded(response: Response) -> AsyncIterator[bytes]:
+    decode = _decoder(response.header("content-encoding"))
+    async for raw in response.raw():
+        for piece in decode(raw):
+            yield piece
+    for piece in decode(None):
+        yield piece
 
 
 Decoder = Callable[[bytes | None], Iterator[bytes]]  # None: the end of the body
@@ -201,18 +203,20 @@ def _decoder(encodings: str) -> Decoder:
     if len(steps) == 1:
         return steps[0]
 
-    def chained(data: bytes | None) -> Iterator[bytes]:  # rare: each step's output whole
-        pieces: list[bytes | None] = [data]
-        for step in steps:
-            out: list[bytes | None] = []
-            for piece in pieces:
-                out.extend(step(piece))
-                if piece is None:
-                    out.append(None)  # the end, passed on to the next step
-            pieces = out
+    def chained(data: bytes | None) -> Iterator[bytes]:
+        pieces: Iterator[bytes | None] = iter((data,))
+        for step in steps:  # lazily: a bomb wrapped twice is still read a piece at a time
+            pieces = _through(step, pieces)
         yield from (piece for piece in pieces if piece)
 
     return chained
+
+
+def _through(step: Decoder, pieces: Iterator[bytes | None]) -> Iterator[bytes | None]:
+    for piece in pieces:
+        yield from step(piece)
+        if piece is None:
+            yield None  # the end, passed on to the next step
 
 
 def _identity(data: bytes | None) -> Iterator[bytes]:
