@@ -236,3 +236,77 @@ async def test_quitting_during_a_slow_fetch_cancels_it(server, isolated_home, cl
         assert server.hits["/stalled.xml"] == 1  # asked once, then let go without waiting
     finally:
         released.set()
+
+
+async def test_a_fetch_cut_short_still_records_the_sources_it_finished(server, isolated_home,
+                                                                        clock):
+    """How each fetch went is written together at the end, and also when the fetch is
+    cancelled: the finished source has its time and validators, the unfinished none."""
+    import asyncio
+
+    from tuifeed.catalogue.fetching import fetch_sources
+    from tuifeed.store.sources import list_sources
+
+    released = threading.Event()
+
+    def stalled(request):
+        released.wait(timeout=20)
+        return 200, {"Content-Type": YOUTUBE}, youtube_feed(4, 2)
+
+    server.route("/quick/feeds/videos.xml", youtube_feed(5, 3), content_type=YOUTUBE,
+                 etag='"q1"')
+    server.handle("/stalled.xml", stalled)
+    feed = Feed.open(isolated_home, clock=clock)
+    try:
+        feed.add_source(server.url("/quick/feeds/videos.xml"), name="quick", kind="youtube")
+        feed.add_source(server.url("/stalled.xml"), name="stalled", kind="rss")
+        finished = asyncio.Event()
+        task = asyncio.create_task(fetch_sources(
+            feed.store, feed.locations.cache, clock.now,
+            progress=lambda report, done, total: report.name == "quick" and finished.set()))
+        await asyncio.wait_for(finished.wait(), 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        rows = {row.name: row for row in list_sources(feed.store.connection)}
+    finally:
+        released.set()
+        feed.close()
+    assert rows["quick"].last_fetch and rows["quick"].items == 3
+    assert rows["quick"].validators == {server.url("/quick/feeds/videos.xml"): ('"q1"', "")}
+    assert rows["stalled"].last_fetch is None
+
+
+def test_each_source_reports_its_own_new_and_updated_videos(server, isolated_home, clock):
+    """Sources whose answers arrive together are stored in one upsert; each report still
+    names the codes of its own videos, new or updated, as the database has them."""
+    def serve(entries: int, tag: str) -> None:
+        for number in range(6):
+            server.route(f"/c{number}/feeds/videos.xml", youtube_feed(number, entries),
+                         content_type=YOUTUBE, etag=f'"{tag}{number}"')
+
+    def check(reports, new: int, updated: int) -> None:
+        connection = feed.store.connection
+        for report in reports:
+            assert (report.new, report.refreshed, report.error) == (new, updated, "")
+            codes = report.new_codes + report.refreshed_codes
+            owners = connection.execute(
+                f"SELECT DISTINCT source FROM items WHERE code IN ({','.join('?' * len(codes))})",
+                codes).fetchall()
+            assert owners == [(report.name,)]
+            number = int(report.name.removeprefix("c"))
+            newest = connection.execute(
+                "SELECT id FROM items WHERE code = ?", (max(report.new_codes),)).fetchone()[0]
+            assert newest.startswith(f"yt:v{number:04d}x")
+
+    serve(4, "a")
+    with Feed.open(isolated_home, clock=clock) as feed:
+        for number in range(6):
+            feed.add_source(server.url(f"/c{number}/feeds/videos.xml"), name=f"c{number}",
+                            kind="youtube")
+        first = [report for report in feed.fetch() if report.name != "demo"]
+        check(first, new=4, updated=0)
+        serve(6, "b")  # two more entries each, the four known ones again
+        second = [report for report in feed.fetch() if report.name != "demo"]
+        check(second, new=2, updated=4)
+    assert len({code for report in first + second for code in report.new_codes}) == 36

@@ -27,9 +27,10 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 def clean_text(value: object, *, single_line: bool = True, limit: int | None = None) -> str:
     """Strip terminal control sequences and control characters from untrusted text."""
     text = "" if value is None else str(value)
-    # Most text is already clean (ids, URLs, plain titles): printable means no control
-    # character at all, so the regular expressions below would change nothing.
-    if single_line and text.isprintable() and "  " not in text and text == text.strip():
+    # Most text is already clean (ids, URLs, plain titles, one-paragraph descriptions):
+    # printable means no control character at all, so the regular expressions below would
+    # change nothing (on one line, nor would collapsing spaces, when there are no runs).
+    if text.isprintable() and (not single_line or ("  " not in text and text == text.strip())):
         return text if limit is None or len(text) <= limit else (
             text[: limit - 1].rstrip() + "…")
     text = _ESCAPE_SEQUENCE.sub("", text)

@@ -2,7 +2,9 @@
 
 A broken source (404, timeout, bad XML, a 50 MB body) ends as one line in its report and in
 `sources list`; it never stops the others. Items are stored as each source finishes, so a
-slow server does not hold back what the fast ones brought.
+slow server does not hold back what the fast ones brought; how each fetch went (its time,
+error and validators) is written for all of them at the end, in one transaction rather than
+one a source, and also when the fetch is cut short.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from tuifeed.errors import TuifeedError
 from tuifeed.sources.http import HttpClient
 from tuifeed.store.database import Store
 from tuifeed.store.items import known_topics
-from tuifeed.store.sources import SourceRow, list_sources, record_fetch
+from tuifeed.store.sources import SourceRow, list_sources, record_fetches
 from tuifeed.text import clean_text
 
 ERROR_LIMIT = 300
@@ -122,10 +124,12 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
         " AND topics_derived = 0")}  # details already read
     words: dict[str, str] = {}  # singular -> topic, read once the first items arrive
     client = http or HttpClient(**client_settings(os.environ))
-    # Catalogue data: one transaction a source, and no fsync at each (WAL stays consistent;
-    # a power cut can only lose the last sources' items, which the next fetch brings again).
+    # Catalogue data: no fsync at each transaction (WAL stays consistent; a power cut can only
+    # lose the last sources' items, which the next fetch brings again).
     store.connection.execute("PRAGMA synchronous = NORMAL")
     reports: list[SourceReport] = []
+    fetched: list[tuple[str, float, str, dict | None]] = []  # for record_fetches
+    arrived: list[tuple[SourceRow, Outcome, SourceReport]] = []  # parsed, not yet stored
 
     async def one(row: SourceRow) -> SourceReport:
         started = time.perf_counter()
@@ -140,48 +144,74 @@ async def fetch_sources(store: Store, cache: Path, now: Callable[[], float], *,
         else:
             report.unchanged = outcome.unchanged
             report.notes = [clean_text(note, limit=ERROR_LIMIT) for note in outcome.notes]
-            store_outcome(row, outcome, report)
-        try:  # a full disk or a database locked too long must not hide the other reports
-            record_fetch(store.connection, row.name, now(), report.error,
-                         None if report.error or (outcome.unchanged and not outcome.validators)
-                         else outcome.validators)
-        except sqlite3.Error:
-            pass
+            if outcome.items:
+                # Stored together with the sources whose answers were read in the same turn
+                # of the loop, by the first of them to go on: one upsert for all of them.
+                arrived.append((row, outcome, report))
+                await asyncio.sleep(0)
+                store_arrived()
+        fetched.append((row.name, now(), report.error,
+                        None if report.error or (outcome.unchanged and not outcome.validators)
+                        else outcome.validators))
         report.seconds = time.perf_counter() - started
         reports.append(report)
         if progress is not None:
             progress(report, len(reports), len(rows))
         return report
 
-    def store_outcome(row: SourceRow, outcome: Outcome, report: SourceReport) -> None:
-        if len(outcome.items) > MAX_ITEMS_PER_FETCH:
-            report.notes.append(f"kept the first {MAX_ITEMS_PER_FETCH} of "
-                                f"{len(outcome.items)} entries")
-            del outcome.items[MAX_ITEMS_PER_FETCH:]
-        if not outcome.items:
+    def store_arrived() -> None:
+        """The items of every source that arrived and is not stored yet, in one transaction;
+        each report gets the codes of its own."""
+        if not arrived:
             return
+        batch = arrived[:]
+        arrived.clear()
         from tuifeed.catalogue.ingest import Addresses, to_items, vocabulary  # once needed
 
         if not words:
             words.update(vocabulary(known_topics(store.connection)))
-        addresses = Addresses([Path(row.url), cache / "folder"] if row.kind == "folder" else ())
-        items, derived = to_items(outcome.items, row.name, now(), words, addresses)
-        if addresses.dropped:
-            report.notes.append(f"dropped {addresses.dropped} addresses that were not http(s) "
-                                f"(javascript:, data:, file: or a local path from the web)")
+        items, derived, owners = [], [], []
+        for row, outcome, report in batch:
+            if len(outcome.items) > MAX_ITEMS_PER_FETCH:
+                report.notes.append(f"kept the first {MAX_ITEMS_PER_FETCH} of "
+                                    f"{len(outcome.items)} entries")
+                del outcome.items[MAX_ITEMS_PER_FETCH:]
+            addresses = Addresses([Path(row.url), cache / "folder"] if row.kind == "folder"
+                                  else ())
+            own, guessed = to_items(outcome.items, row.name, now(), words, addresses)
+            if addresses.dropped:
+                report.notes.append(f"dropped {addresses.dropped} addresses that were not "
+                                    f"http(s) (javascript:, data:, file: or a local path from "
+                                    f"the web)")
+            # The next source's titles may meet this one's topics, as if stored one by one.
+            words.update(vocabulary(topic for item in own for topic in item.topics))
+            items += own
+            derived += guessed
+            owners.append((report, own))
         try:
             added = store.add_items(items, derived)
         except sqlite3.Error as error:
-            report.error = clean_text(f"could not store its videos: {error}", limit=ERROR_LIMIT)
+            for report, _ in owners:
+                report.error = clean_text(f"could not store its videos: {error}",
+                                          limit=ERROR_LIMIT)
             return
-        report.new, report.refreshed = len(added.new), len(added.refreshed)
-        report.new_codes, report.refreshed_codes = added.new, added.refreshed
-        words.update(vocabulary(topic for item in items for topic in item.topics))
+        new = set(added.new)
+        for report, own in owners:
+            codes = {added.codes[item.id] for item in own}
+            report.new_codes = sorted(code for code in codes if code in new)
+            report.refreshed_codes = sorted(code for code in codes if code not in new)
+            report.new, report.refreshed = len(report.new_codes), len(report.refreshed_codes)
 
     try:
         await asyncio.gather(*(one(row) for row in rows))
     finally:
-        if http is None:
-            await client.aclose()
+        try:  # a full disk or a database locked too long must not hide the reports
+            store_arrived()  # what a fetch cut short had read is kept all the same
+            record_fetches(store.connection, fetched)
+        except sqlite3.Error:
+            pass
+        finally:
+            if http is None:
+                await client.aclose()
     order = {row.name: position for position, row in enumerate(rows)}
     return sorted(reports, key=lambda report: order[report.name])

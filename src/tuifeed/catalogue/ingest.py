@@ -82,9 +82,10 @@ def to_items(fetched: Sequence[FetchedItem], source: str, now: float,
              ) -> tuple[list[Item], list[bool]]:
     """Catalogue items and, for each, whether its topics were guessed from its text."""
     addresses = addresses or Addresses()
+    creators: dict[tuple[str, str], tuple[str, str]] = {}  # a feed's entries share one
     items, derived = [], []
     for record in fetched:
-        item, guessed = to_item(record, source, now, known, addresses)
+        item, guessed = to_item(record, source, now, known, addresses, creators)
         if item is not None:
             items.append(item)
             derived.append(guessed)
@@ -92,7 +93,9 @@ def to_items(fetched: Sequence[FetchedItem], source: str, now: float,
 
 
 def to_item(record: FetchedItem, source: str, now: float, known: dict[str, str],
-            addresses: Addresses | None = None) -> tuple[Item | None, bool]:
+            addresses: Addresses | None = None,
+            creators: dict[tuple[str, str], tuple[str, str]] | None = None
+            ) -> tuple[Item | None, bool]:
     addresses = addresses or Addresses()
     item_id = clean_text(record.id, limit=URL_LIMIT)
     title = clean_text(record.title, limit=TITLE_LIMIT)
@@ -101,7 +104,7 @@ def to_item(record: FetchedItem, source: str, now: float, known: dict[str, str],
     description = clean_text(record.description, single_line=False, limit=DESCRIPTION_LIMIT)
     # Only the first tags count (a hostile answer may send a million): a few are kept anyway.
     topics = normalise_topics(clean_text(topic, limit=TAG_LIMIT)
-                              for topic in record.topics[:MAX_TAGS])
+                              for topic in record.topics[:MAX_TAGS]) if record.topics else ()
     if not topics:
         topics = derive_topics(title, description, known)
     # Topics are the source's word only when it sent tags; a PeerTube list answer gives just
@@ -109,12 +112,19 @@ def to_item(record: FetchedItem, source: str, now: float, known: dict[str, str],
     # the topics and playable URL it already has until its details are read.
     guessed = not record.topics or record.extra.get("detailed") is False or (
         "uuid" in record.extra and not record.extra.get("detailed"))
-    creator = clean_text(record.creator_name, limit=TITLE_LIMIT) or "unknown"
+    named = (record.creator_name, record.creator_id)
+    channel = creators.get(named) if creators is not None else None
+    if channel is None:
+        creator = clean_text(record.creator_name, limit=TITLE_LIMIT) or "unknown"
+        channel = (creator, clean_text(record.creator_id, limit=URL_LIMIT)
+                   or f"{source}:{creator}")
+        if creators is not None:
+            creators[named] = channel
     return Item(
         id=item_id,
         title=title or "(untitled)",
-        creator=creator,
-        creator_id=clean_text(record.creator_id, limit=URL_LIMIT) or f"{source}:{creator}",
+        creator=channel[0],
+        creator_id=channel[1],
         topics=topics,
         description=description,
         duration=_positive(record.duration, 10**6),

@@ -6,7 +6,6 @@ text for the terminal or normalise topics: the catalogue does both, once, for ev
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +36,8 @@ class FetchedItem:
 
 def stable_id(prefix: str, *parts: str) -> str:
     """A short id that stays the same for the same parts: prefix + 16 hex digits."""
+    import hashlib  # for the feeds that give no id of their own, not for YouTube's
+
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
                              digest_size=8).hexdigest()
     return f"{prefix}:{digest}"

@@ -7,13 +7,11 @@ conditional GET.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from email.utils import parsedate_tz
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -105,6 +103,8 @@ def parse_date(value: str | None) -> float | None:
 
 
 def _parse_rfc822(value: str) -> float | None:
+    from email.utils import parsedate_tz  # RSS dates only: a YouTube fetch never loads it
+
     parts = parsedate_tz(value)
     if parts is None:
         return None
@@ -154,9 +154,11 @@ def html_to_text(markup: str) -> str:
     """Plain text from an HTML fragment: tags dropped, entities decoded, paragraphs kept."""
     if "<" not in markup and "&" not in markup:
         return markup.strip()
+    from html import unescape  # with the first feed carrying markup (its entity table is large)
+
     text = _DROPPED_HTML.sub("", markup)
     text = _LINE_BREAK_TAG.sub("\n", text)
-    text = html.unescape(_TAG.sub("", text))
+    text = unescape(_TAG.sub("", text))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 

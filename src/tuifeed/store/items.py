@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
@@ -47,10 +47,12 @@ ITEM_COLUMNS = ("code, id, source, creator, published, duration, views, likes,"
 
 @dataclass(frozen=True)
 class Added:
-    """What one bulk upsert did: codes of items that are new, and of known ones refreshed."""
+    """What one bulk upsert did: codes of items that are new, and of known ones refreshed
+    (and every upserted item's code by its id)."""
 
     new: list[int]
     refreshed: list[int]
+    codes: dict[str, int] = field(default_factory=dict)
 
 
 def add_items(connection: sqlite3.Connection, items: Sequence[Item],
@@ -110,7 +112,7 @@ def _add_items(connection: sqlite3.Connection, items: Sequence[Item],
         [(code, position, topics[topic]) for code, item in rewrite
          for position, topic in enumerate(item.topics)])
     return Added(new=sorted(codes[i] for i in ids if i not in known),
-                 refreshed=sorted(codes[i] for i in ids if i in known))
+                 refreshed=sorted(codes[i] for i in ids if i in known), codes=codes)
 
 
 def _codes_of(connection: sqlite3.Connection, table: str, column: str,

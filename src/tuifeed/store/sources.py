@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tuifeed.clock import iso_utc
@@ -86,14 +87,24 @@ def remove_source(connection: sqlite3.Connection, name: str) -> SourceRow:
 
 def record_fetch(connection: sqlite3.Connection, name: str, now: float, error: str,
                  validators: dict[str, tuple[str, str]] | None) -> None:
+    record_fetches(connection, [(name, now, error, validators)])
+
+
+def record_fetches(connection: sqlite3.Connection,
+                   fetches: Iterable[tuple[str, float, str, dict[str, tuple[str, str]] | None]]
+                   ) -> None:
+    """How each fetch went (name, time, error, validators or None to keep the old ones), in
+    one transaction."""
     with writing(connection):
-        if validators is None:
-            connection.execute("UPDATE sources SET last_fetch = ?, last_error = ? WHERE name = ?",
-                               (iso_utc(now), error, name))
-        else:
-            connection.execute(
-                "UPDATE sources SET last_fetch = ?, last_error = ?, validators = ? WHERE name = ?",
-                (iso_utc(now), error, json.dumps(validators), name))
+        for name, now, error, validators in fetches:
+            if validators is None:
+                connection.execute(
+                    "UPDATE sources SET last_fetch = ?, last_error = ? WHERE name = ?",
+                    (iso_utc(now), error, name))
+            else:
+                connection.execute(
+                    "UPDATE sources SET last_fetch = ?, last_error = ?, validators = ? "
+                    "WHERE name = ?", (iso_utc(now), error, json.dumps(validators), name))
 
 
 def ensure_sources(connection: sqlite3.Connection, names: set[str], now: float,
