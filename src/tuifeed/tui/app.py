@@ -189,9 +189,12 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def show_queue(self, queue: list) -> None:
         """Up next, as a worker ranked it."""
-        feed_screen = self.screen_stack[0]  # the queue may come while another screen is up
-        feed_screen.query_one(QueuePanel).show(queue)
-        feed_screen.query_one(VideoCard).prefetch([entry.item for entry in queue[:3]])
+        self.screen_stack[0].query_one(QueuePanel).show(queue)  # another screen may be up
+        self.prefetch_pictures(queue[:3])
+
+    def prefetch_pictures(self, queue: list) -> None:
+        """The pictures of these cards, fetched and decoded ahead, so `j` shows them at once."""
+        self.screen_stack[0].query_one(VideoCard).prefetch([entry.item for entry in queue])
 
     def show_log_notice(self) -> None:
         """A write that cannot happen now (a full disk, a read-only or locked database), or an

@@ -99,9 +99,13 @@ class Queueing:
 
     def on_queue_ranked(self, message: QueueRanked) -> None:
         self._ranking = None
-        # Shown unless a key waits for it: that key moves on at once and Up next follows.
-        if self.feed.accept_queue(message.answer) and not self._waiting:
-            self.show_queue(message.answer.ranked)
+        # Shown unless a key waits for it: that key moves on at once and Up next follows;
+        # the pictures of the cards after the one it brings are fetched meanwhile.
+        if self.feed.accept_queue(message.answer):
+            if self._waiting:
+                self.prefetch_pictures(message.answer.ranked[1:4])
+            else:
+                self.show_queue(message.answer.ranked)
         if self.feed.ranked_ahead() is None or self._rank_again:
             self.request_queue()
         self._run_waiting()
