@@ -28,22 +28,30 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def keys_settle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """After pressing keys, a test reads the screen as a person does once it is drawn: Up
-    next ranked (a worker does it) and the keys waiting for it served (tui/queueing.py).
-    `Pilot.press.unsettled` presses without waiting."""
+    """After pressing keys or pausing, a test reads the screen as a person does once it is
+    drawn: Up next ranked (a worker does it) and the keys waiting for it served
+    (tui/queueing.py). `Pilot.press.unsettled` presses without waiting."""
     from textual.pilot import Pilot
 
     press = Pilot.press
 
     async def press_and_settle(self: Pilot, *keys: str) -> None:
         await press(self, *keys)
-        settle = getattr(self.app, "settle_queue", None)
-        if settle is not None and self.app.is_running:
-            await settle()
-            await self.pause()
+        if self.app.is_running:
+            await self.pause()  # which settles (below)
 
     press_and_settle.unsettled = press  # type: ignore[attr-defined]
     monkeypatch.setattr(Pilot, "press", press_and_settle)
+    pause = Pilot.pause
+
+    async def pause_and_settle(self: Pilot, delay: float | None = None) -> None:
+        await pause(self, delay)
+        settle = getattr(self.app, "settle_queue", None)
+        if settle is not None and self.app.is_running:
+            await settle()
+            await pause(self)
+
+    monkeypatch.setattr(Pilot, "pause", pause_and_settle)
     # And a test starts where a person does: the first card is shown (it comes from the
     # first ranking, in a worker).
     from contextlib import asynccontextmanager

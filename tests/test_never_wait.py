@@ -4,6 +4,7 @@ and the card a queue ranked ahead placed is explained exactly."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -183,3 +184,37 @@ async def test_a_word_mute_in_force_is_indexed_in_a_worker(isolated_home, monkey
         queue = app.query_one(QueuePanel)._queue
         assert len(queue) >= 8 and not {entry.item.id for entry in queue} & hidden
     assert threads and threading.main_thread().name not in threads
+
+
+async def test_new_videos_wait_for_the_ranking_under_way(isolated_home, monkeypatch):
+    """A fetch that ends while a worker ranks does not grow the catalogue under it: its
+    videos are taken in when the ranking is done, and the next ranking has them."""
+    from tuifeed.bench_catalogue import synthetic_library
+    from tuifeed.feed.queue import QueueJob
+    from tuifeed.store.sources import ensure_sources
+    from tuifeed.tui.fetcher import CatalogueFetched
+
+    app = open_app(isolated_home, VirtualClock())
+    async with app.run_test(size=(100, 40)) as pilot:
+        feed = app.feed
+        before = len(feed.catalog)
+        gate, real = threading.Event(), QueueJob.run
+
+        def held(job):
+            gate.wait(30)
+            return real(job)
+
+        monkeypatch.setattr(QueueJob, "run", held)
+        await Pilot.press.unsettled(pilot, "l")  # a like: Up next is ranked again (held)
+        assert app._ranking is not None
+        ensure_sources(feed.store.connection, {"big"}, feed.clock.now(), kind="rss")
+        feed.store.add_items(synthetic_library(5, 3))
+        app.post_message(CatalogueFetched(feed.new_rows(), []))
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert len(feed.catalog) == before  # held back while the ranking reads it
+        gate.set()
+        await pilot.pause()  # settles
+        assert len(feed.catalog) == before + 5
+        assert app._ranking is None and feed.ranked_ahead() is not None
+        assert len(feed.ranked_ahead().job.context.candidates) == before + 5

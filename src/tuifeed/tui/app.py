@@ -41,6 +41,7 @@ from tuifeed.tui.widgets.queue import QueuePanel
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
 SHORT_HEIGHT = 30  # below this, screens drop what can be read elsewhere (see app.tcss)
 TICK_SECONDS = 0.25
+CATALOGUE_RETRY = 0.05  # seconds: new videos wait this long for a ranking to end, again
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
@@ -397,6 +398,12 @@ class FeedApp(Playing, Queueing, App[None]):
 
     @on(CatalogueFetched)
     def take_in_fetched(self, message: CatalogueFetched) -> None:
+        if self._ranking is not None:  # the ranking reads the catalogue: it grows after
+            self._fetched_waiting.append(message)
+            return
+        if self.catalogue_in_use():  # Why this? reads it: a moment later
+            self.set_timer(CATALOGUE_RETRY, partial(self.take_in_fetched, message))
+            return
         added = self.feed.take_in(message.batches)
         failed = sum(bool(report.error) for report in message.reports)
         self.fetch_status = (f"+{added} new" if added else "up to date") + (

@@ -61,6 +61,7 @@ class Queueing:
         self._rank_again = False  # something changed while it ran: rank once more after it
         self._waiting: deque[Callable[[], None]] = deque()  # keys waiting for a ranking
         self._draining = False  # serving them: what one key does next comes before the rest
+        self._fetched_waiting: list = []  # new videos (CatalogueFetched) held for a ranking
 
     def request_queue(self) -> None:
         """Have Up next ranked as the feed stands now (in a worker)."""
@@ -99,6 +100,9 @@ class Queueing:
 
     def on_queue_ranked(self, message: QueueRanked) -> None:
         self._ranking = None
+        fetched, self._fetched_waiting = self._fetched_waiting, []
+        for waiting in fetched:  # the catalogue may grow now (it changes the feed's version)
+            self.take_in_fetched(waiting)
         # Shown unless a key waits for it: that key moves on at once and Up next follows;
         # the pictures of the cards after the one it brings are fetched meanwhile.
         if self.feed.accept_queue(message.answer):
@@ -112,18 +116,22 @@ class Queueing:
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A ranking that raised: said once; the keys waiting for it are served the slow
-        way (Feed.next ranks by itself), so no key is lost."""
+        way (Feed.next ranks by itself), so no key is lost. Cancelled: the app is closing."""
         if event.worker is self._indexing and event.state in (WorkerState.ERROR,
                                                               WorkerState.CANCELLED):
             self._indexing = None  # the queue indexes the words itself, the slow way
             self.feed.index_words()
             self.request_queue()
-        if event.worker is self._ranking and event.state in (WorkerState.ERROR,
-                                                             WorkerState.CANCELLED):
+        if event.worker is self._ranking and event.state == WorkerState.CANCELLED:
+            self._ranking = None  # the app is closing
+            self._waiting.clear()
+        elif event.worker is self._ranking and event.state == WorkerState.ERROR:
             self._ranking = None
-            if event.state == WorkerState.ERROR:
-                self.notify(f"Ranking Up next failed: {event.worker.error}", severity="error",
-                            markup=False)
+            fetched, self._fetched_waiting = self._fetched_waiting, []
+            for waiting in fetched:
+                self.take_in_fetched(waiting)
+            self.notify(f"Ranking Up next failed: {event.worker.error}", severity="error",
+                        markup=False)
             waiting, self._waiting = self._waiting, deque()
             for step in waiting:
                 step()
@@ -158,10 +166,16 @@ class Queueing:
         finally:
             self._draining = False
 
+    def catalogue_in_use(self) -> bool:
+        """A worker is reading the catalogue (ranking, Why this?): it must not grow now."""
+        return self._ranking is not None or any(
+            worker.group in SCREEN_WORKERS and worker.is_running for worker in self.workers)
+
     @property
     def queue_settled(self) -> bool:
-        """No ranking under way and no key waiting for one."""
-        return self._ranking is None and self._indexing is None and not self._waiting
+        """No ranking under way, and no key or new videos waiting for one."""
+        return (self._ranking is None and self._indexing is None and not self._waiting
+                and not self._fetched_waiting)
 
     async def settle_queue(self) -> None:
         """Wait until the queue is settled and the screens' own workers (Why this?) are done
