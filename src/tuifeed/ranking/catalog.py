@@ -10,6 +10,7 @@ double the time to open); an item's full record is read on demand (`item_at`).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ class Catalog:
     def __init__(self, load_item: Callable[[int], Item] | None = None) -> None:
         self._load_item = load_item
         self._items: OrderedDict[int, Item] = OrderedDict()
+        self._items_lock = threading.Lock()
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
         self.source_names: list[str] = []  # the sources' names, indexed by source code
@@ -323,19 +325,21 @@ class Catalog:
         return self.item_at(self.index[item_id])
 
     def item_at(self, row: int) -> Item:
-        """The full record of one item, read from the store on demand (kept in a small cache)."""
-        cached = self._items.get(row)
-        if cached is not None:
-            if not self._keep_all:
-                self._items.move_to_end(row)
-            return cached
-        if self._load_item is None:
-            raise KeyError(row)
-        item = self._load_item(row + 1)
-        self._items[row] = item
-        if len(self._items) > ITEM_CACHE_SIZE:
-            self._items.popitem(last=False)
-        return item
+        """The full record of one item, read from the store on demand (kept in a small cache;
+        a ranking worker and the UI thread both read it, hence the lock)."""
+        with self._items_lock:
+            cached = self._items.get(row)
+            if cached is not None:
+                if not self._keep_all:
+                    self._items.move_to_end(row)
+                return cached
+            if self._load_item is None:
+                raise KeyError(row)
+            item = self._load_item(row + 1)
+            self._items[row] = item
+            if len(self._items) > ITEM_CACHE_SIZE:
+                self._items.popitem(last=False)
+            return item
 
     @property
     def items(self) -> "_ItemList":
@@ -416,7 +420,8 @@ class Catalog:
             self._source_codes.values[row] = self._source_code(rows.sources[position])
             if rows.languages is not None and rows.languages[position]:
                 self._language_codes.values[row] = self._language_code(rows.languages[position])
-            self._items.pop(int(row), None)
+            with self._items_lock:
+                self._items.pop(int(row), None)
         self._creator_codes.values[targets] = rows.creator_codes[picked] - 1
         published = rows.published[picked]
         self._published.values[targets] = np.where(np.isfinite(published), published,
