@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from tuifeed.feed.queue import QueueJob, RankedQueue
+from tuifeed.tui.widgets.queue import QueuePanel
 
 QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
 SCREEN_WORKERS = frozenset({"why"})
@@ -73,8 +74,6 @@ class Queueing:
             self._rank_again = True
             return
         self._rank_again = False
-        from tuifeed.tui.widgets.queue import QueuePanel
-
         panel = self.screen_stack[0].query_one(QueuePanel)
         job = self.feed.queue_job(panel.fits(QUEUE_LENGTH))
         self._ranking = self.run_worker(partial(self._rank, job), name="rank up next",
@@ -100,9 +99,7 @@ class Queueing:
 
     def on_queue_ranked(self, message: QueueRanked) -> None:
         self._ranking = None
-        fetched, self._fetched_waiting = self._fetched_waiting, []
-        for waiting in fetched:  # the catalogue may grow now (it changes the feed's version)
-            self.take_in_fetched(waiting)
+        self._take_in_held()
         # Shown unless a key waits for it: that key moves on at once and Up next follows;
         # the pictures of the cards after the one it brings are fetched meanwhile.
         if self.feed.accept_queue(message.answer):
@@ -127,9 +124,7 @@ class Queueing:
             self._waiting.clear()
         elif event.worker is self._ranking and event.state == WorkerState.ERROR:
             self._ranking = None
-            fetched, self._fetched_waiting = self._fetched_waiting, []
-            for waiting in fetched:
-                self.take_in_fetched(waiting)
+            self._take_in_held()
             self.notify(f"Ranking Up next failed: {event.worker.error}", severity="error",
                         markup=False)
             waiting, self._waiting = self._waiting, deque()
@@ -165,6 +160,13 @@ class Queueing:
                 step()
         finally:
             self._draining = False
+
+    def _take_in_held(self) -> None:
+        """The ranking is over: the new videos held for it join the catalogue (which moves
+        the feed's version, so Up next is ranked again)."""
+        fetched, self._fetched_waiting = self._fetched_waiting, []
+        for waiting in fetched:
+            self.take_in_fetched(waiting)
 
     def catalogue_in_use(self) -> bool:
         """A worker is reading the catalogue (ranking, Why this?): it must not grow now."""
