@@ -80,3 +80,17 @@ def test_reals_travel_exactly(values):
     read = read_reals(connection, "x", "t", "n", len(values))
     plain = [row[0] for row in connection.execute("SELECT x FROM t ORDER BY n")]
     assert [None if value != value else value for value in read.tolist()] == plain
+
+
+def test_a_text_or_a_blob_in_a_real_column_reads_as_unknown(tmp_path):
+    """A damaged or tampered file may hold text where a time or a duration belongs: the
+    value is unknown (NaN), the rest reads as stored, and the home still ranks."""
+    Feed.open(tmp_path, clock=VirtualClock(), seed=0, catalogue=library(10)).close()
+    with sqlite3.connect(tmp_path / "tuifeed.db") as connection:
+        connection.execute("UPDATE items SET duration = 'abc', published = x'ff00'"
+                           " WHERE code = 3")
+        connection.commit()
+        durations = read_reals(connection, "duration", "items", "code", 10)
+    assert np.isnan(durations[2]) and durations[3] == 8.0
+    with Feed.open(tmp_path, clock=VirtualClock(), seed=0) as feed:
+        assert len(feed.upcoming(10)) == 10

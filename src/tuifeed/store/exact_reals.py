@@ -18,12 +18,15 @@ NAN = float("nan")
 
 def read_reals(connection: sqlite3.Connection, column: str, table: str, order: str,
                count: int) -> np.ndarray:
-    """`column` (an expression) of every row of `table` in `order`, as float64, NULL as
-    NaN, every value SQLite's own double."""
+    """`column` (an expression) of every row of `table` in `order`, as float64, NULL (or
+    anything not a number) as NaN, every number SQLite's own double."""
     if count == 0:
         return np.zeros(0)
     rows = connection.execute(f"SELECT {column} FROM {table} ORDER BY {order}")
-    values = np.fromiter((NAN if value is None else value for (value,) in rows), np.float64)
+    # A number stays SQLite's own double; NULL, and a text or a blob a damaged or tampered
+    # file put in a real column, are unknown (NaN), as an unknown value is.
+    values = np.fromiter((value if isinstance(value, (int, float)) else NAN
+                          for (value,) in rows), np.float64)
     if len(values) != count:
         raise sqlite3.DatabaseError(f"{table} changed while it was read")
     return values
