@@ -24,6 +24,7 @@ from tuifeed.feed import learning
 from tuifeed.feed.log import EventsView, LogColumns
 from tuifeed.feed.playing import Playing
 from tuifeed.feed.queue import QueueJob, RankedQueue
+from tuifeed.feed.relearning import Learned, LearningJob, LogSnapshot
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
 from tuifeed.locations import Locations
@@ -75,6 +76,12 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         # counts only while it has not moved.
         self.version = 0
         self._ahead: RankedQueue | None = None  # the last such queue, see accept_queue
+        # Learning again from the whole log (a recipe switch, an undo, a forget, a reset):
+        # at once, unless interactive() left it to a worker (learning_job, accept_learning).
+        # The epoch moves whenever it is needed again.
+        self.defer_learning = False
+        self.learning_due = False
+        self._learning_epoch = 0
         first_run = store.get_meta("first_run")
         self.warnings: list[str] = []
         try:
@@ -142,13 +149,49 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._closed = False
 
     def _relearn(self) -> None:
-        """Rebuild the interest model and the viewer state from the log, under the steering:
-        numpy passes over the log's columns (feed/learning.py)."""
-        log = self._log.columns()
-        self.views = learning.views(log, self._log.item_id_at)
-        self.model = self.learned_model()
-        self.state = learning.viewer_state(log, self.steering, self.catalog)
+        """Rebuild the interest model, the views and the viewer state from the log, under
+        the steering: numpy passes over the log's columns (feed/learning.py). Interactive,
+        it is only marked due: a worker learns (learning_job) and accept_learning takes it."""
+        self._learning_epoch += 1
         self._queue_changed()
+        if self.defer_learning:
+            self.learning_due = True
+            return
+        self._take_learned(self.learning_job().run())
+
+    def learning_job(self) -> LearningJob:
+        """Learning again from the whole log as it stands, to run in another thread."""
+        return LearningJob(self._learning_epoch, self._log_snapshot(), self.recipe)
+
+    def accept_learning(self, learned: Learned) -> bool:
+        """Take what a worker learned, when nothing reaching back into the log changed since
+        its job was taken (no undo, steering or recipe switch; the catalogue as it was); the
+        events logged meanwhile are then taught to it as signal() teaches them. Returns
+        whether it was taken; if not, learning is still due, from a new job."""
+        job = learned.job
+        if (job.epoch != self._learning_epoch
+                or job.snapshot.catalog_version != self.catalog.version):
+            return False
+        self._take_learned(learned)
+        for row in range(job.snapshot.length, len(self._log)):  # logged meanwhile
+            event = self._log.event_at(row)
+            self._teach(event, self.item(event.item_id))
+        self._queue_changed()
+        return True
+
+    def learn_now(self) -> None:
+        """Learn again on this thread, if learning is due (when a worker could not)."""
+        if self.learning_due:
+            self._take_learned(self.learning_job().run())
+            self._queue_changed()
+
+    def _take_learned(self, learned: Learned) -> None:
+        self.views, self.model, self.state = learned.views, learned.model, learned.state
+        self.learning_due = False
+
+    def _log_snapshot(self) -> LogSnapshot:
+        return LogSnapshot.of(self._log.columns(), self._log.item_reader(), self.steering,
+                              self.catalog)
 
     def stamp(self) -> float:
         """Now, as stored, and strictly after everything recorded before."""
@@ -359,15 +402,19 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         )
         self.writer.write(event)
         self._log.add(event)  # and so to self.events
-        self.views.add(event)
-        self.state.apply(event, item)
-        if self.teaches(event):
-            self.model.add(event)
+        self._teach(event, item)
         self._queue_changed()
         on_screen = self.current is not None and item_id == self.current.id
         if on_screen and kind not in ("impression", "dwell", "skip"):
             self._engaged = True
         return event
+
+    def _teach(self, event: Event, item: Item) -> None:
+        """One new event: into the views, the viewer state and (if it teaches) the model."""
+        self.views.add(event)
+        self.state.apply(event, item)
+        if self.teaches(event):
+            self.model.add(event)
 
     def undo_event(self, event_id: int) -> Event:
         """Take an event back (it stays in the log, flagged); the queue recomputes at once."""
@@ -525,6 +572,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._event_id.impatient(reserve_later)
         self._steering_id.impatient(reserve_later)
         self.close_patience = CLOSE_PATIENCE
+        self.defer_learning = True  # learning again from the whole log: in a worker
 
     def flush(self) -> bool:
         """Wait until everything recorded so far is written: False if it cannot be (see

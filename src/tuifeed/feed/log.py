@@ -6,7 +6,7 @@ Python loop and a re-sort on every keystroke; an event becomes an object only wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
@@ -142,6 +142,20 @@ class LogColumns:
             return self._added[row - self._loaded].item_id
         found = int(self._item_of[row])
         return self._catalog.ids[found] if found >= 0 else self._other_items[row]
+
+    def item_reader(self) -> Callable[[int], str]:
+        """`item_id_at` for the rows there are now, safe to call from another thread while
+        this one adds events (feed/relearning.py)."""
+        self._catch_up()
+        loaded, added = self._loaded, tuple(self._added)
+        item_of, others, catalog = self._item_of, self._other_items, self._catalog
+
+        def item_at(row: int) -> str:
+            if row >= loaded:
+                return added[row - loaded].item_id
+            found = int(item_of[row])
+            return catalog.ids[found] if found >= 0 else others[row]
+        return item_at
 
     def newest_id(self) -> int:
         """The id of the newest event logged, undone or not (0 for none), without folding

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import closing
 from copy import deepcopy
 from dataclasses import replace
@@ -133,9 +134,11 @@ class Steering:
         target, name, number = self._check_steering(action, target, name, amount, new)
         record = SteeringAction(id=self._steering_id(), ts=self.stamp(), action=action,
                                 target=target, name=name, amount=number)
-        # Kept so that undo brings back exactly this model, not a recomputed near-copy.
-        self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),
-                                            len(self.events))
+        # Kept so that undo brings back exactly this model, not a recomputed near-copy (not
+        # while the model is being learned again: undo then learns again too).
+        if not self.learning_due:
+            self._before_steering[record.id] = (self.model.copy(), deepcopy(self.state),
+                                                len(self.events))
         self.steering_log.append(record)
         self.writer.write(record)
         self._apply_steering(relearn=action in ("forget", "reset"))
@@ -161,7 +164,7 @@ class Steering:
 
     def _apply_steering(self, relearn: bool) -> None:
         self.steering = SteeringState.replay(self.steering_log)
-        if relearn:
+        if relearn or self.learning_due:  # a job under way learns under the old steering
             self._relearn()
         self._queue_changed()
 
@@ -234,18 +237,28 @@ class Steering:
         self.recipe = recipe
         self._before_steering.clear()  # models saved for undo belong to the old recipe
         self._relearn()
-        self.upcoming(1)  # it ranks before it is remembered as the choice
+        if not self.defer_learning:
+            self.upcoming(1)  # it ranks before it is remembered as the choice
         self.writer.write(MetaValue("recipe", name))  # through the writer: never waits
         return recipe
 
     def recipe_queue(self, name: str, limit: int) -> list[Ranked]:
         """The queue another recipe would give right now, without switching to it."""
+        return self.recipe_queue_job(name, limit)()
+
+    def recipe_queue_job(self, name: str, limit: int) -> Callable[[], list[Ranked]]:
+        """recipe_queue, taken now (a broken recipe raises here) and ranked when called, in
+        any thread: the other recipe's model is learned from the log as it stands now."""
         other = load_recipe(name, self.locations.recipes)
-        model = self.learned_model(other)
+        snapshot, superseded = self._log_snapshot(), set(self.views.superseded)
         saved, self.recipe = self.recipe, other
         try:
             context = self.ranking_context()
         finally:
             self.recipe = saved
-        return rank(self.catalog, model, other, context, limit)
+        catalog = self.catalog
+
+        def ranked() -> list[Ranked]:
+            return rank(catalog, snapshot.learn_model(other, superseded), other, context, limit)
+        return ranked
 

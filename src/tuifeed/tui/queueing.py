@@ -5,6 +5,10 @@ ranking needs, feed/queue.py) and a worker ranks it and posts `QueueRanked`. `j`
 first of the queue Up next shows when that queue still holds; when it does not (something
 changed since it was ranked), the key waits for the ranking under way, and so do the feed's
 keys pressed after it, so keys always act in the order they were pressed.
+
+Learning again from the whole log (after a recipe switch, an undo, a forget, a reset) runs in
+a worker too and posts `ModelLearned`; the feed's keys wait for it the same way, and Up next
+is ranked once it is in.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from tuifeed.feed.queue import QueueJob, RankedQueue
+from tuifeed.feed.relearning import Learned, LearningJob
 from tuifeed.tui.widgets.queue import QueuePanel
 
 QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
-SCREEN_WORKERS = frozenset({"why"})
+SCREEN_WORKERS = frozenset({"why", "compare"})  # screens' own workers that read the feed
 SETTLE_PATIENCE = 120.0  # seconds: a script waiting longer for a ranking has found a bug
 
 
@@ -33,6 +38,19 @@ class WordsIndexed(Message):
         self.index, self.version = index, version
 
 
+class ModelLearned(Message):
+    """A worker learned the model again from the whole log (see Feed.accept_learning)."""
+
+    def __init__(self, learned: Learned) -> None:
+        super().__init__()
+        self.learned = learned
+
+
+class Relearned(Message):
+    """Sent to the screen on top once the model learned again is in use: a screen showing
+    what was learned redraws."""
+
+
 class QueueRanked(Message):
     """A worker ranked Up next (it may no longer hold: see Feed.accept_queue)."""
 
@@ -42,11 +60,13 @@ class QueueRanked(Message):
 
 
 def in_order(action: Callable) -> Callable:
-    """A feed key that waits its turn behind keys still waiting for a ranking."""
+    """A feed key that waits its turn behind keys still waiting for a ranking, or for the
+    model to be learned again."""
     @wraps(action)
     def gated(self, *args) -> None:
-        if self._waiting and not self._draining:
+        if (self._waiting or self.learning_pending) and not self._draining:
             self._waiting.append(partial(action, self, *args))
+            self.request_queue()  # (learning first)
             return
         action(self, *args)
     return gated
@@ -59,6 +79,7 @@ class Queueing:
     def init_queueing(self) -> None:
         self._ranking: Worker | None = None  # the ranking under way, at most one
         self._indexing: Worker | None = None  # the word index being built, if it is
+        self._learning: Worker | None = None  # the model being learned again, if it is
         self._rank_again = False  # something changed while it ran: rank once more after it
         self._waiting: deque[Callable[[], None]] = deque()  # keys waiting for a ranking
         self._draining = False  # serving them: what one key does next comes before the rest
@@ -66,8 +87,14 @@ class Queueing:
 
     def request_queue(self) -> None:
         """Have Up next ranked as the feed stands now (in a worker)."""
-        if self._ranking is not None or self._indexing is not None:  # one at a time; the
-            self._rank_again = True  # newest state is ranked after it
+        if self._ranking is not None or self._indexing is not None or self._learning is not None:
+            self._rank_again = True  # one at a time; the newest state is ranked after it
+            return
+        if self.feed.learning_due:  # the model first, learned again from the whole log
+            self._rank_again = True
+            self._learning = self.run_worker(partial(self._learn, self.feed.learning_job()),
+                                             name="learn again", group="learning",
+                                             thread=True, exit_on_error=False)
             return
         if self.feed.word_index_wanted():  # a word mute needs the words indexed first
             self.index_words()
@@ -94,6 +121,24 @@ class Queueing:
         if self._rank_again or self.feed.ranked_ahead() is None:
             self.request_queue()
 
+    @property
+    def learning_pending(self) -> bool:
+        """The model is due to be learned again, or being learned."""
+        return self._learning is not None or self.feed.learning_due
+
+    def _learn(self, job: LearningJob) -> None:  # in the worker thread
+        self.post_message(ModelLearned(job.run()))
+
+    def on_model_learned(self, message: ModelLearned) -> None:
+        self._learning = None
+        self._take_in_held()
+        if self.feed.accept_learning(message.learned):
+            self.screen.post_message(Relearned())
+            self.refresh_feed()  # the card's marks, and Up next ranked (it was waiting)
+        else:
+            self.request_queue()  # learning again, from where the feed stands now
+        self._run_waiting()
+
     def _rank(self, job: QueueJob) -> None:  # in the worker thread
         self.post_message(QueueRanked(RankedQueue(job, job.run())))
 
@@ -119,6 +164,15 @@ class Queueing:
             self._indexing = None  # the queue indexes the words itself, the slow way
             self.feed.index_words()
             self.request_queue()
+        if event.worker is self._learning and event.state in (WorkerState.ERROR,
+                                                              WorkerState.CANCELLED):
+            self._learning = None
+            if event.state == WorkerState.ERROR:  # learned the slow way: no key is lost
+                self._take_in_held()
+                self.feed.learn_now()
+                self.screen.post_message(Relearned())
+                self.refresh_feed()
+                self._run_waiting()
         if event.worker is self._ranking and event.state == WorkerState.CANCELLED:
             self._ranking = None  # the app is closing
             self._waiting.clear()
@@ -153,6 +207,9 @@ class Queueing:
         try:
             while self._waiting:
                 step = self._waiting[0]
+                if self.learning_pending:  # a step before asked to learn again
+                    self.request_queue()
+                    return
                 if step == self._advance_now and self.feed.ranked_ahead() is None:
                     self.request_queue()
                     return
@@ -170,14 +227,14 @@ class Queueing:
 
     def catalogue_in_use(self) -> bool:
         """A worker is reading the catalogue (ranking, Why this?): it must not grow now."""
-        return self._ranking is not None or any(
+        return self._ranking is not None or self._learning is not None or any(
             worker.group in SCREEN_WORKERS and worker.is_running for worker in self.workers)
 
     @property
     def queue_settled(self) -> bool:
         """No ranking under way, and no key or new videos waiting for one."""
-        return (self._ranking is None and self._indexing is None and not self._waiting
-                and not self._fetched_waiting)
+        return (self._ranking is None and self._indexing is None and not self.learning_pending
+                and not self._waiting and not self._fetched_waiting)
 
     async def settle_queue(self) -> None:
         """Wait until the queue is settled and the screens' own workers (Why this?) are done

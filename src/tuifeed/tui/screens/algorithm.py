@@ -20,6 +20,7 @@ from tuifeed.text import clean_text
 from tuifeed.feed.explaining import BOOST_STEP
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.timewords import ago
+from tuifeed.tui.queueing import Relearned
 from tuifeed.tui.widgets.keybar import KeyBar
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -124,11 +125,15 @@ class AlgorithmScreen(Screen[None]):
 
     # -- drawing ------------------------------------------------------------------------------
 
+    def on_relearned(self, _: Relearned) -> None:
+        self.refresh_view()
+
     def refresh_view(self) -> None:
         feed = self.feed
         self.query_one("#algorithm-body").border_subtitle = escape(
             f"recipe {clean_text(feed.recipe.name)}"
-            + (" · learning paused" if feed.steering.paused else ""))
+            + (" · learning paused" if feed.steering.paused else "")
+            + (" · learning again from your history…" if feed.learning_due else ""))
         self._hides = {mute: len(ids) for mute, ids in feed.mute_hides().items()}
         self.query_one("#summary", Static).update(Text(" ".join(feed.summary()), "italic"))
         self._fill_interests()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from rich.markup import escape
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
@@ -100,16 +102,41 @@ class CompareScreen(ModalScreen[None]):
             yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
+    class Compared(Message):
+        """The worker ranked both queues."""
+
+        def __init__(self, rows: list[tuple[Placed | None, Placed | None]]) -> None:
+            super().__init__()
+            self.rows = rows
+
     def on_mount(self) -> None:
+        """Both queues are ranked in a worker (the other recipe's model is learned from the
+        whole log): what they need is taken here, and a broken recipe is said at once."""
         feed = self.feed
         try:
-            other_queue = feed.recipe_queue(self.other, COMPARE_DEPTH)
+            theirs = feed.recipe_queue_job(self.other, COMPARE_DEPTH)
         except TuifeedError as error:  # a broken recipe file: say which, keep the feed
             self.notify(str(error), title="Cannot compare", severity="error", markup=False)
             self.dismiss(None)
             return
-        self._rows = compare(feed.upcoming(COMPARE_DEPTH), other_queue)[:COMPARE_ROWS]
+        mine = feed.queue_job(COMPARE_DEPTH)
+        self.query_one(DataTable).loading = True
+        self.run_worker(lambda: self.post_message(self.Compared(
+            compare(mine.run(), theirs())[:COMPARE_ROWS])), name="compare", group="compare",
+            thread=True, exit_on_error=False)
+
+    @on(Compared)
+    def show_comparison(self, message: Compared) -> None:
+        self.query_one(DataTable).loading = False
+        self._rows = message.rows
         self.lay_out(self.app.size.width)
+
+    @on(Worker.StateChanged)
+    def comparing_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "compare" and event.state == WorkerState.ERROR:
+            self.notify(f"Compare failed: {event.worker.error}", title="Cannot compare",
+                        severity="error", markup=False)
+            self.dismiss(None)
 
     def on_resize(self, event: events.Resize) -> None:
         self.lay_out(event.size.width)

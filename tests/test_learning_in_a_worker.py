@@ -1,0 +1,177 @@
+"""Learning again from the whole log (a recipe switch, an undo, a forget, a reset) runs in a
+worker in the app: what it learns is what learning at once would give, the events logged
+while it runs are taught to it, an answer overtaken by another change is not used, and the
+feed's keys pressed meanwhile wait for it and act in order. Compare ranks in a worker too."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.pilot import Pilot
+
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+from tuifeed.feed.relearning import LearningJob
+from tuifeed.ranking import scorer
+from tuifeed.ranking.interests import FAMILIES
+from tuifeed.tui import make_app
+
+
+def assert_same_learning(feed: Feed, expected: Feed) -> None:
+    """Bitwise the same model, viewer state and views."""
+    model, reference = feed.model, expected.model
+    assert model.recipe.name == reference.recipe.name and model.anchor == reference.anchor
+    for family in FAMILIES:
+        for part in ("short", "long", "support"):
+            attribute = f"{family}_{part}"
+            assert np.array_equal(getattr(model, attribute), getattr(reference, attribute))
+    assert np.array_equal(model.creator_impressions, reference.creator_impressions)
+    assert feed.state == expected.state
+    assert feed.views.superseded == expected.views.superseded
+
+
+def play(feed: Feed, clock: VirtualClock) -> None:
+    """A few cards looked at and reacted to."""
+    feed.start()
+    for seconds, kind in ((12, "like"), (1, None), (30, "save"), (4, "dislike"), (8, None)):
+        clock.advance(seconds)
+        if kind == "dislike":
+            feed.toggle_dislike(feed.current.id)
+        elif kind:
+            feed.signal(feed.current.id, kind)
+        feed.next()
+
+
+def test_learning_in_a_worker_gives_what_learning_at_once_gives(tmp_path: Path):
+    """The same actions on two homes: one learns at once, the other takes a job, logs more
+    while it would run, and takes its answer: model, state and views agree to the bit."""
+    feeds, clocks = [], []
+    for name in ("at-once", "in-a-worker"):
+        clock = VirtualClock()
+        feed = Feed.open(tmp_path / name, clock=clock, seed=5)
+        play(feed, clock)
+        feeds.append(feed)
+        clocks.append(clock)
+    at_once, deferred = feeds
+    deferred.defer_learning = True
+    at_once.use_recipe("explore")
+    deferred.use_recipe("explore")
+    assert deferred.learning_due and not at_once.learning_due
+    job = deferred.learning_job()
+    for feed, clock in zip(feeds, clocks):  # logged while the job would run
+        clock.advance(6)
+        feed.signal(feed.current.id, "like")
+        clock.advance(20)
+        feed.next()
+    assert deferred.accept_learning(job.run())
+    assert not deferred.learning_due
+    assert_same_learning(deferred, at_once)
+    assert [entry.item.id for entry in deferred.upcoming(8)] == \
+        [entry.item.id for entry in at_once.upcoming(8)]
+    for feed in feeds:
+        feed.close()
+
+
+def test_an_answer_overtaken_by_an_undo_or_steering_is_not_taken(feed: Feed):
+    play(feed, feed.clock)  # type: ignore[arg-type]
+    feed.defer_learning = True
+    feed.use_recipe("explore")
+    job = feed.learning_job()
+    feed.undo_event(feed.events[-1].id)  # reaches back into the log: learn again
+    assert not feed.accept_learning(job.run())
+    assert feed.learning_due
+    job = feed.learning_job()
+    feed.steer("boost", "topic", feed.catalog.topics[0], 1.0)  # steering while learning
+    assert not feed.accept_learning(job.run())
+    assert feed.accept_learning(feed.learning_job().run())
+    assert not feed.learning_due
+
+
+@pytest.fixture
+def learnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of every learning job run from here on."""
+    threads: list[str] = []
+    real = LearningJob.run
+
+    def counted(job):
+        threads.append(threading.current_thread().name)
+        return real(job)
+
+    monkeypatch.setattr(LearningJob, "run", counted)
+    return threads
+
+
+async def test_a_recipe_switch_learns_in_a_worker_and_keys_wait_for_it(isolated_home, clock,
+                                                                       learnings):
+    app = make_app(Feed.open(isolated_home, clock=clock, seed=3), headless=True,
+                   tick_seconds=None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        feed = app.feed
+        await app.settle_queue()
+        learnings.clear()  # (opening learned at once, before the app)
+        liked = feed.current.id
+        app.switch_recipe("explore")
+        assert feed.learning_due  # nothing learned on the UI thread yet
+        await Pilot.press.unsettled(pilot, "l", "j")  # they wait for it, then act in order
+        await app.settle_queue()
+        assert learnings and threading.main_thread().name not in learnings
+        assert feed.recipe.name == "explore" and feed.model.recipe.name == "explore"
+        like = [event for event in feed.events if event.kind == "like"][-1]
+        assert like.item_id == liked and feed.current.id != liked
+        assert liked in feed.state.liked
+
+
+async def test_undo_and_reset_from_the_screens_learn_in_a_worker(isolated_home, clock,
+                                                                 learnings):
+    from tuifeed.tui.screens.algorithm import AlgorithmScreen
+
+    app = make_app(Feed.open(isolated_home, clock=clock, seed=3), headless=True,
+                   tick_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed = app.feed
+        learnings.clear()  # (opening learned at once, before the app)
+        await pilot.press("l", "j", "s")
+        await pilot.press("h")
+        await pilot.press("u")  # undo the newest event (the save) from History
+        assert not feed.state.saved
+        await pilot.press("escape", "a")
+        assert isinstance(app.screen, AlgorithmScreen)
+        await pilot.press("R")
+        await pilot.press("y")  # start over as a new viewer
+        assert feed.steering.reset_at is not None and not feed.state.liked
+        assert "learning again" not in str(app.screen.query_one("#algorithm-body")
+                                           .border_subtitle)
+        assert len(learnings) >= 2 and threading.main_thread().name not in learnings
+
+
+async def test_compare_ranks_in_a_worker(isolated_home, clock, monkeypatch):
+    from tuifeed.tui.screens.recipes import CompareScreen
+
+    threads: list[str] = []
+    real = scorer.rank
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    import tuifeed.feed.queue
+    import tuifeed.feed.steering
+    for module in (scorer, tuifeed.feed.queue, tuifeed.feed.steering):
+        monkeypatch.setattr(module, "rank", counted)
+    app = make_app(Feed.open(isolated_home, clock=clock, seed=3), headless=True,
+                   tick_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.settle_queue()
+        threads.clear()
+        app.compare_with("chronological")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen) and len(screen._rows) == 20
+        assert threads and threading.main_thread().name not in threads
+        mine = [left.entry.item.id for left, _ in screen._rows if left]
+        assert mine == [entry.item.id for entry in app.feed.upcoming(20)]
+        published = [right.entry.item.published for _, right in screen._rows if right]
+        assert published == sorted(published, reverse=True)  # chronological: newest first
