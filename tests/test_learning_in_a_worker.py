@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.pilot import Pilot
 
 from tuifeed import Feed
@@ -175,3 +177,23 @@ async def test_compare_ranks_in_a_worker(isolated_home, clock, monkeypatch):
         assert mine == [entry.item.id for entry in app.feed.upcoming(20)]
         published = [right.entry.item.published for _, right in screen._rows if right]
         assert published == sorted(published, reverse=True)  # chronological: newest first
+
+
+@given(st.lists(st.tuples(st.integers(0, 7), st.booleans(), st.booleans()), max_size=40))
+def test_the_disliked_mask_follows_dislikes_undislikes_and_new_items(steps):
+    """The mask kept up to date equals the one made from the set, whenever it is asked for,
+    as dislikes come and go and items arrive (ranking_context asks at every key)."""
+    from tuifeed.feed.state import ViewerState
+    from tuifeed.models import Event
+
+    state, index = ViewerState(), {f"v{row}": row for row in range(4)}
+    for number, (row, dislike, ask) in enumerate(steps):
+        if row >= len(index):  # items arrive
+            index.update({f"v{new}": new for new in range(len(index), row + 1)})
+        event = Event(id=number + 1, ts=float(number), item_id=f"v{row}",
+                      kind="dislike" if dislike else "undislike", value=None, session_id="s")
+        state.apply(event, None)  # type: ignore[arg-type]  (no follow: the item is not read)
+        if ask:
+            expected = np.zeros(len(index), dtype=bool)
+            expected[[index[item_id] for item_id in state.disliked]] = True
+            assert np.array_equal(state.disliked_mask(index, len(index)), expected)

@@ -384,7 +384,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         mask = ~self._muted() & self._live()
         if self.recipe.filter.get("followed_only") and followed is not None:
             mask &= followed[self.catalog.creator_codes]
-        mask[[self.catalog.index[item_id] for item_id in self.state.disliked]] = False
+        mask &= ~self.state.disliked_mask(self.catalog.index, len(self.catalog))
         if self.current is not None:
             mask[self.catalog.index[self.current.id]] = False
         unseen = mask & ~seen
