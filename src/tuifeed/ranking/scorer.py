@@ -247,6 +247,13 @@ def _diversify(catalog: Catalog, recipe: Recipe, base: np.ndarray, positions: np
         pool_size *= 4
 
 
+def _positions_of(codes: np.ndarray) -> dict[int, np.ndarray]:
+    """Each code's positions in `codes`."""
+    order = np.argsort(codes, kind="stable")
+    values, starts = np.unique(codes[order], return_index=True)
+    return dict(zip(values.tolist(), np.split(order, starts[1:])))
+
+
 def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[int],
             count: int, per_creator: np.ndarray, per_topic: float, decay: float,
             outside_best: float, slot_picks: dict[int, int]
@@ -257,34 +264,48 @@ def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[i
     creators = catalog.creator_codes[pool]
     pool_creator = per_creator[creators]  # each pool item's same-creator penalty
     topics = catalog.main_topic[pool]
+    by_creator, by_topic = _positions_of(creators), _positions_of(topics)
     creator_repeats = np.zeros(len(pool))
     topic_repeats = np.zeros(len(pool))
+    # Each pool item's two penalties and its adjusted score now; a placed card changes them
+    # only for the items of its creator and of its main topic, so only those are worked out
+    # again (element by element the same arithmetic as all at once).
+    creator_penalty = pool_creator * repeat_weight(creator_repeats, decay)
+    topic_penalty = per_topic * repeat_weight(topic_repeats, decay)
     scores = base[pool].astype(np.float64)
     scores[np.isin(pool, list(slot_picks.values()))] = -np.inf  # reserved for their slots
+    adjusted = scores - (creator_penalty + topic_penalty)
     order: list[int] = []
     penalties: dict[int, float] = {}
 
+    def count_in(row: int) -> None:
+        same = by_creator.get(int(catalog.creator_codes[row]))
+        if same is not None:
+            creator_repeats[same] += 1
+            creator_penalty[same] = pool_creator[same] * repeat_weight(creator_repeats[same],
+                                                                       decay)
+            adjusted[same] = scores[same] - (creator_penalty[same] + topic_penalty[same])
+        topic = int(catalog.main_topic[row])
+        same = by_topic.get(topic) if topic >= 0 else None
+        if same is not None:
+            topic_repeats[same] += 1
+            topic_penalty[same] = per_topic * repeat_weight(topic_repeats[same], decay)
+            adjusted[same] = scores[same] - (creator_penalty[same] + topic_penalty[same])
+
     def place(row: int) -> None:
-        nonlocal creator_repeats, topic_repeats
         order.append(row)
         repeats.add(row)
-        creator_repeats += creators == catalog.creator_codes[row]
-        if catalog.main_topic[row] >= 0:
-            topic_repeats += topics == catalog.main_topic[row]
+        count_in(row)
 
     for row in prefix:
         repeats.add(row)
-        creator_repeats += creators == catalog.creator_codes[row]
-        if catalog.main_topic[row] >= 0:
-            topic_repeats += topics == catalog.main_topic[row]
+        count_in(row)
     for slot in range(1, count + 1):
         if slot in slot_picks:
             row = slot_picks[slot]
             penalties[row] = repeats.penalty(row)
             place(row)
             continue
-        adjusted = scores - (pool_creator * repeat_weight(creator_repeats, decay)
-                             + per_topic * repeat_weight(topic_repeats, decay))
         pick = int(np.argmax(adjusted)) if len(pool) else -1  # first maximum: pool order
         if pick < 0 or adjusted[pick] == -np.inf:
             if outside_best > -np.inf:
@@ -293,7 +314,7 @@ def _greedy(catalog: Catalog, base: np.ndarray, pool: np.ndarray, prefix: list[i
         if adjusted[pick] < outside_best:
             return None
         row = int(pool[pick])
-        scores[pick] = -np.inf  # taken
+        scores[pick] = adjusted[pick] = -np.inf  # taken
         penalties[row] = repeats.penalty(row)
         place(row)
     return order, penalties
