@@ -227,3 +227,38 @@ async def test_a_word_mute_has_a_row_that_shows_what_it_hides_and_v_reveals_one(
         assert feed.steering.mutes == {("word", "c@ts")}  # shown once: the mute still holds
         assert not any(matches("c@ts", f"{e.item.title}\n{e.item.description}\n"
                                f"{' '.join(e.item.topics)}") for e in feed.upcoming(500))
+
+
+async def test_what_grows_with_the_log_is_worked_out_in_a_worker(isolated_home, monkeypatch):
+    """The summary, the profile, the trends, what mutes hide and the examples are gathered in
+    a worker, never on the UI thread, and painted when they come; the examples are those of
+    the row selected last."""
+    import threading
+
+    threads: dict[str, set[str]] = {}
+    for name in ("summary", "profile", "interest_history", "mute_hides", "examples"):
+        real = getattr(Feed, name)
+
+        def counted(self, *args, _real=real, _name=name, **kwargs):
+            threads.setdefault(_name, set()).add(threading.current_thread().name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Feed, name, counted)
+    feed = Feed.open(isolated_home, seed=1)
+    feed.start()
+    feed.signal(feed.current.id, "like")
+    app = make_app(feed, headless=True, tick_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = AlgorithmScreen(feed)
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert "Reading your history" not in rendered_text(
+            screen.query_one("#summary", Static).content)
+        await pilot.press("down", "down")
+        selected = screen._selected()
+        examples = rendered_text(screen.query_one("#examples", Static).content)
+        assert examples.startswith(f"Next from {subject_text(*selected)}")
+        assert "looking" not in examples
+    main = threading.main_thread().name
+    assert set(threads) == {"summary", "profile", "interest_history", "mute_hides", "examples"}
+    assert all(main not in names for names in threads.values()), threads

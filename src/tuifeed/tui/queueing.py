@@ -26,7 +26,8 @@ from tuifeed.feed.relearning import Learned, LearningJob
 from tuifeed.tui.widgets.queue import QueuePanel
 
 QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
-SCREEN_WORKERS = frozenset({"why", "compare"})  # screens' own workers that read the feed
+# Screens' own workers that read the feed (new videos wait for them; scripts settle on them).
+SCREEN_WORKERS = frozenset({"why", "compare", "algorithm"})
 SETTLE_PATIENCE = 120.0  # seconds: a script waiting longer for a ranking has found a bug
 
 
@@ -242,5 +243,6 @@ class Queueing:
         async with asyncio.timeout(SETTLE_PATIENCE):
             while not self.queue_settled or any(
                     worker.group in SCREEN_WORKERS and worker.is_running
-                    for worker in self.workers):
+                    for worker in self.workers) or any(
+                    getattr(screen, "working", False) for screen in self.screen_stack):
                 await asyncio.sleep(0.002)

@@ -2,9 +2,13 @@
 brings next, how varied your feed is, and the controls.
 
 Every control here goes through Feed.steer, so it shows in "Why this?" and undoes with `u`.
+What grows with the log or the library (the profile, the summary, the trends, what a mute
+hides, the examples, which rank) is worked out in workers; the screen paints what comes back.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.markup import escape
 from rich.text import Text
@@ -12,14 +16,18 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
 
 from tuifeed.feed import Feed
 from tuifeed.text import clean_text
-from tuifeed.feed.explaining import BOOST_STEP
+from tuifeed.feed.explaining import BOOST_STEP, Example
+from tuifeed.ranking.profile import Diversity, Interest
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.timewords import ago
+from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.queueing import Relearned
 from tuifeed.tui.widgets.keybar import KeyBar
 
@@ -49,6 +57,39 @@ def sparkline(values: list[float]) -> Text:
         return Text(SPARKS[0] * len(values), "dim")
     return Text("".join(SPARKS[round((value - low) / (high - low) * (len(SPARKS) - 1))]
                         for value in values), "cyan")
+
+
+@dataclass(frozen=True)
+class ScreenFacts:
+    """What the screen shows that is learned from the log (gathered in a worker)."""
+
+    hides: dict[tuple[str, str], int]  # mute -> how many items it hides now
+    summary: list[str]
+    learned: list[Interest]
+    trends: dict[tuple[str, str], list[float]]  # each learned interest's sparkline values
+    diversity: Diversity
+
+    @classmethod
+    def gather(cls, feed: Feed) -> "ScreenFacts":
+        learned = feed.profile()
+        return cls({mute: len(ids) for mute, ids in feed.mute_hides().items()},
+                   feed.summary(), learned,
+                   {(interest.kind, interest.name): feed.interest_history(interest.kind,
+                                                                           interest.name, 16)
+                    for interest in learned},
+                   feed.recent_diversity())
+
+
+class FactsGathered(Message):
+    def __init__(self, facts: ScreenFacts, asked: int) -> None:
+        super().__init__()
+        self.facts, self.asked = facts, asked
+
+
+class ExamplesFound(Message):
+    def __init__(self, selected: tuple[str, str], found: list[Example], asked: int) -> None:
+        super().__init__()
+        self.selected, self.found, self.asked = selected, found, asked
 
 
 class AlgorithmScreen(Screen[None]):
@@ -81,6 +122,9 @@ class AlgorithmScreen(Screen[None]):
         self._rows: list[tuple[str, str]] = []  # (kind, name) per table row
         self._hides: dict[tuple[str, str], int] = {}  # mute -> how many items it hides now
         self._columns: tuple[str, ...] = COLUMNS
+        self._facts: ScreenFacts | None = None  # the latest gathered
+        self._facts_asked = self._examples_asked = 0  # asked of the workers (the latest counts)
+        self._lane = WorkLane(self, "algorithm")  # one worker at a time reads the feed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="algorithm-body"):
@@ -129,24 +173,41 @@ class AlgorithmScreen(Screen[None]):
         self.refresh_view()
 
     def refresh_view(self) -> None:
+        """Paint what is at hand now, and have the rest gathered in a worker."""
         feed = self.feed
         self.query_one("#algorithm-body").border_subtitle = escape(
             f"recipe {clean_text(feed.recipe.name)}"
             + (" · learning paused" if feed.steering.paused else "")
             + (" · learning again from your history…" if feed.learning_due else ""))
-        self._hides = {mute: len(ids) for mute, ids in feed.mute_hides().items()}
-        self.query_one("#summary", Static).update(Text(" ".join(feed.summary()), "italic"))
+        self.query_one("#recipe-weights", Static).update(self._recipe_table())
+        self.query_one("#steering-state", Static).update(self._steering_text())
+        if self._facts is None:
+            self.query_one("#summary", Static).update(Text("Reading your history…",
+                                                           "dim italic"))
+        self._facts_asked += 1
+        asked = self._facts_asked
+        feed.log_columns().columns()  # new events folded in here, not in the worker
+        self._lane.ask("facts", lambda: FactsGathered(ScreenFacts.gather(feed), asked))
+
+    @on(FactsGathered)
+    def paint_facts(self, message: FactsGathered) -> None:
+        if message.asked != self._facts_asked:  # steered since: newer facts are coming
+            return
+        facts = self._facts = message.facts
+        self._hides = facts.hides
+        self.query_one("#summary", Static).update(Text(" ".join(facts.summary), "italic"))
         self._fill_interests()
         self._show_examples()
         self.query_one("#diversity", Static).update(self._diversity_text())
-        self.query_one("#recipe-weights", Static).update(self._recipe_table())
         self.query_one("#steering-state", Static).update(self._steering_text())
 
     def _fill_interests(self) -> None:
-        feed = self.feed
+        feed, facts = self.feed, self._facts
+        if facts is None:
+            return
         table = self.query_one("#interests", DataTable)
         selected = self._rows[table.cursor_row] if self._rows and table.row_count else None
-        learned = feed.profile()
+        learned = facts.learned
         rows = [(interest.kind, interest.name) for interest in learned]
         current = feed.current
         # Steered subjects no interest holds, word mutes among them (so each has a row to
@@ -172,7 +233,7 @@ class AlgorithmScreen(Screen[None]):
                          "total": Text(f"{interest.total:+.2f}"),
                          "events": Text(str(interest.events)), "steering": steering}
                 if "trend" in self._columns:
-                    cells["trend"] = sparkline(feed.interest_history(kind, name, 16))
+                    cells["trend"] = sparkline(facts.trends[kind, name])
             table.add_row(*(cells.get(column, "") for column in self._columns))
         if selected in rows:
             table.move_cursor(row=rows.index(selected))
@@ -189,7 +250,7 @@ class AlgorithmScreen(Screen[None]):
         return Text(" · ".join(parts), "yellow")
 
     def _diversity_text(self) -> Text:
-        meter = self.feed.recent_diversity()
+        meter = self._facts.diversity  # type: ignore[union-attr]
         text = Text("Diversity of your last cards\n", "bold")
         if meter.cards == 0:
             text.append("nothing shown yet")
@@ -246,15 +307,40 @@ class AlgorithmScreen(Screen[None]):
 
     def _show_examples(self) -> None:
         """What the selected interest brings next, with ranks now and one boost step up; for
-        a mute, the best items it hides."""
-        self.query_one("#examples", Static).update(self._examples_text())
-
-    def _examples_text(self) -> Text:
+        a mute, the best items it hides (found in a worker: they rank)."""
         selected = self._selected()
+        examples = self.query_one("#examples", Static)
         if selected is None:
-            return Text("")
+            examples.update("")
+            return
+        examples.update(Text(f"Next from {clean_text(subject_text(*selected))}: looking…",
+                             "dim", no_wrap=True, overflow="ellipsis"))
+        self._examples_asked += 1
+        asked, feed = self._examples_asked, self.feed
+        feed.log_columns().columns()  # new events folded in here, not in the worker
+        self._lane.ask("examples", lambda: ExamplesFound(
+            selected, feed.examples(*selected, count=EXAMPLES), asked))
+
+    @on(Worker.StateChanged)
+    def _lane_moves_on(self, event: Worker.StateChanged) -> None:
+        self._lane.finished(event.worker)
+        if event.worker.group == "algorithm" and event.state == WorkerState.ERROR:
+            self.notify(f"My algorithm could not be worked out: {event.worker.error}",
+                        severity="error", markup=False)
+
+    @property
+    def working(self) -> bool:
+        """Facts or examples are being worked out (scripts settle on this)."""
+        return self._lane.busy
+
+    @on(ExamplesFound)
+    def paint_examples(self, message: ExamplesFound) -> None:
+        if message.asked == self._examples_asked and message.selected == self._selected():
+            self.query_one("#examples", Static).update(
+                self._examples_text(message.selected, message.found))
+
+    def _examples_text(self, selected: tuple[str, str], found: list[Example]) -> Text:
         subject = clean_text(subject_text(*selected))
-        found = self.feed.examples(*selected, count=EXAMPLES)
         if selected in self.feed.steering.mutes:
             count = self._hides.get(selected, 0)
             text = Text(f"{subject} hides {count} item{'' if count == 1 else 's'}", "bold",
