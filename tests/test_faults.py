@@ -70,6 +70,21 @@ def fill_up(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA max_page_count = {pages}")
 
 
+def take_the_free_pages(database: Path) -> None:
+    """Fill the database's free pages with a filler table, without growing the file: the
+    events written next soon find no room."""
+    connection = sqlite3.connect(database, isolation_level=None)  # each insert commits
+    try:
+        connection.execute("CREATE TABLE IF NOT EXISTS filler(data BLOB)")
+        fill_up(connection)
+        while True:
+            connection.execute("INSERT INTO filler VALUES (zeroblob(512))")
+    except sqlite3.OperationalError as error:
+        assert "full" in str(error)
+    finally:
+        connection.close()
+
+
 def make_room(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA max_page_count = 1073741823")
 
@@ -498,9 +513,12 @@ async def test_the_tui_shows_a_full_disk_while_it_lasts_and_says_when_it_is_over
         await pilot.pause()
         notice = app.query_one("#log-notice", Static)
         assert not notice.display
+        take_the_free_pages(feed.store.path)
         fill_up(writer_connections[0])
-        for _ in range(150):
+        for _ in range(150):  # till the events fill what room the pages have left
             await pilot.press("j")
+            if feed.writer.problem is not None:
+                break
         assert wait_until(lambda: feed.writer.problem is not None, 5)
         await pilot.pause(0.2)
         shown = str(notice.render())

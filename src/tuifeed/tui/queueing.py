@@ -95,6 +95,7 @@ class Queueing:
             self._rank_again = True
             self._learning = self.run_worker(partial(self._learn, self.feed.learning_job()),
                                              name="learn again", group="learning",
+                                             description="the model from the whole log",
                                              thread=True, exit_on_error=False)
             return
         if self.feed.word_index_wanted():  # a word mute needs the words indexed first
@@ -105,6 +106,7 @@ class Queueing:
         panel = self.screen_stack[0].query_one(QueuePanel)
         job = self.feed.queue_job(panel.fits(QUEUE_LENGTH))
         self._ranking = self.run_worker(partial(self._rank, job), name="rank up next",
+                                        description="Up next",  # (not the job's repr)
                                         group="queue", thread=True, exit_on_error=False)
 
     def index_words(self) -> None:
