@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Callable
@@ -448,6 +449,10 @@ def run_app(feed: Feed) -> int:
     try:
         # The image protocol is detected here, before Textual takes over the terminal.
         app = make_app(feed, fetch_on_start=True)
+        # What opening read (the catalogue, the log's columns, the model) lives as long as
+        # the app: the collector's full passes would walk it again and again between keys
+        # (50 ms a pass at a million items), so it is moved out of their way.
+        gc.freeze()
         app.run()
     finally:
         connection.wait_notice = notice
