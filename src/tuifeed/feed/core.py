@@ -127,7 +127,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._mute_masks: dict[tuple[str, str], tuple[int, np.ndarray]] = {}
         self._words = None  # the word index, built on the first word mute (feed/steering.py)
         self._live_cache: tuple[tuple, np.ndarray] | None = None
-        self._before_steering: dict[int, tuple[InterestModel, ViewerState, int]] = {}
+        self._before_steering: dict[int, tuple[InterestModel, ViewerState, int, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"
         self.writer = EventWriter(store.path, flush_interval)
         self._queue_cache: tuple[int, list[Ranked], tuple] | None = None
