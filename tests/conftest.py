@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,3 +99,24 @@ def server():
 
     with LoopbackServer() as running:
         yield running
+
+
+@pytest.fixture
+def rankings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of every ranking the scorer makes from here on."""
+    from tuifeed.ranking import scorer
+
+    threads: list[str] = []
+    real = scorer.rank
+
+    def counted(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    # rank is imported by name where it is used: count it in each of those places.
+    import tuifeed.feed.core
+    import tuifeed.feed.queue
+    import tuifeed.feed.steering
+    for module in (scorer, tuifeed.feed.core, tuifeed.feed.queue, tuifeed.feed.steering):
+        monkeypatch.setattr(module, "rank", counted)
+    return threads

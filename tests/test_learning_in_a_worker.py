@@ -17,7 +17,6 @@ from textual.pilot import Pilot
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock
 from tuifeed.feed.relearning import LearningJob
-from tuifeed.ranking import scorer
 from tuifeed.ranking.interests import FAMILIES
 from tuifeed.tui import make_app
 
@@ -92,6 +91,10 @@ def test_an_answer_overtaken_by_an_undo_or_steering_is_not_taken(feed: Feed):
     assert not feed.learning_due
 
 
+def open_app(home: Path, clock: VirtualClock):
+    return make_app(Feed.open(home, clock=clock, seed=3), headless=True, tick_seconds=None)
+
+
 @pytest.fixture
 def learnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The thread of every learning job run from here on."""
@@ -108,8 +111,7 @@ def learnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 async def test_a_recipe_switch_learns_in_a_worker_and_keys_wait_for_it(isolated_home, clock,
                                                                        learnings):
-    app = make_app(Feed.open(isolated_home, clock=clock, seed=3), headless=True,
-                   tick_seconds=None)
+    app = open_app(isolated_home, clock)
     async with app.run_test(size=(100, 40)) as pilot:
         feed = app.feed
         await app.settle_queue()
@@ -130,8 +132,7 @@ async def test_undo_and_reset_from_the_screens_learn_in_a_worker(isolated_home, 
                                                                  learnings):
     from tuifeed.tui.screens.algorithm import AlgorithmScreen
 
-    app = make_app(Feed.open(isolated_home, clock=clock, seed=3), headless=True,
-                   tick_seconds=None)
+    app = open_app(isolated_home, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         feed = app.feed
         learnings.clear()  # (opening learned at once, before the app)
@@ -149,24 +150,13 @@ async def test_undo_and_reset_from_the_screens_learn_in_a_worker(isolated_home, 
         assert len(learnings) >= 2 and threading.main_thread().name not in learnings
 
 
-async def test_compare_ranks_in_a_worker(isolated_home, clock, monkeypatch):
+async def test_compare_ranks_in_a_worker(isolated_home, clock, rankings):
     from tuifeed.tui.screens.recipes import CompareScreen
 
-    threads: list[str] = []
-    real = scorer.rank
-
-    def counted(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    import tuifeed.feed.queue
-    import tuifeed.feed.steering
-    for module in (scorer, tuifeed.feed.queue, tuifeed.feed.steering):
-        monkeypatch.setattr(module, "rank", counted)
-    app = make_app(Feed.open(isolated_home, clock=clock, seed=3), headless=True,
-                   tick_seconds=None)
+    app = open_app(isolated_home, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.settle_queue()
+        threads = rankings
         threads.clear()
         app.compare_with("chronological")
         await pilot.pause()

@@ -14,27 +14,8 @@ from textual.pilot import Pilot
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock
 from tuifeed.feed.queue import RankedQueue
-from tuifeed.ranking import scorer
 from tuifeed.tui import make_app
 from tuifeed.tui.widgets.queue import QueuePanel
-
-
-@pytest.fixture
-def rankings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The thread of every ranking the scorer makes from here on."""
-    threads: list[str] = []
-    real = scorer.rank
-
-    def counted(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    # rank is imported by name where it is used: count it in each of those places.
-    import tuifeed.feed.core
-    import tuifeed.feed.queue
-    for module in (scorer, tuifeed.feed.core, tuifeed.feed.queue):
-        monkeypatch.setattr(module, "rank", counted)
-    return threads
 
 
 def open_app(home: Path, clock: VirtualClock):
