@@ -27,7 +27,7 @@ from tuifeed.tui.widgets.queue import QueuePanel
 
 QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
 # Screens' own workers that read the feed (new videos wait for them; scripts settle on them).
-SCREEN_WORKERS = frozenset({"why", "compare", "algorithm"})
+SCREEN_WORKERS = frozenset({"why", "compare", "algorithm", "history"})
 SETTLE_PATIENCE = 120.0  # seconds: a script waiting longer for a ranking has found a bug
 
 

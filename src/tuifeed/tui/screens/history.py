@@ -1,4 +1,7 @@
-"""The history screen: your log, newest first, filtered; jump to an item or undo an event."""
+"""The history screen: your log, newest first, filtered; jump to an item or undo an event.
+
+The rows are read in a worker (the log's columns, and the items from the database), one
+reading at a time, the latest filter's last; the screen paints what comes back."""
 
 from __future__ import annotations
 
@@ -7,12 +10,15 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
+from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
+from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.screens.recipes import fitted
 from tuifeed.tui.widgets.keybar import KeyBar
 
@@ -32,6 +38,12 @@ def parse_filter(text: str) -> dict[str, str]:
     return found
 
 
+class HistoryRead(Message):
+    def __init__(self, entries: list[HistoryEntry], filters: dict[str, str]) -> None:
+        super().__init__()
+        self.entries, self.filters = entries, filters
+
+
 class HistoryScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,h", "close", "Back"),
@@ -44,7 +56,9 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.feed = feed
         self.entries: list[HistoryEntry] = []
+        self._filters: dict[str, str] = {}  # those the entries were read with
         self._width = 0
+        self._lane = WorkLane(self, "history")  # one reading of the log at a time
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-body"):
@@ -55,18 +69,44 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#history-body").border_title = "History"
+        self.query_one("#history-body").border_subtitle = "reading…"
         self.refresh_rows()
         self.query_one("#history", DataTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:
-            self.refresh_rows()
+            self._fill()
 
     def refresh_rows(self) -> None:
-        """The log fitted to the screen's width: titles and creators are cut (…) to the room
-        there is, and under CREATOR_BELOW columns the creator gives its room to the title."""
+        """Read the log again, as filtered, in a worker (HistoryRead brings it)."""
         filters = parse_filter(self.query_one("#history-filter", Input).value)
-        self.entries = self.feed.history(limit=SHOWN, **filters)
+        feed = self.feed
+        feed.log_columns().columns()  # new events folded in here, not in the worker
+        self._lane.ask("rows", lambda: HistoryRead(feed.history(limit=SHOWN, **filters),
+                                                   filters))
+
+    @on(HistoryRead)
+    def rows_read(self, message: HistoryRead) -> None:
+        self.entries, self._filters = message.entries, message.filters
+        self._fill()
+
+    @on(Worker.StateChanged)
+    def _lane_moves_on(self, event: Worker.StateChanged) -> None:
+        self._lane.finished(event.worker)
+        if event.worker.group == "history" and event.state == WorkerState.ERROR:
+            self.notify(f"History could not be read: {event.worker.error}", severity="error",
+                        markup=False)
+
+    @property
+    def working(self) -> bool:
+        """The log is being read (scripts settle on this)."""
+        return self._lane.busy
+
+    def _fill(self) -> None:
+        """The entries fitted to the screen's width: titles and creators are cut (…) to the
+        room there is, and under CREATOR_BELOW columns the creator gives its room to the
+        title."""
+        filters = self._filters
         table = self.query_one("#history", DataTable)
         row = table.cursor_row
         self._width = width = self.app.size.width

@@ -1,7 +1,8 @@
-"""Learning again from the whole log (a recipe switch, an undo, a forget, a reset) runs in a
-worker in the app: what it learns is what learning at once would give, the events logged
-while it runs are taught to it, an answer overtaken by another change is not used, and the
-feed's keys pressed meanwhile wait for it and act in order. Compare ranks in a worker too."""
+"""What grows with the log or the library runs off the UI thread. Learning again from the
+whole log (a recipe switch, an undo, a forget, a reset) runs in a worker in the app: what it
+learns is what learning at once would give, the events logged while it runs are taught to
+it, an answer overtaken by another change is not used, and the feed's keys pressed meanwhile
+wait for it and act in order. Compare ranks in a worker, History reads the log in one."""
 
 from __future__ import annotations
 
@@ -187,3 +188,32 @@ def test_the_disliked_mask_follows_dislikes_undislikes_and_new_items(steps):
             expected = np.zeros(len(index), dtype=bool)
             expected[[index[item_id] for item_id in state.disliked]] = True
             assert np.array_equal(state.disliked_mask(index, len(index)), expected)
+
+
+async def test_history_reads_the_log_in_a_worker_and_filters_there(isolated_home, clock,
+                                                                   monkeypatch):
+    from textual.widgets import DataTable
+
+    from tuifeed.tui.screens.history import HistoryScreen
+
+    threads: list[str] = []
+    real = Feed.history
+
+    def counted(self, *args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Feed, "history", counted)
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l", "j", "j", "s")
+        await pilot.press("h")
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        kinds = [entry.event.kind for entry in screen.entries]
+        assert kinds[0] == "save" and "like" in kinds
+        assert screen.query_one("#history", DataTable).row_count == len(kinds)
+        await pilot.press("slash", *"kind:like")
+        assert [entry.event.kind for entry in screen.entries] == ["like"]
+        assert screen.query_one("#history", DataTable).row_count == 1
+    assert len(threads) >= 2 and threading.main_thread().name not in threads
