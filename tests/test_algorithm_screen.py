@@ -262,3 +262,27 @@ async def test_what_grows_with_the_log_is_worked_out_in_a_worker(isolated_home, 
     main = threading.main_thread().name
     assert set(threads) == {"summary", "profile", "interest_history", "mute_hides", "examples"}
     assert all(main not in names for names in threads.values()), threads
+
+
+async def test_a_failing_worker_is_said_and_the_screen_goes_on(isolated_home, monkeypatch):
+    feed = Feed.open(isolated_home, seed=1)
+    feed.start()
+    feed.signal(feed.current.id, "like")
+    real = Feed.summary
+    monkeypatch.setattr(Feed, "summary", lambda self: 1 / 0)
+    app = make_app(feed, headless=True, tick_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = AlgorithmScreen(feed)
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert any("could not be worked out" in str(note.message)
+                   for note in app._notifications)
+        said = rendered_text(screen.query_one("#summary", Static).content)
+        assert "could not be worked out: division by zero" in said
+        monkeypatch.setattr(Feed, "summary", real)
+        await pilot.press("escape", "a")  # reopened: it tries again
+        screen = app.screen
+        assert isinstance(screen, AlgorithmScreen)
+        summary = rendered_text(screen.query_one("#summary", Static).content)
+        assert summary.split() == " ".join(feed.summary()).split()  # (wrapped on screen)
+        assert screen.query_one("#interests", DataTable).row_count > 0

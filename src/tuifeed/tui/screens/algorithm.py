@@ -325,8 +325,11 @@ class AlgorithmScreen(Screen[None]):
     def _lane_moves_on(self, event: Worker.StateChanged) -> None:
         self._lane.finished(event.worker)
         if event.worker.group == "algorithm" and event.state == WorkerState.ERROR:
-            self.notify(f"My algorithm could not be worked out: {event.worker.error}",
-                        severity="error", markup=False)
+            problem = f"My algorithm could not be worked out: {event.worker.error}"
+            self.notify(problem, severity="error", markup=False)
+            if self._facts is None:
+                self.query_one("#summary", Static).update(Text(
+                    f"{problem} (a reopened screen tries again)", "red"))
 
     @property
     def working(self) -> bool:
