@@ -217,3 +217,34 @@ async def test_history_reads_the_log_in_a_worker_and_filters_there(isolated_home
         assert [entry.event.kind for entry in screen.entries] == ["like"]
         assert screen.query_one("#history", DataTable).row_count == 1
     assert len(threads) >= 2 and threading.main_thread().name not in threads
+
+
+def test_a_queue_a_worker_ranked_while_the_feed_changed_is_not_kept(feed, monkeypatch):
+    """A screen's worker ranks Up next's first 1000 (My algorithm's examples) while the
+    viewer boosts a topic: what it ranked is not taken for the queue afterwards."""
+    import tuifeed.feed.core as core
+
+    feed.start()
+    started, release = threading.Event(), threading.Event()
+    real = core.rank
+
+    def held(*args, **kwargs):
+        ranked = real(*args, **kwargs)
+        started.set()
+        release.wait(10)
+        return ranked
+
+    monkeypatch.setattr(core, "rank", held)
+    worker = threading.Thread(target=feed.upcoming, args=(20,))
+    worker.start()
+    assert started.wait(10)
+    monkeypatch.setattr(core, "rank", real)
+    before = [entry.item.id for entry in feed.upcoming(20)]
+    last = feed.item(before[-1])
+    feed.steer("boost", "topic", last.topics[0], 2.0)  # while the worker still ranks
+    release.set()
+    worker.join()
+    after = [entry.item.id for entry in feed.upcoming(20)]
+    feed._queue_cache = None
+    assert after == [entry.item.id for entry in feed.upcoming(20)]  # ranked anew
+    assert after != before

@@ -130,7 +130,9 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._before_steering: dict[int, tuple[InterestModel, ViewerState, int, int]] = {}
         self.session_id = f"{iso_utc(clock.now())}-{random.Random(seed).getrandbits(32):08x}"
         self.writer = EventWriter(store.path, flush_interval)
-        self._queue_cache: tuple[int, list[Ranked], tuple] | None = None
+        # The last upcoming(): its limit, queue, leaving key and the version it was ranked at
+        # (a screen's worker may rank while the UI thread changes the feed: it never counts).
+        self._queue_cache: tuple[int, list[Ranked], tuple, int] | None = None
         # The session: cards shown so far, which one is current, when it became current.
         self.trail: list[str] = []
         self._placements: dict[str, Placement] = {}
@@ -271,14 +273,15 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         """The queue after the current card, best first, as it stands if the card is left now:
         its dwell so far (and a fast skip) counts, so `next()` brings the first of these, and
         lingering on a card changes the queue while you look."""
+        version = self.version
         leaving = self._leaving_events()
         key = tuple((event.kind, event.value) for event in leaving)
         cached = self._queue_cache
-        if cached is not None and cached[0] >= limit and cached[2] == key:
+        if cached is not None and cached[0] >= limit and cached[2:] == (key, version):
             return cached[1][:limit]
         queue = rank(self.catalog, self.queue_model(leaving), self.recipe,
                      self.ranking_context(), limit)
-        self._queue_cache = (limit, queue, key)
+        self._queue_cache = (limit, queue, key, version)
         return queue
 
     def _queue_changed(self) -> None:
