@@ -286,3 +286,33 @@ async def test_a_failing_worker_is_said_and_the_screen_goes_on(isolated_home, mo
         summary = rendered_text(screen.query_one("#summary", Static).content)
         assert summary.split() == " ".join(feed.summary()).split()  # (wrapped on screen)
         assert screen.query_one("#interests", DataTable).row_count > 0
+
+
+async def test_a_large_profile_lists_its_strongest_interests_and_says_how_many(
+        isolated_home, monkeypatch):
+    """At a million items a viewer has learned tens of thousands of interests: the table keeps
+    to the strongest (their trends worked out for those alone) and says how many there are."""
+    import tuifeed.tui.screens.algorithm as algorithm
+
+    monkeypatch.setattr(algorithm, "LEARNED_ROWS", 3)
+    monkeypatch.setattr(algorithm, "UNLEARNED_TOPIC_ROWS", 2)
+    feed = Feed.open(isolated_home, seed=1)
+    feed.start()
+    for _ in range(6):
+        feed.signal(feed.current.id, "like")
+        feed.next()
+    learned = feed.profile()
+    assert len(learned) > 3
+    app = make_app(feed, headless=True, tick_seconds=None)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = AlgorithmScreen(feed)
+        await app.push_screen(screen)
+        await pilot.pause()
+        strongest = [(interest.kind, interest.name) for interest in learned[:3]]
+        assert screen._rows[:3] == strongest
+        unlearned = [row for row in screen._rows[3:] if row not in strongest]
+        current = ("creator", feed.current.creator)
+        assert len([row for row in unlearned if row != current]) <= 2
+        assert set(screen._facts.trends) == set(strongest)
+        subtitle = str(screen.query_one("#algorithm-body").border_subtitle)
+        assert f"the strongest 3 of {len(learned)} interests" in subtitle

@@ -9,6 +9,7 @@ hides, the examples, which rank) is worked out in workers; the screen paints wha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from rich.markup import escape
 from rich.text import Text
@@ -35,6 +36,10 @@ SPARKS = "▁▂▃▄▅▆▇█"
 BAR_CELLS = 8
 STEERING_LINES = 8  # beyond these, a pointer to `tuifeed steer show`
 EXAMPLES = 3  # items shown for the selected interest
+# Rows of the interest table at most: the strongest learned interests (`tuifeed profile`
+# lists them all), then topics nothing was learned about yet (to boost or mute them here).
+LEARNED_ROWS = 100
+UNLEARNED_TOPIC_ROWS = 200
 SMALL_HEIGHT = 30  # below this many rows the summary keeps to its first lines
 COLUMNS = ("interest", "short", "long", "total", "events", "trend", "steering")
 # Narrower screens drop the columns `tuifeed profile` also shows, so steering stays in view.
@@ -65,15 +70,17 @@ class ScreenFacts:
 
     hides: dict[tuple[str, str], int]  # mute -> how many items it hides now
     summary: list[str]
-    learned: list[Interest]
+    learned: list[Interest]  # the strongest LEARNED_ROWS
+    learned_in_all: int
     trends: dict[tuple[str, str], list[float]]  # each learned interest's sparkline values
     diversity: Diversity
 
     @classmethod
     def gather(cls, feed: Feed) -> "ScreenFacts":
-        learned = feed.profile()
+        everything = feed.profile()
+        learned = everything[:LEARNED_ROWS]
         return cls({mute: len(ids) for mute, ids in feed.mute_hides().items()},
-                   feed.summary(), learned,
+                   feed.summary(), learned, len(everything),
                    {(interest.kind, interest.name): feed.interest_history(interest.kind,
                                                                            interest.name, 16)
                     for interest in learned},
@@ -175,10 +182,7 @@ class AlgorithmScreen(Screen[None]):
     def refresh_view(self) -> None:
         """Paint what is at hand now, and have the rest gathered in a worker."""
         feed = self.feed
-        self.query_one("#algorithm-body").border_subtitle = escape(
-            f"recipe {clean_text(feed.recipe.name)}"
-            + (" · learning paused" if feed.steering.paused else "")
-            + (" · learning again from your history…" if feed.learning_due else ""))
+        self._show_subtitle()
         self.query_one("#recipe-weights", Static).update(self._recipe_table())
         self.query_one("#steering-state", Static).update(self._steering_text())
         if self._facts is None:
@@ -188,6 +192,17 @@ class AlgorithmScreen(Screen[None]):
         asked = self._facts_asked
         feed.log_columns().columns()  # new events folded in here, not in the worker
         self._lane.ask("facts", lambda: FactsGathered(ScreenFacts.gather(feed), asked))
+
+    def _show_subtitle(self) -> None:
+        feed, facts = self.feed, self._facts
+        shown = ""
+        if facts is not None and facts.learned_in_all > len(facts.learned):
+            shown = (f" · the strongest {len(facts.learned)} of {facts.learned_in_all:,} "
+                     f"interests (tuifeed profile lists all)")
+        self.query_one("#algorithm-body").border_subtitle = escape(
+            f"recipe {clean_text(feed.recipe.name)}"
+            + (" · learning paused" if feed.steering.paused else "")
+            + (" · learning again from your history…" if feed.learning_due else "") + shown)
 
     @on(FactsGathered)
     def paint_facts(self, message: FactsGathered) -> None:
@@ -200,6 +215,7 @@ class AlgorithmScreen(Screen[None]):
         self._show_examples()
         self.query_one("#diversity", Static).update(self._diversity_text())
         self.query_one("#steering-state", Static).update(self._steering_text())
+        self._show_subtitle()
 
     def _fill_interests(self) -> None:
         feed, facts = self.feed, self._facts
@@ -213,10 +229,16 @@ class AlgorithmScreen(Screen[None]):
         # Steered subjects no interest holds, word mutes among them (so each has a row to
         # select, see what it hides, reveal it or lift it).
         steered = sorted({*feed.steering.boosts, *feed.steering.mutes})
-        extra = [*steered, *(("topic", topic) for topic in feed.catalog.topics)]
-        if current is not None:
-            extra.insert(0, ("creator", current.creator))
-        rows += [row for row in extra if row not in rows]
+        extra = [("creator", current.creator)] if current is not None else []
+        extra += steered
+        shown = set(rows)
+        for row in extra:
+            if row not in shown:
+                rows.append(row)
+                shown.add(row)
+        unlearned = (("topic", topic) for topic in feed.catalog.topics
+                     if ("topic", topic) not in shown)
+        rows += islice(unlearned, UNLEARNED_TOPIC_ROWS)
         values = {(interest.kind, interest.name): interest for interest in learned}
         scale = max((max(abs(i.short), abs(i.long)) for i in learned), default=1.0) or 1.0
         table.clear()
