@@ -563,7 +563,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             self._rescue(left, self.writer.problem or "the database refused them")
         self._event_id.release()
         self._steering_id.release()
-        self.store.close()
+        self.store.close(sound=not left)
 
     def _rescue(self, records: list, problem: str) -> None:
         """Save records the database would not take as an export file, and say where."""

@@ -16,6 +16,7 @@ from tuifeed.store.connection import (BUSY_TIMEOUT_MS, connect, store_failure,
                                       writing)
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
 from tuifeed.store.schema import MAX_ID, MIGRATIONS, SCHEMA_VERSION
+from tuifeed.store.soundness import forget, note_sound, unchanged_since_sound
 from tuifeed.store.sources import live_source_names
 
 if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs none of it
@@ -43,6 +44,7 @@ def set_aside(path: Path, moment: float) -> Path:
         source = path.with_name(path.name + companion)
         if source.exists():
             source.rename(path.with_name(path.name + suffix + companion))
+    forget(path)
     return target
 
 
@@ -80,7 +82,8 @@ class Store:
         check_is_database(path)
         try:
             self.connection = connect(path)
-            self._check_integrity()
+            if not unchanged_since_sound(path):  # see store/soundness.py
+                self._check_integrity()
             self._migrate()  # first, so a newer database is refused before anything is written
             self.connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as error:  # damaged, or only busy, read-only, on a full disk
@@ -100,10 +103,16 @@ class Store:
             return  # new or empty: nothing to check
         problems = [row[0] for row in self.connection.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
+            forget(self.path)
             raise DamagedDatabase(self.path, problems[0])
 
-    def close(self) -> None:
+    def close(self, sound: bool = False) -> None:
+        """Close; `sound`: everything this process wrote is written and nothing went wrong,
+        so the next open may skip the integrity check while the file stays as it is now
+        (store/soundness.py)."""
         self.connection.close()
+        if sound:
+            note_sound(self.path)
 
     # -- schema -------------------------------------------------------------------------------
 
