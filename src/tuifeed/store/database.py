@@ -191,6 +191,14 @@ class Store:
         return [Event(id=row[0], ts=row[1], item_id=row[2], kind=row[3], value=row[4],
                       session_id=row[5]) for row in rows]
 
+    def events_after(self, event_id: int) -> list[Event]:
+        """The events with a higher id than `event_id`, in id order (what a session added)."""
+        rows = self.connection.execute(
+            f"SELECT id, {UNIX_TS}, item_id, kind, value, session_id FROM events WHERE id > ?"
+            " ORDER BY id", (event_id,))
+        return [Event(id=row[0], ts=row[1], item_id=row[2], kind=row[3], value=row[4],
+                      session_id=row[5]) for row in rows]
+
     def event_table(self, item_rows: Mapping[str, int]) -> EventTable:
         """Every event, undone ones too, as columns (see store/event_table.py); `item_rows`
         maps an item id to its catalogue row."""
