@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock, iso_utc
-from tuifeed.feed.checkpoint import checkpoint_path
+from tuifeed.feed.checkpoint import catalogue_path, checkpoint_path
 from tuifeed.store import database
 from tuifeed.store.writer import INSERT_EVENT
 
@@ -41,7 +42,16 @@ def learned(feed: Feed) -> dict:
                            else (value.dtype.str, value.tobytes()))
     log = feed.log_columns().columns()
     state = feed.state
+    catalog = feed.catalog
+    columns = ("creator_codes", "main_topic", "published", "duration", "views", "likes",
+               "short_form", "topic_ptr", "topic_codes", "length_band", "source_codes",
+               "language_codes")
     return {
+        "catalogue": (catalog.ids, catalog.creators, catalog.topics, catalog.source_names,
+                      catalog.language_names,
+                      [(getattr(catalog, name).dtype.str, getattr(catalog, name).tobytes())
+                       for name in columns],
+                      [catalog.word_matrix.words_at(row) for row in range(len(catalog))]),
         "model": model, "anchor": feed.model.anchor,
         "state": (state.seen, state.liked, state.disliked, state.saved, state.followed,
                   state.shown, state.impressions,
@@ -57,22 +67,31 @@ def learned(feed: Feed) -> dict:
 
 
 def open_both(home: Path, **options) -> tuple[dict, dict, bool]:
-    """What an open learns with the checkpoint there, and with it set aside; and whether
-    the first used it."""
-    path = checkpoint_path(home / "tuifeed.db")
+    """What an open learns with the checkpoint and the catalogue kept there, and with them
+    set aside; and whether the first used the checkpoint (and the catalogue kept: see
+    catalogue_was_kept)."""
+    paths = [checkpoint_path(home / "tuifeed.db"), catalogue_path(home / "tuifeed.db")]
     with_it = Feed.open(home, clock=VirtualClock(), seed=1, **options)
     used = with_it._read_at_open[2]
+    open_both.catalogue_kept = with_it._keeping_catalogue is None
     first = learned(with_it)
-    with_it.store.close()  # no clean close: the checkpoint stays as it is
-    aside = path.with_name("aside")
-    if path.exists():
-        shutil.move(path, aside)
+    with_it.store.close()  # no clean close: what is kept stays as it is
+    if with_it._keeping_catalogue is not None:
+        with_it._keeping_catalogue.join()
+    for path in paths:
+        if path.exists():
+            shutil.move(path, path.with_name(path.name + ".aside"))
     without = Feed.open(home, clock=VirtualClock(), seed=1, **options)
-    assert not without._read_at_open[2]
+    assert not without._read_at_open[2] and without._keeping_catalogue is not None
     second = learned(without)
     without.store.close()
-    if aside.exists():
-        shutil.move(aside, path)
+    without._keeping_catalogue.join()
+    for path in paths:
+        aside = path.with_name(path.name + ".aside")
+        if aside.exists():
+            if path.exists():  # what the second open kept
+                path.unlink()
+            shutil.move(aside, path)
     return first, second, used
 
 
@@ -105,7 +124,7 @@ def play(feed: Feed, clock: VirtualClock, actions) -> None:
             feed.steer("boost", "topic", topics[pick % len(topics)], 1 + pick % 2)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ACTIONS, min_size=1, max_size=3))
 def test_an_open_from_the_checkpoint_learns_to_the_bit_what_the_whole_log_teaches(sessions):
     with tempfile.TemporaryDirectory() as folder:
@@ -115,11 +134,11 @@ def test_an_open_from_the_checkpoint_learns_to_the_bit_what_the_whole_log_teache
             with Feed.open(home, clock=clock, seed=1, flush_interval=0.05) as feed:
                 play(feed, clock, actions)
             with_it, without, used = open_both(home)
-            assert used  # the checkpoint the close wrote holds, and was used
+            assert used and open_both.catalogue_kept  # what the close kept holds, and is used
             assert with_it == without
 
 
-def test_an_open_from_the_checkpoint_reads_no_event(tmp_path, monkeypatch):
+def test_an_open_from_what_was_kept_reads_no_item_and_no_event(tmp_path, monkeypatch):
     clock = VirtualClock()
     with Feed.open(tmp_path, clock=clock, flush_interval=0.05) as feed:
         play(feed, clock, [("next", 3.0, 0), ("like", 2.0, 0), ("next", 9.0, 0)])
@@ -129,6 +148,7 @@ def test_an_open_from_the_checkpoint_reads_no_event(tmp_path, monkeypatch):
         raise AssertionError("the log was read")
 
     monkeypatch.setattr(database.Store, "event_table", unread)
+    monkeypatch.setattr(database.Store, "whole_catalogue", unread)
     with Feed.open(tmp_path, clock=clock) as feed:
         assert feed.state.liked == liked and len(feed.events) == 7  # with the last dwell
         assert [event.kind for event in feed.events][-4:] == ["like", "dwell", "impression",
@@ -148,12 +168,15 @@ def _written_elsewhere(home: Path, statement: str, parameters=()) -> None:
         connection.execute(statement, parameters)
 
 
-@pytest.mark.parametrize("change", ["event", "undo", "catalogue", "steering", "recipe"])
+@pytest.mark.parametrize("change", ["event", "undo", "catalogue", "steering", "recipe",
+                                    "new item", "refetched", "topic removed", "topic added",
+                                    "creator renamed"])
 def test_a_checkpoint_that_no_longer_matches_the_home_is_not_used(tmp_path, change):
     clock = _home_with_a_session(tmp_path)
     with Feed.open(tmp_path, clock=clock) as feed:
         watched = feed.events[-1].item_id
         last = max(event.id for event in feed.events)
+        before = learned(feed)
     options = {}
     if change == "event":  # another process liked something
         _written_elsewhere(tmp_path, INSERT_EVENT,
@@ -168,10 +191,31 @@ def test_a_checkpoint_that_no_longer_matches_the_home_is_not_used(tmp_path, chan
     elif change == "steering":
         _written_elsewhere(tmp_path, "INSERT INTO steering(id, ts, action) VALUES (?, ?, ?)",
                            (last + 100, iso_utc(clock.now() + 5), "reset"))
-    else:
+    elif change == "recipe":
         options["recipe"] = "explore"
+    elif change in ("new item", "refetched"):  # a fetch by another process
+        store = database.Store(tmp_path / "tuifeed.db")
+        with Feed.open(tmp_path, clock=clock) as feed:
+            item = feed.item(watched)
+        if change == "new item":
+            item = replace(item, id="demo:new", title="a new video about swamps")
+        store.add_items([replace(item, title=item.title + " again", duration=77.0)])
+        store.close()
+    elif change == "topic removed":
+        _written_elsewhere(tmp_path, "DELETE FROM item_topics WHERE item = (SELECT code FROM"
+                           " items WHERE id = ?) AND position = 0", (watched,))
+    elif change == "topic added":
+        _written_elsewhere(tmp_path, "INSERT INTO item_topics(item, position, topic) SELECT"
+                           " code, 9, 1 FROM items WHERE id = ?", (watched,))
+    else:
+        _written_elsewhere(tmp_path, "UPDATE creators SET name = 'someone else' WHERE code ="
+                           " (SELECT creator FROM items WHERE id = ?)", (watched,))
     with_it, without, used = open_both(tmp_path, **options)
     assert not used and with_it == without
+    if change not in ("event", "undo", "steering", "recipe"):
+        assert not open_both.catalogue_kept  # read again
+    if change not in ("event", "undo", "steering", "recipe", "creator renamed"):
+        assert with_it["catalogue"] != before["catalogue"]  # (a name is not ranked on)
     if change == "event":
         assert "demo:0007" in with_it["state"][1]
 
@@ -179,28 +223,29 @@ def test_a_checkpoint_that_no_longer_matches_the_home_is_not_used(tmp_path, chan
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "flipped", "empty", "directory"])
 def test_a_damaged_checkpoint_is_a_rebuild_never_an_error(tmp_path, damage):
     clock = _home_with_a_session(tmp_path)
-    path = checkpoint_path(tmp_path / "tuifeed.db")
-    data = path.read_bytes()
-    if damage == "truncated":
-        path.write_bytes(data[: len(data) // 2])
-    elif damage == "garbage":
-        path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
-    elif damage == "flipped":  # a byte of an array changed: the archive's checksum says so
-        middle = bytearray(data)
-        middle[len(data) // 2] ^= 0xFF
-        path.write_bytes(bytes(middle))
-    elif damage == "empty":
-        path.write_bytes(b"")
-    else:
-        path.unlink()
-        path.mkdir()
+    for path in (checkpoint_path(tmp_path / "tuifeed.db"),
+                 catalogue_path(tmp_path / "tuifeed.db")):
+        data = path.read_bytes()
+        if damage == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
+        elif damage == "flipped":  # a byte of an array changed: the archive's checksum says so
+            middle = bytearray(data)
+            middle[len(data) // 2] ^= 0xFF
+            path.write_bytes(bytes(middle))
+        elif damage == "empty":
+            path.write_bytes(b"")
+        else:
+            path.unlink()
+            path.mkdir()
     with_it, without, used = open_both(tmp_path)
-    assert not used and with_it == without
+    assert not used and not open_both.catalogue_kept and with_it == without
     with Feed.open(tmp_path, clock=clock, flush_interval=0.05) as feed:  # and on it goes
         feed.start()
     if damage != "directory":
         assert open_both(tmp_path)[2]  # the clean close wrote a good one again
-
+        assert open_both.catalogue_kept
 
 SESSION = """
 import sys

@@ -46,10 +46,11 @@ from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
 from tuifeed.store.database import Store
 from tuifeed.store.event_table import EventTable
-from tuifeed.store.schema import SCHEMA_VERSION
+from tuifeed.store.schema import CATALOGUE_CHANGES, CATALOGUE_TABLES, SCHEMA_VERSION
 
 FORMAT = 1
 SUFFIX = "-learned"
+CATALOGUE_SUFFIX = "-catalogue"
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions",
                 "_seen_mask", "_unmasked"}
@@ -59,6 +60,10 @@ _code_digest: str | None = None
 
 def checkpoint_path(database: Path) -> Path:
     return database.with_name(database.name + SUFFIX)
+
+
+def catalogue_path(database: Path) -> Path:
+    return database.with_name(database.name + CATALOGUE_SUFFIX)
 
 
 @dataclass
@@ -87,16 +92,19 @@ def code_digest() -> str:
     return _code_digest
 
 
-def _update(digest, value) -> None:
-    texts = _texts(value) if isinstance(value, list) else None
-    if isinstance(value, np.ndarray) and value.dtype != object:
-        digest.update(f"{value.dtype.str}{value.shape}".encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
-    elif texts is not None:
-        digest.update(f"texts{len(value)}".encode())
-        digest.update(texts)
-    else:
-        digest.update(repr(value).encode("utf-8", "surrogatepass"))
+def catalogue_tags(connection: sqlite3.Connection) -> dict:
+    """The catalogue as the database holds it now, in a few cheap queries: its tables'
+    sizes and highest codes (rows added) and the counter every update or delete moves
+    (store/schema.py, version 9)."""
+    facts = {}
+    for table in CATALOGUE_TABLES:
+        highest = "0" if table == "item_topics" else "ifnull(max(code), 0)"
+        facts[table] = list(connection.execute(
+            f"SELECT count(*), {highest} FROM {table}").fetchone())
+    row = connection.execute("SELECT value FROM meta WHERE key = ?",
+                             (CATALOGUE_CHANGES,)).fetchone()
+    facts["changes"] = row[0] if row else None
+    return facts
 
 
 def _texts(value: list) -> bytes | None:
@@ -108,15 +116,6 @@ def _texts(value: list) -> bytes | None:
     if joined.count("\0") != max(len(value) - 1, 0):
         return None
     return joined.encode("utf-8", "surrogatepass")
-
-
-def catalogue_digest(rows: CatalogRows) -> str:
-    """A digest of everything the catalogue was read as (every field of the rows)."""
-    digest = hashlib.sha256()
-    for field in dataclasses.fields(rows):
-        digest.update(field.name.encode())
-        _update(digest, getattr(rows, field.name))
-    return digest.hexdigest()
 
 
 def steering_digest(actions: list[SteeringAction]) -> str:
@@ -141,11 +140,22 @@ def log_tags(connection: sqlite3.Connection) -> dict:
             "generation": meta.get("log_generation"), "first_run": meta.get("first_run")}
 
 
-def tags(store: Store, catalogue: str, steering: list[SteeringAction], recipe: Recipe) -> dict:
-    """Every tag a checkpoint must match to be used now (see the module's text)."""
-    return {"format": FORMAT, "schema": SCHEMA_VERSION, "code": code_digest(),
-            "catalogue": catalogue, "steering": steering_digest(steering),
+def tags(store: Store, steering: list[SteeringAction], recipe: Recipe) -> dict:
+    """Every tag a checkpoint must match to be used now (see the module's text); the
+    catalogue's are read first (a catalogue read after them is as new or newer)."""
+    return {**kept_tags(store), "steering": steering_digest(steering),
             "recipe": recipe_key(recipe), **log_tags(store.connection)}
+
+
+def kept_tags(store: Store) -> dict:
+    """The tags the catalogue kept (the catalogue file) must match."""
+    return {"format": FORMAT, "schema": SCHEMA_VERSION, "code": code_digest(),
+            "catalogue": catalogue_tags(store.connection)}
+
+
+def catalogue_part(wanted: dict) -> dict:
+    """Of every tag, those of the catalogue kept."""
+    return {key: wanted[key] for key in ("format", "schema", "code", "catalogue")}
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -339,6 +349,101 @@ def save(path: Path, wanted: dict, learned: Learned, catalog: Catalog) -> bool:
     }
     arrays["facts"] = _bytes(facts)
     arrays["tags"] = _bytes(wanted)
+    return _write(path, arrays)
+
+
+def _bytes(value) -> np.ndarray:
+    return np.frombuffer(json.dumps(value, ensure_ascii=False).encode("utf-8"), np.uint8)
+
+
+def forget(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+# -- the catalogue as read ------------------------------------------------------------------
+
+
+def save_rows(path: Path, wanted: dict, rows: CatalogRows) -> bool:
+    """Keep the catalogue as it was read (every field of the rows), tagged. False when a
+    field is of a kind it cannot keep (nothing is written then) or on a full disk."""
+    arrays, facts = {}, {"none": [], "texts": {}, "pairs": {}}
+    for field in dataclasses.fields(rows):
+        name, value = field.name, getattr(rows, field.name)
+        if value is None:
+            facts["none"].append(name)
+        elif isinstance(value, np.ndarray) and value.dtype != object:
+            arrays[f"rows.{name}"] = value
+        elif isinstance(value, list) and all(isinstance(part, tuple) for part in value):
+            width = len(value[0]) if value else 0
+            flat = [part for pair in value if len(pair) == width for part in pair]
+            joined = _texts(flat)
+            if joined is None or len(flat) != width * len(value):
+                return False
+            arrays[f"rows.{name}"] = np.frombuffer(joined, np.uint8)
+            facts["pairs"][name] = [len(value), width]
+        elif isinstance(value, list):
+            joined = _texts(value)
+            if joined is None:
+                return False
+            arrays[f"rows.{name}"] = np.frombuffer(joined, np.uint8)
+            facts["texts"][name] = len(value)
+        else:
+            return False
+    facts["lengths"] = {field.name: len(getattr(rows, field.name))
+                        for field in dataclasses.fields(rows)
+                        if getattr(rows, field.name) is not None}
+    arrays["facts"] = _bytes(facts)
+    arrays["tags"] = _bytes(wanted)
+    return _write(path, arrays)
+
+
+def load_rows(path: Path, wanted: dict) -> CatalogRows | None:
+    """The catalogue kept at `path`, if its tags are `wanted` and it is whole; else None."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if _text(archive["tags"]) != wanted:
+                return None
+            facts = _text(archive["facts"])
+            values = {name: None for name in facts["none"]}
+            for field in dataclasses.fields(CatalogRows):
+                name = field.name
+                if name in values:
+                    continue
+                stored = archive[f"rows.{name}"]
+                if name in facts["texts"]:
+                    values[name] = _split(stored, facts["texts"][name])
+                elif name in facts["pairs"]:
+                    count, width = facts["pairs"][name]
+                    flat = _split(stored, count * width)
+                    values[name] = [tuple(flat[at: at + width])
+                                    for at in range(0, count * width, width or 1)]
+                else:
+                    values[name] = stored
+            rows = CatalogRows(**values)
+            lengths = facts["lengths"]
+            if any(len(value) != lengths[name] for name, value in vars(rows).items()
+                   if value is not None):
+                return None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, UnicodeDecodeError,
+            zipfile.BadZipFile):
+        return None
+    return rows
+
+
+def _split(stored: np.ndarray, count: int) -> list[str]:
+    if stored.dtype != np.uint8:
+        raise ValueError("not text")
+    texts = stored.tobytes().decode("utf-8", "surrogatepass").split("\0") if count else []
+    if len(texts) != count:
+        raise ValueError("texts out of count")
+    return texts
+
+
+def _write(path: Path, arrays: dict) -> bool:
+    """The archive written whole under its name, or nothing."""
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as handle:
@@ -352,14 +457,3 @@ def save(path: Path, wanted: dict, learned: Learned, catalog: Catalog) -> bool:
             pass
         return False
     return True
-
-
-def _bytes(value) -> np.ndarray:
-    return np.frombuffer(json.dumps(value, ensure_ascii=False).encode("utf-8"), np.uint8)
-
-
-def forget(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass

@@ -10,6 +10,7 @@ import os
 import random
 import secrets
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,17 +93,25 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         elif store.get_meta("demo_installed") is None:  # first run: the demo is a source
             install_demo(store.connection, float(first_run), clock.now())
             store.set_meta("demo_installed", "1")
-        self.catalog = Catalog(load_item=store.item_by_code)
-        rows = store.whole_catalogue()
-        self.catalog.extend(rows)
-        self.live_sources = store.live_sources()
         self.steering_log = store.steering()
         self.steering = SteeringState.replay(self.steering_log)
-        # What the log taught, from the checkpoint a clean close left while every tag of it
-        # still holds (feed/checkpoint.py); else the log is read and learned from.
+        # The catalogue as last read and what the log taught, kept beside the database and
+        # used while every tag of theirs holds (feed/checkpoint.py); else read and learned.
         self._checkpoint = checkpoint.checkpoint_path(store.path)
-        self._opened_as = checkpoint.tags(store, checkpoint.catalogue_digest(rows),
-                                          self.steering_log, recipe)
+        self._opened_as = checkpoint.tags(store, self.steering_log, recipe)
+        kept = checkpoint.catalogue_part(self._opened_as)
+        rows = checkpoint.load_rows(checkpoint.catalogue_path(store.path), kept)
+        self._keeping_catalogue: threading.Thread | None = None
+        if rows is None:
+            rows = store.whole_catalogue()
+            self._keeping_catalogue = threading.Thread(
+                target=checkpoint.save_rows, name="keep the catalogue",
+                args=(checkpoint.catalogue_path(store.path), kept, rows))
+            self._keeping_catalogue.start()
+        self.catalog = Catalog(load_item=store.item_by_code)
+        self.catalog.extend(rows)
+        del rows
+        self.live_sources = store.live_sources()
         learned = checkpoint.load(self._checkpoint, self._opened_as, self.catalog, recipe)
         table = learned.table if learned else store.event_table(self.catalog.index)
         self._read_at_open = (table, self.catalog.version, learned is not None)
@@ -576,6 +585,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             self._rescue(left, self.writer.problem or "the database refused them")
         else:
             self._save_checkpoint()
+        if self._keeping_catalogue is not None:
+            self._keeping_catalogue.join()
         self._event_id.release()
         self._steering_id.release()
         self.store.close(sound=not left)
@@ -592,8 +603,10 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             store.connection.execute("BEGIN")  # one snapshot of the log and the steering
             try:
                 steering = store.steering()
-                wanted = checkpoint.tags(store, self._opened_as["catalogue"], steering,
-                                         self.recipe)
+                # learned from the catalogue as read at open (if it changed since, the
+                # next open reads it again, and learns anew)
+                wanted = {**checkpoint.tags(store, steering, self.recipe),
+                          **checkpoint.catalogue_part(self._opened_as)}
                 if from_checkpoint and wanted == self._opened_as:
                     return
                 added = store.events_after(int(table.ids[-1]) if len(table) else 0)
