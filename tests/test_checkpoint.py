@@ -74,6 +74,7 @@ def open_both(home: Path, **options) -> tuple[dict, dict, bool]:
     with_it = Feed.open(home, clock=VirtualClock(), seed=1, **options)
     used = with_it._read_at_open[2]
     open_both.catalogue_kept = with_it._keeping_catalogue is None
+    open_both.words = list(with_it.catalog.word_matrix.words)  # in code order
     first = learned(with_it)
     with_it.store.close()  # no clean close: what is kept stays as it is
     if with_it._keeping_catalogue is not None:
@@ -276,9 +277,12 @@ def test_a_checkpoint_written_by_another_process_holds_its_words_by_name(tmp_pat
                    env=environment)
     with np.load(checkpoint_path(tmp_path / "tuifeed.db")) as archive:
         words = json.loads(archive["facts"].tobytes())["model"]["words"]
+    with_it, without, used = open_both(tmp_path)  # its catalogue and words, kept
+    assert used and open_both.catalogue_kept and open_both.words == words
+    assert with_it == without
+    catalogue_path(tmp_path / "tuifeed.db").unlink()  # its words are read in this process
     with_it, without, used = open_both(tmp_path)
-    with Feed.open(tmp_path, clock=VirtualClock()) as feed:
-        assert words != feed.catalog.word_matrix.words  # another order: the test means it
-        assert sorted(words) == sorted(feed.catalog.word_matrix.words)
+    assert words != open_both.words  # another order: the test means it
+    assert sorted(words) == sorted(open_both.words)
     assert used and with_it == without
     assert any(with_it["model"]["word_long"].values())

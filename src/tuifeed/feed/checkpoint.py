@@ -1,25 +1,35 @@
-"""What the log taught, kept beside the database so that opening need not read the log nor
-learn from it again: the log's columns, the views, the interest model and the viewer state,
-exactly as a full reading and learning give them (`tuifeed.db-learned`, a numpy archive
-without any pickled object).
+"""What opening reads and learns, kept beside the database so that the next open need not
+read the catalogue or the log nor learn from it again. Two numpy archives, without any
+pickled object:
 
-Exact, or not used at all: the checkpoint is written at a clean close by reading the events
-the session added back from the database and learning from the whole log from scratch,
-through the very functions an open without it runs (feed/learning.py), so its model is to
-the last bit the one a full rebuild gives (Why this? adds up terms that must equal the
-score). It is tagged with everything those depend on, and an open uses it only when every
-tag still matches:
+- `tuifeed.db-catalogue`: the catalogue as the store reads it at start (every field of the
+  rows `Store.whole_catalogue()` gives), written when an open had to read it;
+- `tuifeed.db-learned`: the log's columns, the views, the interest model and the viewer
+  state, written at a clean close.
 
-- the events: how many, the newest id, the undone ones (a digest of their ids), the
-  log's generation (an import), the database's first-run stamp;
-- the catalogue as read at this open (a digest of every column, text and name read);
-- the steering log (a digest of every record), the recipe (its weights, half-lives and
-  switches), the schema version and the code (a digest of tuifeed's source files).
+Exact, or not used at all. The learned state is written by reading the events the session
+added back from the database and learning from the whole log from scratch, through the very
+functions an open without it runs (feed/learning.py), so its model is to the last bit the
+one a full rebuild gives (Why this? adds up terms that must equal the score). Each archive is
+tagged with everything it depends on, and an open uses it only when every tag still matches:
 
-An event written by another process, a fetch, a steering, another recipe or another tuifeed
-changes a tag: the log is read and learned from as before, and the next clean close writes a
-new checkpoint. A file that cannot be read, or holds anything out of shape, is the same: a
-rebuild, never an error.
+- both: the format, the schema version, the code (a digest of tuifeed's source files) and
+  the catalogue: its tables' sizes and highest codes (rows added) and the change counter
+  that triggers move on every update or delete (store/schema.py, version 9), read before
+  the catalogue itself, so that what is kept is never older than its tags;
+- the learned state also: how many events, the newest id, the undone ones (a digest of their
+  ids), the log's generation (an import), the first-run stamp, the steering log (a digest of
+  every record) and the recipe (its weights, half-lives and switches).
+
+An event, a fetch or a steering written by another process, another recipe or another
+tuifeed changes a tag: what it concerns is read and learned as before, and kept again. A file
+that cannot be read, or holds anything out of shape, is the same: a rebuild, never an error.
+Word codes follow the order of a set of strings, which differs between processes: the word
+affinities are kept with their words and put back by word.
+
+What is not caught: a row of `events` edited in place by hand (tuifeed only appends events
+and deletes old ones, which the count says), and a catalogue row replaced by an `INSERT OR
+REPLACE` run by hand (SQLite fires no delete trigger for it).
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ from tuifeed.feed.state import ViewerState
 from tuifeed.models import Event, SteeringAction
 from tuifeed.ranking import Catalog, InterestModel, Recipe
 from tuifeed.ranking.catalog import CatalogRows
+from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
 from tuifeed.store.database import Store
@@ -93,14 +104,12 @@ def code_digest() -> str:
 
 
 def catalogue_tags(connection: sqlite3.Connection) -> dict:
-    """The catalogue as the database holds it now, in a few cheap queries: its tables'
-    sizes and highest codes (rows added) and the counter every update or delete moves
-    (store/schema.py, version 9)."""
-    facts = {}
-    for table in CATALOGUE_TABLES:
-        highest = "0" if table == "item_topics" else "ifnull(max(code), 0)"
-        facts[table] = list(connection.execute(
-            f"SELECT count(*), {highest} FROM {table}").fetchone())
+    """The catalogue as the database holds it now, in a few cheap queries: the highest code
+    of items, topics and creators and how many item-topic pairs (rows added), and the
+    counter every update or delete moves (store/schema.py, version 9)."""
+    facts = {table: connection.execute(f"SELECT ifnull(max(code), 0) FROM {table}").fetchone()[0]
+             for table in CATALOGUE_TABLES if table != "item_topics"}
+    facts["item_topics"] = connection.execute("SELECT count(*) FROM item_topics").fetchone()[0]
     row = connection.execute("SELECT value FROM meta WHERE key = ?",
                              (CATALOGUE_CHANGES,)).fetchone()
     facts["changes"] = row[0] if row else None
@@ -140,17 +149,15 @@ def log_tags(connection: sqlite3.Connection) -> dict:
             "generation": meta.get("log_generation"), "first_run": meta.get("first_run")}
 
 
-def tags(store: Store, steering: list[SteeringAction], recipe: Recipe) -> dict:
-    """Every tag a checkpoint must match to be used now (see the module's text); the
-    catalogue's are read first (a catalogue read after them is as new or newer)."""
-    return {**kept_tags(store), "steering": steering_digest(steering),
-            "recipe": recipe_key(recipe), **log_tags(store.connection)}
-
-
-def kept_tags(store: Store) -> dict:
-    """The tags the catalogue kept (the catalogue file) must match."""
+def tags(store: Store, steering: list[SteeringAction], recipe: Recipe,
+         catalogue: dict | None = None) -> dict:
+    """Every tag a checkpoint must match to be used now (see the module's text), with the
+    catalogue's as read now (first: a catalogue read after them is as new or newer), or as
+    given (what was learned from)."""
     return {"format": FORMAT, "schema": SCHEMA_VERSION, "code": code_digest(),
-            "catalogue": catalogue_tags(store.connection)}
+            "catalogue": catalogue or catalogue_tags(store.connection),
+            "steering": steering_digest(steering), "recipe": recipe_key(recipe),
+            **log_tags(store.connection)}
 
 
 def catalogue_part(wanted: dict) -> dict:
@@ -366,15 +373,26 @@ def forget(path: Path) -> None:
 # -- the catalogue as read ------------------------------------------------------------------
 
 
-def save_rows(path: Path, wanted: dict, rows: CatalogRows) -> bool:
-    """Keep the catalogue as it was read (every field of the rows), tagged. False when a
-    field is of a kind it cannot keep (nothing is written then) or on a full disk."""
-    arrays, facts = {}, {"none": [], "texts": {}, "pairs": {}}
+@dataclass
+class KeptCatalogue:
+    """The catalogue as read before, and its words as the matrix read them then."""
+
+    rows: CatalogRows  # without texts: the words are read already
+    words: WordMatrix
+
+
+def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
+    """Keep the catalogue as it was read (every field of the rows but the texts, whose words
+    `words` holds: WordMatrix.arrays()), tagged. False when a field is of a kind it cannot
+    keep (nothing is written then) or on a full disk."""
+    arrays, facts = {}, {"none": [], "texts": {}, "pairs": {}, "lengths": {}}
     for field in dataclasses.fields(rows):
         name, value = field.name, getattr(rows, field.name)
-        if value is None:
+        if value is None or name == "texts":
             facts["none"].append(name)
-        elif isinstance(value, np.ndarray) and value.dtype != object:
+            continue
+        facts["lengths"][name] = len(value)
+        if isinstance(value, np.ndarray) and value.dtype != object:
             arrays[f"rows.{name}"] = value
         elif isinstance(value, list) and all(isinstance(part, tuple) for part in value):
             width = len(value[0]) if value else 0
@@ -392,15 +410,18 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows) -> bool:
             facts["texts"][name] = len(value)
         else:
             return False
-    facts["lengths"] = {field.name: len(getattr(rows, field.name))
-                        for field in dataclasses.fields(rows)
-                        if getattr(rows, field.name) is not None}
+    names, arrays["words.ptr"], arrays["words.codes"], arrays["words.rows"] = words
+    joined = _texts(names)
+    if joined is None:
+        return False
+    arrays["words.words"] = np.frombuffer(joined, np.uint8)
+    facts["words"] = len(names)
     arrays["facts"] = _bytes(facts)
     arrays["tags"] = _bytes(wanted)
     return _write(path, arrays)
 
 
-def load_rows(path: Path, wanted: dict) -> CatalogRows | None:
+def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
     """The catalogue kept at `path`, if its tags are `wanted` and it is whole; else None."""
     try:
         with np.load(path, allow_pickle=False) as archive:
@@ -427,10 +448,17 @@ def load_rows(path: Path, wanted: dict) -> CatalogRows | None:
             if any(len(value) != lengths[name] for name, value in vars(rows).items()
                    if value is not None):
                 return None
+            words = _split(archive["words.words"], facts["words"])
+            ptr, codes, items = (archive[f"words.{name}"] for name in ("ptr", "codes", "rows"))
     except (OSError, ValueError, KeyError, TypeError, EOFError, UnicodeDecodeError,
             zipfile.BadZipFile):
         return None
-    return rows
+    count = len(rows.codes)
+    if not (len(ptr) == count + 1 and len(codes) == len(items) == int(ptr[-1])
+            and int(ptr[0]) == 0 and (np.diff(ptr) >= 0).all()
+            and _within(codes, len(words), 0) and _within(items, count, 0)):
+        return None
+    return KeptCatalogue(rows, WordMatrix.of_arrays(words, ptr, codes, items))
 
 
 def _split(stored: np.ndarray, count: int) -> list[str]:

@@ -100,17 +100,20 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self._checkpoint = checkpoint.checkpoint_path(store.path)
         self._opened_as = checkpoint.tags(store, self.steering_log, recipe)
         kept = checkpoint.catalogue_part(self._opened_as)
-        rows = checkpoint.load_rows(checkpoint.catalogue_path(store.path), kept)
+        read_before = checkpoint.load_rows(checkpoint.catalogue_path(store.path), kept)
+        rows = store.whole_catalogue() if read_before is None else read_before.rows
+        self.catalog = Catalog(load_item=store.item_by_code)
+        self.catalog.extend(rows)  # its words too, unless they were read before:
         self._keeping_catalogue: threading.Thread | None = None
-        if rows is None:
-            rows = store.whole_catalogue()
+        if read_before is not None:
+            self.catalog.word_matrix = read_before.words
+        else:  # kept for the next open, in a thread while this one goes on
             self._keeping_catalogue = threading.Thread(
                 target=checkpoint.save_rows, name="keep the catalogue",
-                args=(checkpoint.catalogue_path(store.path), kept, rows))
+                args=(checkpoint.catalogue_path(store.path), kept, rows,
+                      self.catalog.word_matrix.arrays()))
             self._keeping_catalogue.start()
-        self.catalog = Catalog(load_item=store.item_by_code)
-        self.catalog.extend(rows)
-        del rows
+        del rows, read_before
         self.live_sources = store.live_sources()
         learned = checkpoint.load(self._checkpoint, self._opened_as, self.catalog, recipe)
         table = learned.table if learned else store.event_table(self.catalog.index)
@@ -605,8 +608,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                 steering = store.steering()
                 # learned from the catalogue as read at open (if it changed since, the
                 # next open reads it again, and learns anew)
-                wanted = {**checkpoint.tags(store, steering, self.recipe),
-                          **checkpoint.catalogue_part(self._opened_as)}
+                wanted = checkpoint.tags(store, steering, self.recipe,
+                                         self._opened_as["catalogue"])
                 if from_checkpoint and wanted == self._opened_as:
                     return
                 added = store.events_after(int(table.ids[-1]) if len(table) else 0)
