@@ -76,6 +76,7 @@ def open_both(home: Path, **options) -> tuple[dict, dict, bool]:
     open_both.catalogue_kept = with_it._keeping_catalogue is None
     open_both.words = list(with_it.catalog.word_matrix.words)  # in code order
     first = learned(with_it)
+    with_it.writer.close()
     with_it.store.close()  # no clean close: what is kept stays as it is
     if with_it._keeping_catalogue is not None:
         with_it._keeping_catalogue.join()
@@ -85,6 +86,7 @@ def open_both(home: Path, **options) -> tuple[dict, dict, bool]:
     without = Feed.open(home, clock=VirtualClock(), seed=1, **options)
     assert not without._read_at_open[2] and without._keeping_catalogue is not None
     second = learned(without)
+    without.writer.close()
     without.store.close()
     without._keeping_catalogue.join()
     for path in paths:
@@ -286,3 +288,26 @@ def test_a_checkpoint_written_by_another_process_holds_its_words_by_name(tmp_pat
     assert sorted(words) == sorted(open_both.words)
     assert used and with_it == without
     assert any(with_it["model"]["word_long"].values())
+
+
+def test_another_database_put_in_the_place_of_one_does_not_take_what_it_kept(tmp_path):
+    """Two homes whose catalogues changed alike (one change each) but not in the same way:
+    one's database copied over the other's is read, not taken for what the other kept."""
+    homes = [tmp_path / "one", tmp_path / "two"]
+    for home, item in zip(homes, ("demo:0001", "demo:0002")):
+        _home_with_a_session(home)
+        _written_elsewhere(home, "UPDATE items SET duration = 500 WHERE id = ?", (item,))
+        Feed.open(home, clock=VirtualClock()).close()  # each keeps its catalogue as changed
+        assert open_both(home)[2] and open_both.catalogue_kept
+    assert not (homes[0] / "tuifeed.db-wal").exists()  # closed: the file is all of it
+    shutil.copy(homes[1] / "tuifeed.db", homes[0] / "tuifeed.db")
+    with_it, without, used = open_both(homes[0])
+    assert not open_both.catalogue_kept and not used and with_it == without
+
+
+def test_a_database_set_aside_takes_what_was_kept_for_it_away(tmp_path):
+    _home_with_a_session(tmp_path)
+    kept = [checkpoint_path(tmp_path / "tuifeed.db"), catalogue_path(tmp_path / "tuifeed.db")]
+    assert all(path.exists() for path in kept)
+    database.set_aside(tmp_path / "tuifeed.db", 0.0)
+    assert not any(path.exists() for path in kept)

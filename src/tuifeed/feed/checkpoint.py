@@ -13,10 +13,11 @@ functions an open without it runs (feed/learning.py), so its model is to the las
 one a full rebuild gives (Why this? adds up terms that must equal the score). Each archive is
 tagged with everything it depends on, and an open uses it only when every tag still matches:
 
-- both: the format, the schema version, the code (a digest of tuifeed's source files) and
-  the catalogue: its tables' sizes and highest codes (rows added) and the change counter
-  that triggers move on every update or delete (store/schema.py, version 9), read before
-  the catalogue itself, so that what is kept is never older than its tags;
+- both: the format, the schema version, the code (a digest of tuifeed's source files), the
+  database (a random id made with it) and the catalogue: its tables' highest codes and
+  item-topic pairs (rows added) and the change counter that triggers move on every update
+  or delete (store/schema.py, version 9), read before the catalogue itself, so that what is
+  kept is never older than its tags;
 - the learned state also: how many events, the newest id, the undone ones (a digest of their
   ids), the log's generation (an import), the first-run stamp, the steering log (a digest of
   every record) and the recipe (its weights, half-lives and switches).
@@ -55,13 +56,13 @@ from tuifeed.ranking.catalog import CatalogRows
 from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
-from tuifeed.store.database import Store
+from tuifeed.store.database import KEPT_BESIDE, Store
 from tuifeed.store.event_table import EventTable
-from tuifeed.store.schema import CATALOGUE_CHANGES, CATALOGUE_TABLES, SCHEMA_VERSION
+from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_ID,
+                                  SCHEMA_VERSION)
 
 FORMAT = 1
-SUFFIX = "-learned"
-CATALOGUE_SUFFIX = "-catalogue"
+CATALOGUE_SUFFIX, SUFFIX = KEPT_BESIDE  # (set_aside takes them away with the database)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions",
                 "_seen_mask", "_unmasked"}
@@ -110,9 +111,9 @@ def catalogue_tags(connection: sqlite3.Connection) -> dict:
     facts = {table: connection.execute(f"SELECT ifnull(max(code), 0) FROM {table}").fetchone()[0]
              for table in CATALOGUE_TABLES if table != "item_topics"}
     facts["item_topics"] = connection.execute("SELECT count(*) FROM item_topics").fetchone()[0]
-    row = connection.execute("SELECT value FROM meta WHERE key = ?",
-                             (CATALOGUE_CHANGES,)).fetchone()
-    facts["changes"] = row[0] if row else None
+    meta = dict(connection.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
+                                   (CATALOGUE_CHANGES, DATABASE_ID)))
+    facts["changes"], facts["database"] = meta.get(CATALOGUE_CHANGES), meta.get(DATABASE_ID)
     return facts
 
 

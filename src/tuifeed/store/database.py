@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs no
     from tuifeed.store.event_table import EventTable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+KEPT_BESIDE = ("-catalogue", "-learned")  # feed/checkpoint.py's files beside the database
 def check_is_database(path: Path) -> None:
     """Refuse to open (and so overwrite) a file that is not an SQLite database."""
     if not path.exists() or path.stat().st_size == 0:
@@ -45,6 +46,11 @@ def set_aside(path: Path, moment: float) -> Path:
         if source.exists():
             source.rename(path.with_name(path.name + suffix + companion))
     forget(path)
+    for kept in KEPT_BESIDE:  # what was read from it and kept for its next open
+        try:
+            path.with_name(path.name + kept).unlink()
+        except OSError:
+            pass
     return target
 
 

@@ -54,6 +54,7 @@ def _ids_into_range(table: str, references: tuple[str, str] | None = None) -> li
 
 CATALOGUE_CHANGES = "catalogue_changes"  # meta key: moved by every update or delete below
 CATALOGUE_TABLES = ("items", "item_topics", "topics", "creators")
+DATABASE_ID = "database_id"  # meta key: random, made once (version 9)
 
 
 def _count_changes(table: str, operation: str) -> str:
@@ -369,6 +370,9 @@ MIGRATIONS: dict[int, list[str]] = {
         # valid while the catalogue is unchanged: its tables' sizes and highest codes say
         # when rows were added, this counter when any was changed or removed.
         f"INSERT OR IGNORE INTO meta(key, value) VALUES ('{CATALOGUE_CHANGES}', '0')",
+        # And which database it was kept for: another file put in its place is another.
+        f"INSERT OR IGNORE INTO meta(key, value) VALUES ('{DATABASE_ID}',"
+        " lower(hex(randomblob(16))))",
         *(_count_changes(table, operation) for table in CATALOGUE_TABLES
           for operation in ("UPDATE", "DELETE")),
     ],
