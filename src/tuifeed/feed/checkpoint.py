@@ -64,8 +64,10 @@ from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_
 FORMAT = 1
 CATALOGUE_SUFFIX, SUFFIX = KEPT_BESIDE  # (set_aside takes them away with the database)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
-STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions",
-                "_seen_mask", "_unmasked"}
+STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
+# Caches of the viewer state, made again from its sets when first asked (the seen mask is
+# put back at once): anything else new in it is something a checkpoint does not keep yet.
+STATE_CACHES = {"_seen_mask", "_unmasked", "_disliked_mask", "_disliked_changes"}
 TRACKER_FIELDS = {"_watched", "superseded"}
 _code_digest: str | None = None
 
@@ -327,7 +329,8 @@ def save(path: Path, wanted: dict, learned: Learned, catalog: Catalog) -> bool:
     field in the state, a full disk)."""
     state, views, model, table = learned.state, learned.views, learned.model, learned.table
     fields = {field.name for field in dataclasses.fields(ViewerState)}
-    if fields != STATE_FIELDS or set(vars(views)) != TRACKER_FIELDS:
+    if (fields - STATE_CACHES != STATE_FIELDS or not fields >= {"_seen_mask"}
+            or set(vars(views)) != TRACKER_FIELDS):
         return False  # something new to keep: better no checkpoint than a partial one
     index = catalog.index
     arrays = {name: getattr(table, name) for name in TABLE_ARRAYS}
