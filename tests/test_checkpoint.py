@@ -311,3 +311,20 @@ def test_a_database_set_aside_takes_what_was_kept_for_it_away(tmp_path):
     assert all(path.exists() for path in kept)
     database.set_aside(tmp_path / "tuifeed.db", 0.0)
     assert not any(path.exists() for path in kept)
+
+
+def test_a_fifo_in_the_place_of_a_kept_file_is_passed_by(tmp_path):
+    """A hostile home may hold a FIFO where a kept file belongs: opening must not wait on
+    it (reading one blocks until someone writes)."""
+    import os
+
+    from tuifeed.store.soundness import note_path
+
+    _home_with_a_session(tmp_path)
+    database_file = tmp_path / "tuifeed.db"
+    for path in (checkpoint_path(database_file), catalogue_path(database_file),
+                 note_path(database_file)):
+        path.unlink()
+        os.mkfifo(path)
+    with_it, without, used = open_both(tmp_path)
+    assert not used and not open_both.catalogue_kept and with_it == without

@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +174,8 @@ def catalogue_part(wanted: dict) -> dict:
 
 def load(path: Path, wanted: dict, catalog: Catalog, recipe: Recipe) -> Learned | None:
     """The checkpoint at `path` if its tags are `wanted` and it is whole; else None."""
+    if not _regular(path):
+        return None
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _text(archive["tags"]) != wanted:
@@ -181,6 +184,14 @@ def load(path: Path, wanted: dict, catalog: Catalog, recipe: Recipe) -> Learned 
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
             zipfile.BadZipFile):
         return None
+
+
+def _regular(path: Path) -> bool:
+    """A plain file (not a FIFO that would block the open, nor a folder or a device)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def _text(array: np.ndarray):
@@ -427,6 +438,8 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
 
 def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
     """The catalogue kept at `path`, if its tags are `wanted` and it is whole; else None."""
+    if not _regular(path):
+        return None
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _text(archive["tags"]) != wanted:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -45,8 +46,11 @@ def unchanged_since_sound(database: Path) -> bool:
     """Whether the file is exactly as a clean close left it (see the module's text)."""
     note = note_path(database)
     try:
+        made = note.stat()
+        if not stat.S_ISREG(made.st_mode):  # a FIFO would block the open
+            return False
         noted = json.loads(note.read_text(encoding="utf-8"))
-        made = note.stat().st_mtime_ns
+        made = made.st_mtime_ns
         now = _looks(database.stat())
     except (OSError, ValueError):
         return False
