@@ -10,6 +10,7 @@ import os
 import random
 import secrets
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from tuifeed.errors import TuifeedError
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.evidence import LogStrengths
 from tuifeed.feed.explaining import Explaining
-from tuifeed.feed import learning
+from tuifeed.feed import checkpoint, learning
 from tuifeed.feed.log import EventsView, LogColumns
 from tuifeed.feed.playing import Playing
 from tuifeed.feed.queue import QueueJob, RankedQueue
@@ -99,17 +100,41 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         elif store.get_meta("demo_installed") is None:  # first run: the demo is a source
             install_demo(store.connection, float(first_run), clock.now())
             store.set_meta("demo_installed", "1")
-        self.catalog = Catalog(load_item=store.item_by_code)
-        self.catalog.extend(store.whole_catalogue())
-        self.live_sources = store.live_sources()
-        # The whole log as columns, read straight from the store and kept up to date from
-        # here on: learning, History, the sparklines and Why this? read it (feed/log.py).
-        self._log = LogColumns(store.event_table(self.catalog.index), self.catalog)
-        self.events = EventsView(self._log, undone=False)  # what counts, in log order
-        self.undone_events = EventsView(self._log, undone=True)
         self.steering_log = store.steering()
         self.steering = SteeringState.replay(self.steering_log)
-        self._relearn()
+        # The catalogue as last read and what the log taught, kept beside the database and
+        # used while every tag of theirs holds (feed/checkpoint.py); else read and learned.
+        self._checkpoint = checkpoint.checkpoint_path(store.path)
+        self._opened_as = checkpoint.tags(store, self.steering_log, recipe)
+        kept = checkpoint.catalogue_part(self._opened_as)
+        read_before = checkpoint.load_rows(checkpoint.catalogue_path(store.path), kept)
+        rows = store.whole_catalogue() if read_before is None else read_before.rows
+        self.catalog = Catalog(load_item=store.item_by_code)
+        self.catalog.extend(rows)  # its words too, unless they were read before:
+        self._keeping_catalogue: threading.Thread | None = None
+        if read_before is not None:
+            self.catalog.word_matrix = read_before.words
+        else:  # kept for the next open, in a thread while this one goes on
+            self._keeping_catalogue = threading.Thread(
+                target=checkpoint.save_rows, name="keep the catalogue",
+                args=(checkpoint.catalogue_path(store.path), kept, rows,
+                      self.catalog.word_matrix.arrays()))
+            self._keeping_catalogue.start()
+        del rows, read_before
+        self.live_sources = store.live_sources()
+        learned = checkpoint.load(self._checkpoint, self._opened_as, self.catalog, recipe)
+        table = learned.table if learned else store.event_table(self.catalog.index)
+        self._read_at_open = (table, self.catalog.version, learned is not None)
+        # The whole log as columns, read straight from the store and kept up to date from
+        # here on: learning, History, the sparklines and Why this? read it (feed/log.py).
+        self._log = LogColumns(table, self.catalog)
+        self.events = EventsView(self._log, undone=False)  # what counts, in log order
+        self.undone_events = EventsView(self._log, undone=True)
+        if learned is None:
+            self._relearn()
+        else:
+            self.views, self.model, self.state = learned.views, learned.model, learned.state
+            self._queue_changed()
         # Times only move forward within a feed, so "before" and "after" a reset or a forget
         # are never ambiguous, even when many things happen at one virtual instant. A record
         # dated more than a day ahead of the clock (imported from a machine whose clock was
@@ -612,9 +637,44 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             raise
         if left:
             self._rescue(left, self.writer.problem or "the database refused them")
+        else:
+            self._save_checkpoint()
+        if self._keeping_catalogue is not None:
+            self._keeping_catalogue.join()
         self._event_id.release()
         self._steering_id.release()
-        self.store.close()
+        self.store.close(sound=not left)
+
+    def _save_checkpoint(self) -> None:
+        """Everything is written: keep what the whole log teaches for the next open (see
+        feed/checkpoint.py), unless the one read at open still holds or the catalogue grew
+        (the next open reads it again and learns anew)."""
+        table, version, from_checkpoint = self._read_at_open
+        if self.catalog.version != version or self.log_changed_elsewhere:
+            return
+        store = self.store
+        try:
+            store.connection.execute("BEGIN")  # one snapshot of the log and the steering
+            try:
+                steering = store.steering()
+                # learned from the catalogue as read at open (if it changed since, the
+                # next open reads it again, and learns anew)
+                wanted = checkpoint.tags(store, steering, self.recipe,
+                                         self._opened_as["catalogue"])
+                if from_checkpoint and wanted == self._opened_as:
+                    return
+                added = store.events_after(int(table.ids[-1]) if len(table) else 0)
+                undone = store.undone_event_ids()
+            finally:
+                store.connection.execute("COMMIT")
+        except sqlite3.Error:
+            return
+        whole = checkpoint.extended(table, added, undone, self.catalog.index)
+        if len(whole) != wanted["events"] or len(whole) and whole.ids[-1] != wanted["newest"]:
+            return  # another process deleted events meanwhile (retention): learn anew
+        learned = checkpoint.learn(whole, self.catalog, self.recipe,
+                                   SteeringState.replay(steering))
+        checkpoint.save(self._checkpoint, wanted, learned, self.catalog)
 
     def _rescue(self, records: list, problem: str) -> None:
         """Save records the database would not take as an export file, and say where."""

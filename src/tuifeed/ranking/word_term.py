@@ -113,6 +113,23 @@ class WordMatrix:
     def __len__(self) -> int:
         return self._ptr.size - 1
 
+    @classmethod
+    def of_arrays(cls, words: list[str], ptr: np.ndarray, codes: np.ndarray,
+                  rows: np.ndarray) -> "WordMatrix":
+        """The matrix `arrays()` gave, in another process (feed/checkpoint.py)."""
+        matrix = cls()
+        matrix.words = list(words)
+        matrix.index = {word: code for code, word in enumerate(matrix.words)}
+        matrix._ptr.truncate(0)
+        matrix._ptr.extend(ptr)
+        matrix._codes.extend(codes)
+        matrix._rows.extend(rows)
+        return matrix
+
+    def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """The words and the matrix (pointers, word codes, item rows), as copies."""
+        return list(self.words), self.ptr.copy(), self.codes.copy(), self.rows.copy()
+
     @property
     def ptr(self) -> np.ndarray:
         return self._ptr.values

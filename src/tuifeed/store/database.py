@@ -16,6 +16,7 @@ from tuifeed.store.connection import (BUSY_TIMEOUT_MS, connect, store_failure,
                                       writing)
 from tuifeed.store.items import Added, add_items, item_by_code, load_rows
 from tuifeed.store.schema import MAX_ID, MIGRATIONS, SCHEMA_VERSION
+from tuifeed.store.soundness import forget, note_sound, unchanged_since_sound
 from tuifeed.store.sources import live_source_names
 
 if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs none of it
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # numpy loads only where it is used: `tuifeed fetch` needs no
     from tuifeed.store.event_table import EventTable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+KEPT_BESIDE = ("-catalogue", "-learned")  # feed/checkpoint.py's files beside the database
 def check_is_database(path: Path) -> None:
     """Refuse to open (and so overwrite) a file that is not an SQLite database."""
     if not path.exists() or path.stat().st_size == 0:
@@ -43,6 +45,12 @@ def set_aside(path: Path, moment: float) -> Path:
         source = path.with_name(path.name + companion)
         if source.exists():
             source.rename(path.with_name(path.name + suffix + companion))
+    forget(path)
+    for kept in KEPT_BESIDE:  # what was read from it and kept for its next open
+        try:
+            path.with_name(path.name + kept).unlink()
+        except OSError:
+            pass
     return target
 
 
@@ -80,7 +88,8 @@ class Store:
         check_is_database(path)
         try:
             self.connection = connect(path)
-            self._check_integrity()
+            if not unchanged_since_sound(path):  # see store/soundness.py
+                self._check_integrity()
             self._migrate()  # first, so a newer database is refused before anything is written
             self.connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as error:  # damaged, or only busy, read-only, on a full disk
@@ -100,10 +109,16 @@ class Store:
             return  # new or empty: nothing to check
         problems = [row[0] for row in self.connection.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
+            forget(self.path)
             raise DamagedDatabase(self.path, problems[0])
 
-    def close(self) -> None:
+    def close(self, sound: bool = False) -> None:
+        """Close; `sound`: everything this process wrote is written and nothing went wrong,
+        so the next open may skip the integrity check while the file stays as it is now
+        (store/soundness.py)."""
         self.connection.close()
+        if sound:
+            note_sound(self.path)
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -179,6 +194,14 @@ class Store:
     def events(self) -> list[Event]:
         rows = self.connection.execute(
             f"SELECT id, {UNIX_TS}, item_id, kind, value, session_id FROM events ORDER BY id")
+        return [Event(id=row[0], ts=row[1], item_id=row[2], kind=row[3], value=row[4],
+                      session_id=row[5]) for row in rows]
+
+    def events_after(self, event_id: int) -> list[Event]:
+        """The events with a higher id than `event_id`, in id order (what a session added)."""
+        rows = self.connection.execute(
+            f"SELECT id, {UNIX_TS}, item_id, kind, value, session_id FROM events WHERE id > ?"
+            " ORDER BY id", (event_id,))
         return [Event(id=row[0], ts=row[1], item_id=row[2], kind=row[3], value=row[4],
                       session_id=row[5]) for row in rows]
 

@@ -2,7 +2,7 @@
 
 from tuifeed.clock import LATEST
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Every stored time is ISO 8601 UTC text of fixed width within 1970..2099 (see clock.WINDOW),
 # so times compare as text exactly as they compare in time.
@@ -50,6 +50,20 @@ def _ids_into_range(table: str, references: tuple[str, str] | None = None) -> li
         "DROP TABLE temp.renumbered",
     ]
     return statements
+
+
+CATALOGUE_CHANGES = "catalogue_changes"  # meta key: moved by every update or delete below
+CATALOGUE_TABLES = ("items", "item_topics", "topics", "creators")
+DATABASE_ID = "database_id"  # meta key: random, made once (version 9)
+
+
+def _count_changes(table: str, operation: str) -> str:
+    """A trigger moving the catalogue's change counter on every row updated or deleted (rows
+    added change the tables' sizes instead: see feed/checkpoint.py's catalogue tags)."""
+    return (f"CREATE TRIGGER IF NOT EXISTS {table}_{operation.lower()}_counted"
+            f" AFTER {operation} ON {table}"
+            f" BEGIN INSERT INTO meta(key, value) VALUES ('{CATALOGUE_CHANGES}', '1')"
+            " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1; END")
 
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -350,5 +364,16 @@ MIGRATIONS: dict[int, list[str]] = {
         LEFT JOIN item_list i ON i.id = e.item_id
         LEFT JOIN event_undos u ON u.event_id = e.id
         """,
+    ],
+    9: [
+        # The catalogue as read at open is kept with the checkpoint (feed/checkpoint.py),
+        # valid while the catalogue is unchanged: its tables' sizes and highest codes say
+        # when rows were added, this counter when any was changed or removed.
+        f"INSERT OR IGNORE INTO meta(key, value) VALUES ('{CATALOGUE_CHANGES}', '0')",
+        # And which database it was kept for: another file put in its place is another.
+        f"INSERT OR IGNORE INTO meta(key, value) VALUES ('{DATABASE_ID}',"
+        " lower(hex(randomblob(16))))",
+        *(_count_changes(table, operation) for table in CATALOGUE_TABLES
+          for operation in ("UPDATE", "DELETE")),
     ],
 }
