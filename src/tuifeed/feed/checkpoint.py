@@ -48,8 +48,8 @@ from pathlib import Path
 import numpy as np
 
 import tuifeed
-from tuifeed.feed import learning
 from tuifeed.feed.log import LogColumns
+from tuifeed.feed.relearning import LearningJob, LogSnapshot
 from tuifeed.feed.state import ViewerState
 from tuifeed.models import Event, SteeringAction
 from tuifeed.ranking import Catalog, InterestModel, Recipe
@@ -82,7 +82,7 @@ def catalogue_path(database: Path) -> Path:
 
 
 @dataclass
-class Learned:
+class LearnedLog:
     """What opening learns from the log: its columns and what they teach."""
 
     table: EventTable
@@ -172,7 +172,7 @@ def catalogue_part(wanted: dict) -> dict:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def load(path: Path, wanted: dict, catalog: Catalog, recipe: Recipe) -> Learned | None:
+def load(path: Path, wanted: dict, catalog: Catalog, recipe: Recipe) -> LearnedLog | None:
     """The checkpoint at `path` if its tags are `wanted` and it is whole; else None."""
     if not _regular(path):
         return None
@@ -198,7 +198,7 @@ def _text(array: np.ndarray):
     return json.loads(array.tobytes().decode("utf-8"))
 
 
-def _learned(archive, wanted: dict, catalog: Catalog, recipe: Recipe) -> Learned | None:
+def _learned(archive, wanted: dict, catalog: Catalog, recipe: Recipe) -> LearnedLog | None:
     facts = _text(archive["facts"])
     count = wanted["events"]
     table = EventTable(
@@ -226,7 +226,7 @@ def _learned(archive, wanted: dict, catalog: Catalog, recipe: Recipe) -> Learned
     views = ViewTracker()
     views.superseded = set(archive["superseded"].tolist())
     views._watched = {session: set(items) for session, items in facts["watched"]}
-    return Learned(table, views, model, state)
+    return LearnedLog(table, views, model, state)
 
 
 def _codes(codes: np.ndarray, names: list) -> bool:
@@ -284,16 +284,13 @@ def _state(archive, facts: dict, catalog: Catalog) -> ViewerState | None:
 
 
 def learn(table: EventTable, catalog: Catalog, recipe: Recipe,
-          steering: SteeringState) -> Learned:
-    """What an open learns from this table: the same calls, in the same order, as
-    Feed._relearn and Feed.learned_model make."""
+          steering: SteeringState) -> LearnedLog:
+    """What an open learns from this table: the very job Feed._relearn runs
+    (feed/relearning.py)."""
     log = LogColumns(table, catalog)
-    columns = log.columns()
-    views = learning.views(columns, log.item_id_at)
-    teaching = learning.teaching(columns, steering, views.superseded)
-    model = learning.learned_model(catalog, recipe, columns, teaching, steering.forgotten)
-    state = learning.viewer_state(columns, steering, catalog)
-    return Learned(table, views, model, state)
+    snapshot = LogSnapshot.of(log.columns(), log.item_reader(), steering, catalog)
+    learned = LearningJob(0, snapshot, recipe).run()
+    return LearnedLog(table, learned.views, learned.model, learned.state)
 
 
 def extended(table: EventTable, events: list[Event], undone: set[int],
@@ -335,7 +332,7 @@ def extended(table: EventTable, events: list[Event], undone: set[int],
         undone=np.isin(ids, np.fromiter(undone, np.int64, len(undone))))
 
 
-def save(path: Path, wanted: dict, learned: Learned, catalog: Catalog) -> bool:
+def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> bool:
     """Write the checkpoint (whole, or not at all). False if it cannot be (an unknown
     field in the state, a full disk)."""
     state, views, model, table = learned.state, learned.views, learned.model, learned.table
