@@ -13,8 +13,10 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from tuifeed.feed.evidence_index import (DIRECT, FIRST_CHUNK, REBUILD_TAIL, EvidenceIndex,
+                                         newest_strongest, strongest, with_ids)
 from tuifeed.feed.log import LogView
-from tuifeed.models import Event
+from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import Catalog
 from tuifeed.ranking.explain import (EVIDENCE_LISTED, Evidence, Ignored, TermEvidence,
                                     evidence_for, summary_sentence)
@@ -38,6 +40,24 @@ class LogStrengths:
         self._key: tuple | None = None
         self._strengths = np.empty(0)
         self._creator_only = np.empty(0, dtype=bool)
+        self._index: tuple[tuple, EvidenceIndex] | None = None
+
+    def index(self, log: LogView, catalog: Catalog, recipe: Recipe, steering: SteeringState,
+              superseded: frozenset[int]) -> EvidenceIndex:
+        """The log indexed for evidence (feed/evidence_index.py), kept while the recipe,
+        the catalogue, the steering, the dwells superseded and the undone events stay and
+        fewer than REBUILD_TAIL events came since; those read directly meanwhile."""
+        strengths, _ = self.of(log, catalog, recipe)
+        key = (self._key, steering, superseded, int(np.count_nonzero(log.undone)))
+        kept = self._index
+        if kept is not None and kept[0] == key and \
+                kept[1].size <= len(log.ids) <= kept[1].size + REBUILD_TAIL:
+            return kept[1]
+        reasons = reason_codes(log, steering, superseded, slice(None))
+        index = EvidenceIndex(log.rows, log.kinds, log.ts, log.ids, strengths, reasons,
+                              len(catalog))
+        self._index = (key, index)
+        return index
 
     def of(self, log: LogView, catalog: Catalog, recipe: Recipe) -> tuple[np.ndarray,
                                                                           np.ndarray]:
@@ -51,7 +71,8 @@ class LogStrengths:
             rows = np.maximum(log.rows[tail], 0)
             strengths = signal_strengths(recipe, (), log.values[tail], catalog.duration[rows],
                                          (list(log.kind_names), log.kinds[tail]))
-            creator_only = log.of_kind(CREATOR_ONLY, tail)
+            follows = np.array([name in CREATOR_ONLY for name in log.kind_names] or [False])
+            creator_only = follows[log.kinds[tail]]
             self._strengths = np.concatenate([self._strengths[:done], strengths])
             self._creator_only = np.concatenate([self._creator_only[:done], creator_only])
             self._key = key
@@ -60,50 +81,115 @@ class LogStrengths:
 
 class ColumnEvidence:
     """`evidence_for` over the logged events up to `upto_id` (all when None), plus a few
-    events not in the log (those leaving the card now would record)."""
+    events not in the log (those leaving the card now would record).
+
+    A term's evidence is read through the log's index (feed/evidence_index.py) in time that
+    follows the items it is about, not the log; a topic term one of whose topics was
+    forgotten, or a cut (`upto_id`) leaving many events out, reads every event instead."""
 
     def __init__(self, log: LogView, catalog: Catalog, model: InterestModel, recipe: Recipe,
                  steering: SteeringState, superseded: Collection[int],
                  extra: Sequence[Event] = (), upto_id: int | None = None,
                  strengths: LogStrengths | None = None) -> None:
         self.log, self.catalog, self.model, self.recipe = log, catalog, model, recipe
-        self._all_strengths, self._creator_only = (strengths or LogStrengths()).of(
-            log, catalog, recipe)
+        kept = strengths or LogStrengths()
+        self._all_strengths, self._creator_only = kept.of(log, catalog, recipe)
         self.steering, self.extra = steering, list(extra)
         self.superseded = set(superseded)
         self._superseded_ids = np.fromiter(self.superseded, np.int64, len(self.superseded))
-        known = log.rows >= 0
-        if upto_id is not None:
-            known &= log.ids <= upto_id
-        self._known = known
-        # Made once for every term: the catalogue row of each event (0 for one not in it,
-        # which `known` leaves out), and the known events that are not follows.
-        self._rows = np.maximum(log.rows, 0)
-        self._known_not_follows = known & ~self._creator_only
+        self._upto = upto_id
+        self._index = kept.index(log, catalog, recipe, steering,
+                                 frozenset(number for number in self.superseded if number >= 0))
+        self._follow_codes = [code for code, name in enumerate(log.kind_names)
+                              if name in CREATOR_ONLY]
+        self._late = self._late_groups()
+        self._tail_reasons: np.ndarray | None = None
         self._reasons: np.ndarray | None = None
+        self._everything: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def __call__(self, now: float, *, topics: Sequence[str] = (), creator: str | None = None,
                  band: int | None = None, source: str | None = None,
                  words: Sequence[str] = (), language: str | None = None) -> TermEvidence:
         subject = dict(topics=topics, creator=creator, band=band, source=source, words=words,
                        language=language)
-        pool = self._pool(now, **subject)
+        extra: tuple[list[Evidence], list[Ignored]] = ([], [])
         if self.extra:  # the few events outside the log, the plain way, then pooled
-            more, more_ignored = evidence_for(
+            extra = evidence_for(
                 self.extra, self.catalog, self.model, self.recipe, now, steering=self.steering,
                 superseded=self.superseded, **subject)
-            pool.add_objects(more, more_ignored)
+        forgets = topics and (set(topics) & self.steering.forgotten.keys())
+        if self._late is not None and not forgets:
+            return _IndexedTerm(self, now, subject).told(*extra)
+        pool = self._pool(now, **subject)
+        pool.add_objects(*extra)
         return pool.told(now)
 
-    # -- inside -------------------------------------------------------------------------------
+    # -- through the index --------------------------------------------------------------------
+
+    def _late_groups(self) -> tuple[np.ndarray, ...] | None:
+        """The index's groups holding events after `upto_id`, with their figures counted
+        without them: (groups, counting, not counting, earliest counting). None when too
+        many events are left out to count them apart."""
+        index, log, upto = self._index, self.log, self._upto
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                 np.zeros(0, dtype=np.int64), np.zeros(0))
+        if upto is None:
+            return empty
+        late = np.flatnonzero(index.eligible & (log.ids[: index.size] > upto))
+        if len(late) > DIRECT:
+            return None
+        if not len(late):
+            return empty
+        groups = np.unique(index.pair_of(log.rows[late], log.kinds[late].astype(np.int64)))
+        events = index.events_of(groups)
+        owner = np.repeat(np.arange(len(groups)),
+                          index.pair_start[groups + 1] - index.pair_start[groups])
+        early = log.ids[events] <= upto
+        counting = index.found[events] & early
+        earliest = np.full(len(groups), np.inf)
+        np.minimum.at(earliest, owner[counting], log.ts[events[counting]])
+        return (groups, np.bincount(owner, counting, minlength=len(groups)).astype(np.int64),
+                np.bincount(owner, ~index.found[events] & early,
+                            minlength=len(groups)).astype(np.int64), earliest)
+
+    def _tail(self, items: np.ndarray, follows: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The events logged since the index was made that can be evidence of the subject:
+        (log rows, reason codes)."""
+        log, size = self.log, self._index.size
+        if size == len(log.ids):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+        part = slice(size, len(log.ids))
+        if self._tail_reasons is None:
+            self._tail_reasons = reason_codes(log, self.steering, self._superseded_ids, part)
+        rows = log.rows[part]
+        picked = (rows >= 0) & (self._all_strengths[part] != 0) & items[np.maximum(rows, 0)]
+        if not follows:
+            picked &= ~self._creator_only[part]
+        if self._upto is not None:
+            picked &= log.ids[part] <= self._upto
+        return size + np.flatnonzero(picked), self._tail_reasons[picked]
+
+    def _weigh(self, rows: np.ndarray, now: float) -> np.ndarray:
+        """Logged events' weights now: their strength, decayed (as evidence_for weighs)."""
+        return self._all_strengths[rows] * self.model.decay(now - self.log.ts[rows])
+
+    def _bound(self, now: float):
+        """What an event of at most this strength, logged no later than this, can weigh."""
+        (short_weight, short_life), (long_weight, long_life) = self.model.decay_parts()
+
+        def bound(strength: float, newest: float) -> float:
+            age = max(now - newest, 0.0)
+            return strength * (abs(short_weight) * 2.0 ** (-age / short_life)
+                               + abs(long_weight) * 2.0 ** (-age / long_life))
+        return bound
 
     def _pool(self, now: float, *, topics, creator, band, source, words, language) -> _Pool:
         """Every logged event that touches the subject, as arrays (see _Pool)."""
         log, catalog = self.log, self.catalog
         items = self._items_about(topics, creator, band, source, words, language)
+        known, known_not_follows, event_rows = self._masks()
         # A follow says nothing about topics, length, source, words or language.
-        picked = (self._known if creator is not None else self._known_not_follows) \
-            & items[self._rows]
+        picked = (known if creator is not None else known_not_follows) & items[event_rows]
         chosen = np.flatnonzero(picked)
         strengths = self._all_strengths[chosen]
         chosen, strengths = chosen[strengths != 0], strengths[strengths != 0]
@@ -134,24 +220,24 @@ class ColumnEvidence:
         pool = _Pool(self, topics, creator, words, forgotten, shared)
         pool.add_arrays(chosen, weights, reasons, dropped)
         return pool
+    def _masks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For reading every event: which are of an item in the catalogue (and up to
+        `upto_id`), which of those are not follows, and each one's catalogue row (0 for
+        none, which the first leaves out). Made once for every term."""
+        if self._everything is None:
+            log = self.log
+            known = log.rows >= 0
+            if self._upto is not None:
+                known &= log.ids <= self._upto
+            self._everything = (known, known & ~self._creator_only, np.maximum(log.rows, 0))
+        return self._everything
+
     def _reason_codes(self) -> np.ndarray:
-        """Per logged event, why it is not learned from (see REASONS), in evidence_for's
-        order of precedence; the same for every term, so made once."""
+        """Per logged event, why it is not learned from (see REASONS); the same for every
+        term, so made once."""
         if self._reasons is None:
-            log, steering = self.log, self.steering
-            codes = np.zeros(len(log.ids), dtype=np.int8)
-            learns = np.ones(len(log.ids), dtype=bool)
-            if steering.paused_since is not None:
-                learns &= log.ts < steering.paused_since
-            for start, end in steering.paused_periods:
-                learns &= ~((log.ts >= start) & (log.ts < end))
-            counts = log.ts > steering.reset_at if steering.reset_at is not None else \
-                np.ones(len(log.ids), dtype=bool)
-            superseded = np.isin(log.ids, self._superseded_ids)
-            for code, applies in ((4, superseded), (3, ~learns), (2, ~counts),
-                                  (1, log.undone)):
-                codes[applies] = code  # later ones take precedence, as in evidence_for
-            self._reasons = codes
+            self._reasons = reason_codes(self.log, self.steering, self._superseded_ids,
+                                         slice(None))
         return self._reasons
 
     def _items_about(self, topics, creator, band, source, words, language=None) -> np.ndarray:
@@ -170,8 +256,9 @@ class ColumnEvidence:
                 items |= catalog.source_codes == catalog.source_names.index(source)
         elif words:
             matrix = catalog.word_matrix
-            codes = [matrix.index[word] for word in words if word in matrix.index]
-            items[matrix.rows[np.isin(matrix.codes, codes)]] = True
+            wanted = np.zeros(len(matrix.words), dtype=bool)
+            wanted[[matrix.index[word] for word in words if word in matrix.index]] = True
+            items[matrix.rows[wanted[matrix.codes]]] = True
         else:
             for topic in topics:
                 code = catalog.topic_index.get(topic)
@@ -193,6 +280,316 @@ class ColumnEvidence:
         if not topics:
             return [word for word in self.catalog.word_matrix.words_at(row) if word in wanted]
         return [topic for topic in self.catalog.item_at(row).topics if topic in wanted]
+
+
+def reason_codes(log: LogView, steering: SteeringState, superseded, part: slice) -> np.ndarray:
+    """Per logged event of `part`, why it is not learned from (see REASONS), in
+    evidence_for's order of precedence (`superseded`: the ids of dwells a watch supersedes)."""
+    ts, ids = log.ts[part], log.ids[part]
+    codes = np.zeros(len(ts), dtype=np.int8)
+    learns = np.ones(len(ts), dtype=bool)
+    if steering.paused_since is not None:
+        learns &= ts < steering.paused_since
+    for start, end in steering.paused_periods:
+        learns &= ~((ts >= start) & (ts < end))
+    counts = ts > steering.reset_at if steering.reset_at is not None else \
+        np.ones(len(ts), dtype=bool)
+    for code, applies in ((4, with_ids(ids, superseded)), (3, ~learns), (2, ~counts),
+                          (1, log.undone[part])):
+        codes[applies] = code  # later ones take precedence, as in evidence_for
+    return codes
+
+
+class _IndexedTerm:
+    """One term's evidence through the index: the figures of the sentence summed over the
+    groups of the items it is about, its strongest events and its newest not counted found
+    without weighing the rest."""
+
+    def __init__(self, source: ColumnEvidence, now: float, subject: dict) -> None:
+        self.source, self.now = source, now
+        self.log, self.index, self.catalog = source.log, source._index, source.catalog
+        self.topics, self.creator = subject["topics"], subject["creator"]
+        self.words, self.subject = subject["words"], subject
+        self.wanted = set(self.topics) | set(self.words)
+        self.items = source._items_about(**subject)
+        self.follows = self.creator is not None  # follows teach about the creator only
+        self._groups()
+        self.tail, tail_reasons = source._tail(self.items, self.follows)
+        self.tail_found = self.tail[tail_reasons == 0]
+        self.tail_ignored, self.tail_reasons = self.tail[tail_reasons != 0], \
+            tail_reasons[tail_reasons != 0]
+        self._gathered: np.ndarray | None = None
+
+    def _groups(self) -> None:
+        """The index's groups about the subject, and how many of each one's events count,
+        do not count, and the earliest that counts (events after the cut left out)."""
+        index = self.index
+        groups = index.pairs_of(self.items)
+        if not self.follows and self.source._follow_codes:
+            follows = np.zeros(index.kind_count, dtype=bool)
+            follows[self.source._follow_codes] = True
+            groups = groups[~follows[index.pair_kind[groups]]]
+        found, ignored = index.pair_found[groups], index.pair_ignored[groups]
+        earliest = index.pair_earliest[groups]
+        late, late_found, late_ignored, late_earliest = self.source._late
+        if len(late) and len(groups):
+            at = np.minimum(np.searchsorted(late, groups), len(late) - 1)
+            hit = late[at] == groups
+            found, ignored, earliest = found.copy(), ignored.copy(), earliest.copy()
+            found[hit], ignored[hit] = late_found[at[hit]], late_ignored[at[hit]]
+            earliest[hit] = late_earliest[at[hit]]
+        self.groups, self.found, self.ignored, self.earliest = groups, found, ignored, earliest
+
+    # -- the events -----------------------------------------------------------------------
+
+    def _all_events(self) -> np.ndarray:
+        """Every indexed event about the subject (up to the cut), counted or not."""
+        if self._gathered is None:
+            events = self.index.events_of(self.groups)
+            if self.source._upto is not None:
+                events = events[self.log.ids[events] <= self.source._upto]
+            self._gathered = events
+        return self._gathered
+
+    def _picked(self, begin: int, end: int, kind: int | None = None) -> np.ndarray:
+        """Log rows begin..end that count and are about the subject (of one kind)."""
+        log, index, source = self.log, self.index, self.source
+        rows = log.rows[begin:end]
+        keep = index.found[begin:end] & self.items[np.maximum(rows, 0)]
+        if not self.follows:
+            keep &= ~source._creator_only[begin:end]
+        if source._upto is not None:
+            keep &= log.ids[begin:end] <= source._upto
+        if kind is not None:
+            keep &= log.kinds[begin:end] == kind
+        return begin + np.flatnonzero(keep)
+
+    def strongest(self, count: int, kind: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The `count` strongest logged events that count (of one kind): rows, weights."""
+        log, index = self.log, self.index
+        counted = int(self.found.sum() if kind is None
+                      else self.found[index.pair_kind[self.groups] == kind].sum())
+        if counted <= DIRECT and int(self.found.sum() + self.ignored.sum()) <= 4 * DIRECT:
+            rows = self._all_events()
+            rows = rows[index.found[rows]]
+            if kind is not None:
+                rows = rows[log.kinds[rows] == kind]
+            weights = self.source._weigh(rows, self.now)
+        else:
+            rows, weights = newest_strongest(
+                index, lambda begin, end: self._picked(begin, end, kind),
+                lambda chosen: self.source._weigh(chosen, self.now), log.ids, count,
+                self.source._bound(self.now))
+        tail = self.tail_found if kind is None else \
+            self.tail_found[log.kinds[self.tail_found] == kind]
+        rows = np.concatenate([rows, tail])
+        weights = np.concatenate([weights, self.source._weigh(tail, self.now)])
+        best = strongest(weights, log.ids[rows], count)
+        return rows[best], weights[best]
+
+    def newest_ignored(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `count` newest (by id) logged events not counted: rows, reason codes."""
+        log, index, source = self.log, self.index, self.source
+        if int(self.ignored.sum() + self.found.sum()) <= 4 * DIRECT:
+            rows = self._all_events()
+            rows = rows[~index.found[rows]]
+        else:
+            rows, done, chunk = np.zeros(0, dtype=np.int64), 0, FIRST_CHUNK
+            newest = index.ignored_newest
+            while done < len(newest) and len(rows) < count:
+                part = newest[done: done + chunk]
+                keep = self.items[log.rows[part]]
+                if not self.follows:
+                    keep &= ~source._creator_only[part]
+                if source._upto is not None:
+                    keep &= log.ids[part] <= source._upto
+                rows = np.concatenate([rows, part[keep]])
+                done, chunk = done + chunk, chunk * 2
+        reasons = self._reasons_of(rows)
+        rows = np.concatenate([rows, self.tail_ignored])
+        reasons = np.concatenate([reasons, self.tail_reasons])
+        newest_first = np.argsort(-log.ids[rows], kind="stable")[:count]
+        return rows[newest_first], reasons[newest_first]
+
+    def _reasons_of(self, rows: np.ndarray) -> np.ndarray:
+        """The reason codes of indexed events not counted."""
+        return reason_codes(_Rows(self.log, rows), self.source.steering,
+                            self.source._superseded_ids, slice(None))
+
+    # -- told -----------------------------------------------------------------------------
+
+    def told(self, extra: list[Evidence], extra_ignored: list[Ignored]) -> TermEvidence:
+        log = self.log
+        rows, weights = self.strongest(EVIDENCE_LISTED)
+        found_weights = np.concatenate([weights, [e.weight for e in extra]])
+        found_ids = np.concatenate([log.ids[rows], np.array([e.event_id for e in extra],
+                                                             dtype=np.int64)])
+        where = np.concatenate([np.arange(len(rows)), -1 - np.arange(len(extra))])
+        listed = [self._evidence(int(rows[at]), float(weights[at])) if at >= 0
+                  else extra[-1 - at]
+                  for at in where[strongest(found_weights, found_ids,
+                                            EVIDENCE_LISTED)].tolist()]
+        ignored, reasons = self.newest_ignored(EVIDENCE_LISTED)
+        ignored_ids = np.concatenate([log.ids[ignored], np.array(
+            [e.evidence.event_id for e in extra_ignored], dtype=np.int64)])
+        ignored_where = np.concatenate([np.arange(len(ignored)),
+                                        -1 - np.arange(len(extra_ignored))])
+        newest = ignored_where[np.argsort(-ignored_ids, kind="stable")[:EVIDENCE_LISTED]]
+        set_apart = [Ignored(self._evidence(int(ignored[at]), float(self.source._weigh(
+            ignored[at: at + 1], self.now)[0])), REASONS[int(reasons[at])]) if at >= 0
+            else extra_ignored[-1 - at] for at in newest.tolist()]
+        not_counted = int(self.ignored.sum()) + len(self.tail_ignored) + len(extra_ignored)
+        return TermEvidence(listed, set_apart, self._sentence(extra), not_counted)
+
+    def _sentence(self, extra: list[Evidence]) -> str:
+        """summarise() over every event that counts, from the groups' figures."""
+        log, index = self.log, self.index
+        total = int(self.found.sum()) + len(self.tail_found) + len(extra)
+        if not total:
+            return "nothing you did touches it yet"
+        names = list(log.kind_names)
+        extra_codes = []
+        for evidence in extra:
+            if evidence.kind not in names:
+                names.append(evidence.kind)
+            extra_codes.append(names.index(evidence.kind))
+        tally = np.rint(np.bincount(index.pair_kind[self.groups], self.found,
+                                    minlength=len(names))).astype(np.int64)
+        tally += np.bincount(log.kinds[self.tail_found], minlength=len(names))
+        tally += np.bincount(np.array(extra_codes, dtype=np.int64), minlength=len(names))
+        # Counter.most_common's order: most first, then the kind whose strongest event is the
+        # stronger (then the smallest id): weighed only where counts tie near the top.
+        codes = sorted(np.flatnonzero(tally).tolist(), key=lambda code: -tally[code])
+        ties = {code for place, code in enumerate(codes)
+                if sum(tally[other] == tally[code] for other in codes) > 1
+                and any(tally[other] == tally[code] for other in codes[:3])}
+        firsts = []
+        for code in codes:
+            top, first_id = self._top_of_kind(code, extra, extra_codes) if code in ties \
+                else (0.0, 0)
+            firsts.append((-int(tally[code]), -top, first_id, code))
+        ranked = [(names[code], -count) for count, _, _, code in sorted(firsts)[:3]]
+        present = np.zeros(len(self.catalog), dtype=bool)  # np.unique hashes: slow here
+        present[self.index.pair_item[self.groups][self.found > 0]] = True
+        present[log.rows[self.tail_found]] = True
+        found_rows = np.flatnonzero(present)
+        subjects = self._subjects(found_rows) | {evidence.about for evidence in extra}
+        earliest = min(float(self.earliest.min()) if len(self.earliest) else np.inf,
+                       float(log.ts[self.tail_found].min()) if len(self.tail_found)
+                       else np.inf, min((evidence.ts for evidence in extra), default=np.inf))
+        return summary_sentence(ranked, subjects, float(self.now - earliest), total)
+
+    def _top_of_kind(self, code: int, extra: list[Evidence],
+                     extra_codes: list[int]) -> tuple[float, int]:
+        """The strongest |weight| among the events of a kind that count, and the smallest
+        id among those that weigh that."""
+        candidates = [(abs(evidence.weight), evidence.event_id)
+                      for evidence, of in zip(extra, extra_codes) if of == code]
+        if code < len(self.log.kind_names):
+            rows, weights = self.strongest(1, code)
+            candidates += [(abs(float(weights[0])), int(self.log.ids[rows[0]]))] \
+                if len(rows) else []
+        top = max(strength for strength, _ in candidates)
+        return top, min(number for strength, number in candidates if strength == top)
+
+    def _subjects(self, rows: np.ndarray) -> set[str]:
+        """What the events that count are about, as evidence_for names it."""
+        catalog, subject = self.catalog, self.subject
+        if not len(rows):
+            return set()
+        if self.creator is not None:
+            return {f"@{name}" for name in catalog.creator_names_at(rows)}
+        if subject["band"] is not None:
+            return {band_label(subject["band"])}
+        if subject["language"] is not None:
+            return {str(subject["language"])}
+        if subject["source"] is not None:
+            return {str(subject["source"])}
+        if self.topics:
+            sequences = shared_sequences(rows, catalog.topic_ptr, catalog.topic_codes,
+                                         [catalog.topic_index[topic] for topic in
+                                          dict.fromkeys(self.topics)
+                                          if topic in catalog.topic_index])
+            return {", ".join(f"#{catalog.topics[code]}" for code in sequence)
+                    for sequence in sequences}
+        matrix = catalog.word_matrix
+        sequences = shared_sequences(rows, matrix.ptr, matrix.codes,
+                                     [matrix.index[word] for word in dict.fromkeys(self.words)
+                                      if word in matrix.index])
+        return {", ".join(f'"{matrix.words[code]}"' for code in sequence)
+                for sequence in sequences}
+
+    def _evidence(self, row: int, weight: float) -> Evidence:
+        log = self.log
+        item = self.catalog.item_at(int(log.rows[row]))
+        value = float(log.values[row])
+        return Evidence(int(log.ids[row]), float(log.ts[row]), log.kind_names[log.kinds[row]],
+                        item.id, item.title, None if np.isnan(value) else value, weight,
+                        self._about(item, int(log.rows[row])))
+
+    def _about(self, item: Item, row: int) -> str:
+        subject = self.subject
+        if self.creator is not None:
+            return f"@{item.creator}"
+        if self.topics:
+            return ", ".join(f"#{topic}" for topic in item.topics if topic in self.wanted)
+        if self.words:
+            return ", ".join(f'"{word}"' for word in self.catalog.word_matrix.words_at(row)
+                             if word in self.wanted)
+        if subject["band"] is not None:
+            return band_label(subject["band"])
+        return str(subject["language"] if subject["language"] is not None
+                   else subject["source"])
+
+
+class _Rows:
+    """Some rows of a log, read as a log (what reason_codes reads)."""
+
+    def __init__(self, log: LogView, rows: np.ndarray) -> None:
+        self.ts, self.ids, self.undone = log.ts[rows], log.ids[rows], log.undone[rows]
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct non-negative integers among these, ascending (np.unique hashes: 0.2 s for
+    half a million)."""
+    if len(values) and int(values.max()) < 4 * len(values) + 65_536:
+        return np.flatnonzero(np.bincount(values))
+    ordered = np.sort(values)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(values) \
+        else ordered
+
+
+def shared_sequences(rows: np.ndarray, ptr: np.ndarray, codes: np.ndarray,
+                     wanted: list[int]) -> set[tuple[int, ...]]:
+    """The distinct sequences, over these rows of a sparse matrix (ptr, codes), of the
+    row's codes that are wanted, in the row's order: numpy passes, not a loop a row."""
+    if not wanted or not len(rows):
+        return set()
+    begins, ends = ptr[rows], ptr[rows + 1]
+    counts = ends - begins
+    entries = np.repeat(begins - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    owner = np.repeat(np.arange(len(rows)), counts)
+    lookup = np.zeros(max(int(codes.max()) if len(codes) else 0, max(wanted)) + 1, np.int64)
+    lookup[wanted] = np.arange(1, len(wanted) + 1)
+    local = lookup[codes[entries]]
+    kept = local > 0
+    owner, local = owner[kept], local[kept]
+    starts = np.flatnonzero(np.diff(owner, prepend=-1))
+    place = np.arange(len(owner)) - np.repeat(starts, np.diff(np.append(starts, len(owner))))
+    base = len(wanted) + 1
+    if not len(place) or base ** (int(place.max()) + 1) >= 2 ** 62:  # too long to pack
+        sequences = {tuple(local[start:end].tolist())
+                     for start, end in zip(starts.tolist(), np.append(starts[1:], len(owner)))}
+    else:
+        packed = np.add.reduceat(local * base ** place, starts)
+        sequences = set()
+        for number in distinct(packed).tolist():
+            digits = []
+            while number:
+                number, digit = divmod(number, base)
+                digits.append(digit)
+            sequences.add(tuple(digits))
+    return {tuple(wanted[digit - 1] for digit in sequence) for sequence in sequences}
 
 
 class _Pool:
@@ -226,7 +623,7 @@ class _Pool:
         ids = np.concatenate([log.ids[chosen[found]],
                               np.array([e.event_id for e in extra], dtype=np.int64)])
         where = np.concatenate([found, -1 - np.arange(len(extra))])
-        order = _strongest(weights, ids, EVIDENCE_LISTED)
+        order = strongest(weights, ids, EVIDENCE_LISTED)
         listed = [self._evidence(int(at)) if at >= 0 else extra[-1 - at]
                   for at in where[order].tolist()]
         # Not counted: newest first.
@@ -316,16 +713,3 @@ class _Pool:
 def _distinct(rows: np.ndarray) -> np.ndarray:
     """np.unique of catalogue rows (small non-negative integers), by counting them."""
     return np.flatnonzero(np.bincount(rows)) if len(rows) else rows
-
-
-def _strongest(weights: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
-    """Positions of the `count` strongest (largest |weight|, then smallest id), in order,
-    without sorting them all."""
-    strength = np.abs(weights)
-    if len(strength) > count:
-        threshold = np.partition(strength, len(strength) - count)[len(strength) - count]
-        candidates = np.flatnonzero(strength >= threshold)  # ties at the edge all kept
-    else:
-        candidates = np.arange(len(strength))
-    order = np.lexsort((ids[candidates], -strength[candidates]))
-    return candidates[order[:count]]

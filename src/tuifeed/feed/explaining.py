@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
+from tuifeed.feed.evidence_index import stable_order, starts_of, with_ids
 from tuifeed.feed.learning import in_steering
 from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
@@ -16,7 +17,7 @@ from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking import Context, Ranked, rank
 from tuifeed.ranking.explain import (KIND_WORDS, Explanation, Line, exploration_note, explain,
                                     steering_notes)
-from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strengths
+from tuifeed.ranking.interests import InterestModel
 from tuifeed.ranking.profile import Diversity, Interest, decayed_series, diversity, interests
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.ranking.summary import Facts, Rise, Skips, summarise
@@ -239,11 +240,11 @@ class Explaining:
         if cached is None or cached[0] != key or cached[1] is not self.steering or \
                 cached[2] is not self.recipe or cached[3] > len(log.ids):
             grouped = self._signals_of(log, 0, len(log.ids))
-            by_item = np.argsort(grouped.rows, kind="stable")  # each item's side by side
+            by_item = stable_order(grouped.rows)  # each item's side by side
             signals = LearnedSignals(
                 grouped.times[by_item], grouped.strengths[by_item],
                 grouped.creator_only[by_item],
-                np.searchsorted(grouped.rows[by_item], np.arange(len(self.catalog) + 1)))
+                starts_of(grouped.rows, len(self.catalog)))
             cached = self._signals_cache = (key, self.steering, self.recipe, len(log.ids),
                                             signals)
         recent = self._recent_signals  # (its main signals, the log's length then, signals)
@@ -264,14 +265,15 @@ class Explaining:
             keep &= ts < steering.paused_since
         for begin, finish in steering.paused_periods:
             keep &= ~((ts >= begin) & (ts < finish))
-        superseded = np.fromiter(self.views.superseded, np.int64, len(self.views.superseded))
-        keep &= ~(log.of_kind({"dwell"}, part) & np.isin(ids, superseded))
-        rows, kinds = log.rows[part][keep], log.kinds[part][keep]
-        strengths = signal_strengths(self.recipe, (), log.values[part][keep],
-                                     self.catalog.duration[rows], (list(log.kind_names), kinds))
+        dwell = log.kinds[part] == (log.kind_names.index("dwell") if "dwell" in log.kind_names
+                                    else -1)
+        keep &= ~(dwell & with_ids(ids, self.views.superseded))
+        rows = log.rows[part][keep]
+        every, creator_only = self._log_strengths.of(log, self.catalog, self.recipe)
+        strengths = every[part][keep]  # kept between calls (feed/evidence.py)
         strong = strengths != 0
         return Signals(rows[strong], ts[keep][strong], strengths[strong],
-                       log.of_kind(CREATOR_ONLY, part)[keep][strong])
+                       creator_only[part][keep][strong])
 
     def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
         """How concentrated the last cards shown were (topic entropy, top topic's share)."""

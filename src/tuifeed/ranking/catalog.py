@@ -262,6 +262,15 @@ class Catalog:
         wanted = [code for code, name in enumerate(self.source_names) if name in names]
         return np.isin(self.source_codes, wanted)
 
+    def creator_names_at(self, rows: np.ndarray) -> set[str]:
+        """The creators' display names of the items at these rows, as their records name
+        them (a record's name is its creator's, but for items held in memory)."""
+        if self._keep_all:
+            return {self._items[row].creator for row in set(np.asarray(rows).tolist())}
+        present = np.zeros(len(self.creators), dtype=bool)
+        present[self.creator_codes[rows]] = True
+        return {self.creator_names[code] for code in np.flatnonzero(present).tolist()}
+
     def creators_named(self, name: str) -> list[int]:
         """Creator codes whose key or display name is `name` (steering goes by either)."""
         if name in self.creator_index:

@@ -91,10 +91,10 @@ def signal_strengths(recipe: Recipe, kinds: Sequence[str], values: np.ndarray,
     names, codes = coded or kind_codes(kinds)
     code_of = {kind: code for code, kind in enumerate(names)}
     strengths = np.array([recipe.signal(kind) for kind in names])[codes]
-    values = np.nan_to_num(values, nan=0.0)
     for kind in MEASURED & set(names):
         chosen = codes == code_of[kind]
-        fraction = values[chosen] / durations[chosen] if kind == "dwell" else values[chosen]
+        measured = np.nan_to_num(values[chosen], nan=0.0)  # only these: a million at once is slow
+        fraction = measured / durations[chosen] if kind == "dwell" else measured
         fraction = np.minimum(fraction, recipe.signals.get("max_watch_fraction", 2.0))
         strengths[chosen] = recipe.signal(kind) * (
             fraction - recipe.signals.get("dwell_baseline", 0.0))
