@@ -1,0 +1,59 @@
+"""A million items and a million events fit in memory because they are read and held
+compactly: the log read a chunk at a time, the catalogue's texts read into words a batch at a
+time. Both must give what the plain readings give."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import tuifeed.store.event_table as event_table
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+
+from test_learning_columns import EVENTS, STEERING, check_columns, steering_of, write_log
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EVENTS, STEERING)
+def test_the_log_read_in_chunks_is_the_log(events, steering_shapes):
+    """Chunks of 3 events: codes of kinds and sessions, items not in the catalogue, odd times
+    and undone flags come out as from one reading, and teach the same."""
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(event_table, "CHUNK", 3)
+        home = Path(folder)
+        write_log(home, events)
+        with Feed.open(home, clock=VirtualClock(), seed=0) as feed:
+            check_columns(feed.store, feed.catalog, steering_of(steering_shapes))
+
+
+def test_words_read_from_runs_of_texts_are_the_words_of_the_texts(tmp_path, monkeypatch):
+    """The catalogue's texts read in runs (several, each split when read) give the word
+    matrix the texts themselves give, word for word and weight for weight."""
+    import numpy as np
+
+    import tuifeed.ranking.catalog as catalog_module
+    import tuifeed.store.catalogue_table as catalogue_table
+    from tuifeed.ranking.catalog import Catalog
+    from tuifeed.store.items import load_rows
+    from test_catalogue_table import library
+
+    monkeypatch.setattr(catalogue_table, "TEXT_RUN", 6)
+    monkeypatch.setattr(catalog_module, "WORDS_BATCH", 4)
+    items = library(31)
+    Feed.open(tmp_path, clock=VirtualClock(), seed=0, catalogue=items).close()
+    import sqlite3
+    with sqlite3.connect(tmp_path / "tuifeed.db") as connection:
+        fast, plain = catalogue_table.read_catalogue(connection), load_rows(connection)
+    assert fast.texts is None and len(fast.text_runs) > 3
+    catalogs = [Catalog(), Catalog()]
+    catalogs[0].extend(fast)
+    catalogs[1].extend(plain)
+    matrices = [catalog.word_matrix for catalog in catalogs]
+    assert [matrices[0].words_at(row) for row in range(len(items))] == \
+        [matrices[1].words_at(row) for row in range(len(items))]
+    assert any(matrices[0].words_at(row) for row in range(len(items)))
+    assert np.array_equal(matrices[0].weights(), matrices[1].weights())
