@@ -9,6 +9,7 @@ import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
 from tuifeed.feed.evidence_index import stable_order, starts_of, with_ids
+from tuifeed.feed import learning
 from tuifeed.feed.learning import in_steering
 from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
@@ -284,8 +285,8 @@ class Explaining:
         """The catalogue rows of the events of this kind that exist for the ranker (not
         undone, not before a reset, of an item in the catalogue), in log order."""
         log = self.log_columns().columns()
-        return log.rows[~log.undone & log.of_kind({kind}) & (log.rows >= 0)
-                        & in_steering(log, self.steering)]
+        of_kind = log.kinds == (log.kind_names.index(kind) if kind in log.kind_names else -1)
+        return log.rows[~log.undone & of_kind & (log.rows >= 0) & in_steering(log, self.steering)]
 
     # -- in words, and by example -------------------------------------------------------------
 
@@ -315,8 +316,18 @@ class Explaining:
             steering=self._steering_words())
 
     def _model_until(self, moment: float) -> InterestModel:
-        """The model learned from what happened up to `moment` (steered as it is now)."""
-        return self.learned_model(until=moment)
+        """The topics and creators of the model learned from what happened up to `moment`
+        (steered as it is now): what the profile then lists, without the other families
+        (the words are most of a rebuild's time: 0.6 s at a million events)."""
+        log = self._log.columns()
+        learned = np.flatnonzero(learning.teaching(log, self.steering, self.views.superseded)
+                                 & (log.ts <= moment))
+        strengths, _ = self._log_strengths.of(log, self.catalog, self.recipe)  # kept
+        model = InterestModel(self.catalog, self.recipe)
+        model.rebuild_rows(log.rows[learned], log.ts[learned], list(log.kind_names),
+                           log.kinds[learned], log.values[learned], self.steering.forgotten,
+                           profile_only=True, strengths=strengths[learned])
+        return model
 
     def _steering_words(self) -> list[str]:
         steering = self.steering
