@@ -33,3 +33,28 @@ def test_the_profile_a_day_ago_is_the_whole_model_s(feed, clock):
     assert interests(profile, moment) == interests(whole, moment)
     assert any(interest.total for interest in interests(profile, moment))
     assert not profile.word_support.any()  # left out: the words are most of a rebuild
+
+
+def test_the_profile_a_day_ago_is_kept_until_it_would_change(feed, clock):
+    """Kept between calls while nothing it learns from changes; learned again once events
+    come, the day moves past more of them, or the steering changes."""
+    item_ids = [entry.item.id for entry in feed.upcoming(4)]
+
+    def fresh(moment):
+        return feed.learned_model(until=moment).topic_long
+
+    for step in range(12):
+        feed.signal(item_ids[step % 4], "like")
+        clock.advance(7_200)
+    moment = clock.now() - DAY
+    kept = feed._model_until(moment)
+    assert feed._model_until(moment) is kept
+    changes = [lambda: feed.signal(item_ids[0], "dwell", 4.0),  # one more event
+               lambda: clock.advance(4 * 7_200),  # more of them a day old
+               lambda: feed.steer("forget", "topic", feed.item(item_ids[1]).topics[0])]
+    for change in changes:
+        change()
+        moment = clock.now() - DAY
+        again = feed._model_until(moment)
+        assert again is not kept and np.array_equal(again.topic_long, fresh(moment))
+        kept = again
