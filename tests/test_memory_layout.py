@@ -96,3 +96,36 @@ def test_large_arrays_freed_leave_no_resident_holes():
              for mode in ("fixed", "glibc's own")}
     assert grown["glibc's own"] > 60  # 25 holes of 4 MiB stay resident
     assert grown["fixed"] < 15  # only the small arrays kept
+
+
+def test_cards_shown_keep_no_mask_over_the_catalogue(tmp_path, monkeypatch):
+    """Each card shown keeps how it was ranked, for Why this?: the moment, the cards before,
+    the seed and the follows, not the candidates' and the seen items' masks (a million items
+    made that 2.5 MiB a card, every card of a session). Why this? of each card on screen
+    says what it says when the whole context is kept."""
+    from tuifeed.feed.state import Placement
+
+    def session(home: Path) -> tuple[list, list]:
+        clock = VirtualClock()
+        with Feed.open(home, clock=clock, seed=3) as feed:
+            told = []
+            for step in range(6):
+                feed.next()
+                clock.advance(5 + step)
+                if step == 2:
+                    feed.signal(feed.current.id, "like")
+                why = feed.why(feed.current.id)
+                told.append((why.rank, why.score, why.slot, [
+                    (line.name, line.value, line.sentence) for line in why.lines]))
+            return told, list(feed._placements.values())
+
+    slim, placements = session(tmp_path / "slim")
+    assert len(placements) == 6
+    for placement in placements:
+        context = placement.context
+        assert context.candidates.size == context.seen.size == 0
+        assert context.topic_boosts is None and context.creator_boosts is None
+    monkeypatch.setattr(Placement, "__post_init__", lambda self: None)
+    whole, placements = session(tmp_path / "whole")
+    assert placements[0].context.candidates.size > 0
+    assert slim == whole
