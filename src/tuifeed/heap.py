@@ -1,31 +1,49 @@
-"""Large arrays go back to the system when they are freed, in every thread.
+"""Opening a large home returns its temporary arrays to the system as they are freed.
 
-Opening a large home, and every ranking of a million items, makes arrays of megabytes that
-live for a moment. glibc's malloc raises its mmap threshold to the size of such an array once
-one is freed, so the next ones come from a heap (one per thread that ranked: Up next is
-ranked in worker threads), where the freed space stays resident: 130 MiB of a 1M-item home's
-573 MiB after opening, and the app grew by tens of MiB a key as new workers ranked. With the
-threshold fixed at glibc's initial 128 KiB, such arrays are mapped apart and unmapped when
-freed. Measured at 1M items: a ranking takes the same time (within the noise of 105-130 ms);
-opening leaves 417 MiB resident instead of 573. Elsewhere than glibc this does nothing.
+Reading a million items and a million events makes many arrays of megabytes that live for a
+moment. glibc's malloc raises its mmap threshold to the size of such an array once one is
+freed, so the next ones come from the heap, where a long-lived allocation above them keeps
+the freed space resident: 130 MiB of a 1M-item home's 573 MiB after opening. While a home
+opens, arrays from 128 KiB up are mapped apart and unmapped when freed. Afterwards the
+threshold is the highest glibc would raise it to: a ranking's arrays then come from the heap
+and are reused by the next ranking (mapping each apart made a 1M-item ranking 40 ms slower,
+faulting 240 MiB of fresh pages every time). Elsewhere than glibc this does nothing.
 """
 
 from __future__ import annotations
 
 import ctypes
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
-M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
-THRESHOLD = 128 * 1024  # glibc's initial one; fixing it stops it from rising
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
+WHILE_OPENING = 128 * 1024  # glibc's initial threshold
+AFTERWARDS = 32 * 1024 * 1024  # glibc's highest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)
 
 
 @cache
-def return_freed_arrays() -> bool:
-    """Fix the threshold, once a process; whether it could be (glibc)."""
+def _mallopt():
     if platform.libc_ver()[0] != "glibc":
-        return False
+        return None
     try:
-        return bool(ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, THRESHOLD))
+        return ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
-        return False
+        return None
+
+
+@contextmanager
+def temporaries_returned() -> Iterator[bool]:
+    """Within: large allocations mapped apart, returned to the system when freed. Yields
+    whether it could be done (glibc)."""
+    mallopt = _mallopt()
+    if mallopt is None:
+        yield False
+        return
+    mallopt(M_MMAP_THRESHOLD, WHILE_OPENING)
+    try:
+        yield True
+    finally:  # where glibc's own adjustment ends (setting a parameter stopped it)
+        mallopt(M_MMAP_THRESHOLD, AFTERWARDS)
+        mallopt(M_TRIM_THRESHOLD, 2 * AFTERWARDS)
