@@ -10,7 +10,9 @@ import pytest
 
 import tuifeed.feed.evidence as evidence_module
 import tuifeed.feed.evidence_index as index_module
-from tuifeed.feed.evidence import ColumnEvidence, LogStrengths, distinct, shared_sequences
+import tuifeed.feed.term_evidence as term_module
+from tuifeed.feed.evidence import ColumnEvidence, LogStrengths
+from tuifeed.feed.term_evidence import distinct, shared_sequences
 from tuifeed.feed.evidence_index import stable_order, starts_of, with_ids
 from tuifeed.ranking.explain import evidence_for, learned_subject, summarise
 
@@ -23,8 +25,10 @@ def small_index(monkeypatch):
     newest first in chunks (and its early stop), bounds kept per block, direct reading, and
     a tail of events read apart."""
     monkeypatch.setattr(evidence_module, "EVIDENCE_LISTED", LISTED)
+    monkeypatch.setattr(term_module, "EVIDENCE_LISTED", LISTED)
     monkeypatch.setattr(evidence_module, "DIRECT", 3)
-    monkeypatch.setattr(evidence_module, "FIRST_CHUNK", 2)
+    monkeypatch.setattr(term_module, "DIRECT", 3)
+    monkeypatch.setattr(term_module, "FIRST_CHUNK", 2)
     monkeypatch.setattr(index_module, "FIRST_CHUNK", 2)
     monkeypatch.setattr(index_module, "BLOCK", 5)
     monkeypatch.setattr(evidence_module, "REBUILD_TAIL", 40)

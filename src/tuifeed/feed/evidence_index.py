@@ -16,7 +16,20 @@ when they grow many, or when anything that changes a strength or a reason change
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from tuifeed.ranking.views import SUPERSEDED_REASON
+
+if TYPE_CHECKING:
+    from tuifeed.feed.log import LogView
+    from tuifeed.ranking.steering import SteeringState
+
+# Why an event that touches the subject is not learned from, by code (0: it is).
+REASONS = ("", "you undid it", "before you started over", "while learning was paused",
+           SUPERSEDED_REASON)
+FORGET = len(REASONS)  # every topic it shares was forgotten after it (named per event)
 
 REBUILD_TAIL = 20_000  # events logged since the index was made, read directly, at most
 DIRECT = 20_000  # a term about at most this many events reads them all
@@ -168,3 +181,21 @@ def newest_strongest(index: EvidenceIndex, wanted, weigh, ids: np.ndarray, count
             if limit * SAFETY < weakest:
                 break
     return kept_rows, kept_weights
+
+
+def reason_codes(log: LogView, steering: SteeringState, superseded, part: slice) -> np.ndarray:
+    """Per logged event of `part`, why it is not learned from (see REASONS), in
+    evidence_for's order of precedence (`superseded`: the ids of dwells a watch supersedes)."""
+    ts, ids = log.ts[part], log.ids[part]
+    codes = np.zeros(len(ts), dtype=np.int8)
+    learns = np.ones(len(ts), dtype=bool)
+    if steering.paused_since is not None:
+        learns &= ts < steering.paused_since
+    for start, end in steering.paused_periods:
+        learns &= ~((ts >= start) & (ts < end))
+    counts = ts > steering.reset_at if steering.reset_at is not None else \
+        np.ones(len(ts), dtype=bool)
+    for code, applies in ((4, with_ids(ids, superseded)), (3, ~learns), (2, ~counts),
+                          (1, log.undone[part])):
+        codes[applies] = code  # later ones take precedence, as in evidence_for
+    return codes
