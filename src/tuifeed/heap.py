@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # mallopt's (malloc.h)
 WHILE_OPENING = 128 * 1024  # glibc's initial threshold
 AFTERWARDS = 32 * 1024 * 1024  # glibc's highest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)
 
@@ -41,6 +41,7 @@ def temporaries_returned() -> Iterator[bool]:
     if mallopt is None:
         yield False
         return
+    mallopt(M_ARENA_MAX, 1)  # threads share one heap: a ranking reuses the last one's space
     mallopt(M_MMAP_THRESHOLD, WHILE_OPENING)
     try:
         yield True
