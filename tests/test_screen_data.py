@@ -14,14 +14,23 @@ def test_the_profile_a_day_ago_is_the_whole_model_s(feed, clock):
     queue = [entry.item.id for entry in feed.upcoming(10)]
     for step in range(40):
         item_id = queue[step % len(queue)]
+        if step == 5:
+            feed.signal(item_id, "watch", 0.7)  # the dwell of this view then does not count
         feed.signal(item_id, "dwell", 2.0 + step % 9)
         if step % 4 == 0:
             feed.signal(item_id, "like")
         if step == 7:
             feed.signal(item_id, "follow")
+        if step == 10:
+            feed.steer("pause")
+        if step == 14:
+            feed.steer("resume")
         if step == 20:
             feed.steer("forget", "topic", feed.item(item_id).topics[0])
+        if step == 25:
+            feed.undo_event(feed.history(kind="like", limit=1)[0].event.id)
         clock.advance(3_600 * (1 + step % 5))
+    assert feed.views.superseded and feed.undone_events
     moment = clock.now() - DAY
     whole, profile = feed.learned_model(until=moment), feed._model_until(moment)
     assert profile.anchor == whole.anchor

@@ -8,8 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
-from tuifeed.feed.evidence_index import stable_order, starts_of, with_ids
-from tuifeed.feed import learning
+from tuifeed.feed.evidence_index import reason_codes, stable_order, starts_of, with_ids
 from tuifeed.feed.learning import in_steering
 from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
@@ -329,8 +328,10 @@ class Explaining:
         if kept is not None and kept[0] == key and kept[1] is self.steering and \
                 kept[2] is self.recipe:
             return kept[3]
-        learned = np.flatnonzero(learning.teaching(log, self.steering, self.views.superseded)
-                                 & (log.ts <= moment))
+        # What the model learns from (learning.teaching): no reason not to (look-ups, not
+        # np.isin over a million kind codes).
+        learned = np.flatnonzero((reason_codes(log, self.steering, self.views.superseded,
+                                               slice(None)) == 0) & (log.ts <= moment))
         strengths, _ = self._log_strengths.of(log, self.catalog, self.recipe)  # kept
         model = InterestModel(self.catalog, self.recipe)
         model.rebuild_rows(log.rows[learned], log.ts[learned], list(log.kind_names),
