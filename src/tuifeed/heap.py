@@ -1,43 +1,55 @@
-"""After a feed opens, the memory its reading freed goes back to the system, and threads
-share one heap.
+"""Opening a large home returns its temporary arrays to the system as they are freed.
 
 Reading a million items and a million events makes many arrays of megabytes that live for a
-moment. glibc's malloc serves such arrays from the heap once one of their size was freed, and
-a long-lived allocation above them keeps the freed space resident: 150 MiB of a 1M-item home's
-573 MiB after opening. `malloc_trim` hands the free pages back (the space stays the heap's, so
-a ranking reuses it); one arena for every thread keeps a ranking in a new worker thread from
-growing a heap of its own beside the last one's. Measured at 1M items and 1M events: opening
-takes the same CPU, 406 MiB resident after it instead of 573, and rankings take the same time.
-(Mapping every large array apart instead made a ranking 40 ms slower and opening 1 s.)
-Elsewhere than glibc this does nothing.
+moment. glibc's malloc raises its mmap threshold to the size of such an array once one is
+freed, so the next ones come from the heap, where a long-lived allocation above them keeps
+the freed space resident: 150 MiB of a 1M-item home's 573 MiB after opening, and the app's
+rankings then grew the heap past those holes. While a home opens, arrays from 1 MiB up are
+mapped apart and unmapped when freed (from 128 KiB up cost half a second more of CPU at 1M
+items and 1M events for the same memory; handing the free pages back after opening with
+malloc_trim instead left the heap in pieces: the app's peak 710-730 MiB against 600-660).
+Afterwards the threshold is the highest glibc would raise it to: a ranking's arrays come
+from the heap and are reused by the next ranking (mapping each apart made a 1M-item ranking
+40 ms slower, faulting 240 MiB of fresh pages every time), and threads share one arena, so a
+ranking in a new worker thread reuses the last one's space. Elsewhere than glibc this does
+nothing.
 """
 
 from __future__ import annotations
 
 import ctypes
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
-M_ARENA_MAX = -8  # mallopt's parameter (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # mallopt's (malloc.h)
+WHILE_OPENING = 1024 * 1024  # a million-row array is 1-8 MiB; a chunk of the log's 0.1-0.8
+AFTERWARDS = 32 * 1024 * 1024  # glibc's highest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)
 
 
 @cache
-def _libc():
+def _mallopt():
     if platform.libc_ver()[0] != "glibc":
         return None
     try:
-        libc = ctypes.CDLL(None)
-        libc.malloc_trim, libc.mallopt  # noqa: B018 (both must be there)
+        return ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return None
-    return libc
 
 
-def settle() -> bool:
-    """Hand the heap's free pages back and keep threads to one arena; whether it could."""
-    libc = _libc()
-    if libc is None:
-        return False
-    libc.mallopt(M_ARENA_MAX, 1)
-    libc.malloc_trim(0)
-    return True
+@contextmanager
+def temporaries_returned() -> Iterator[bool]:
+    """Within: large allocations mapped apart, returned to the system when freed. Yields
+    whether it could be done (glibc)."""
+    mallopt = _mallopt()
+    if mallopt is None:
+        yield False
+        return
+    mallopt(M_ARENA_MAX, 1)  # threads share one heap: a ranking reuses the last one's space
+    mallopt(M_MMAP_THRESHOLD, WHILE_OPENING)
+    try:
+        yield True
+    finally:  # where glibc's own adjustment ends (setting a parameter stopped it)
+        mallopt(M_MMAP_THRESHOLD, AFTERWARDS)
+        mallopt(M_TRIM_THRESHOLD, 2 * AFTERWARDS)

@@ -17,7 +17,7 @@ import numpy as np
 
 from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_time
 from tuifeed.errors import TuifeedError
-from tuifeed import heap
+from tuifeed.heap import temporaries_returned
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.evidence import LogStrengths
 from tuifeed.feed.explaining import Explaining
@@ -206,8 +206,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                 warnings.append(f"{error}; using {DEFAULT_RECIPE}")
                 chosen = load_recipe(DEFAULT_RECIPE)
         try:
-            feed = cls(locations, store, clock, seed, chosen, flush_interval, catalogue)
-            heap.settle()  # what reading a large home freed goes back to the system
+            with temporaries_returned():  # a large home's reading leaves no holes (heap.py)
+                feed = cls(locations, store, clock, seed, chosen, flush_interval, catalogue)
         except sqlite3.Error as error:  # damage that only shows when the log is read, a full disk
             store.close()
             raise store_failure(error, locations.database) from None
