@@ -67,3 +67,24 @@ def test_the_profile_a_day_ago_is_kept_until_it_would_change(feed, clock):
         again = feed._model_until(moment)
         assert again is not kept and np.array_equal(again.topic_long, fresh(moment))
         kept = again
+
+
+def test_the_cards_counted_are_the_events_that_exist_for_the_ranker(feed, clock):
+    """The impressions and skips the summary and the diversity meter count: not undone, not
+    before a start-over, of an item in the catalogue, in log order."""
+    queue = [entry.item.id for entry in feed.upcoming(8)]
+    for step in range(24):
+        item_id = queue[step % len(queue)]
+        feed.signal(item_id, "impression")
+        if step % 3 == 0:
+            feed.signal(item_id, "skip")
+        if step == 9:
+            feed.steer("reset")
+        if step == 15:
+            feed.undo_event(feed.history(kind="skip", limit=1)[0].event.id)
+        clock.advance(60)
+    for kind in ("impression", "skip", "share"):
+        expected = [feed.catalog.index[event.item_id] for event in feed.events
+                    if event.kind == kind and feed.steering.counts(event)]
+        assert feed._counted_rows(kind).tolist() == expected, kind
+    assert 0 < len(feed._counted_rows("skip")) < 8

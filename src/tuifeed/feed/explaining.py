@@ -9,7 +9,6 @@ import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
 from tuifeed.feed.evidence_index import reason_codes, stable_order, starts_of, with_ids
-from tuifeed.feed.learning import in_steering
 from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
 from tuifeed.models import Event, Item
@@ -284,8 +283,14 @@ class Explaining:
         """The catalogue rows of the events of this kind that exist for the ranker (not
         undone, not before a reset, of an item in the catalogue), in log order."""
         log = self.log_columns().columns()
-        of_kind = log.kinds == (log.kind_names.index(kind) if kind in log.kind_names else -1)
-        return log.rows[~log.undone & of_kind & (log.rows >= 0) & in_steering(log, self.steering)]
+        if kind not in log.kind_names:
+            return np.zeros(0, dtype=np.int64)
+        picked = np.flatnonzero(log.kinds == log.kind_names.index(kind))  # then these only
+        rows = log.rows[picked]
+        keep = ~log.undone[picked] & (rows >= 0)
+        if self.steering.reset_at is not None:  # learning.in_steering, for these
+            keep &= log.ts[picked] > self.steering.reset_at
+        return rows[keep]
 
     # -- in words, and by example -------------------------------------------------------------
 
