@@ -126,8 +126,10 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     assert screens["events"] == 20_000
     for home in ("large", "small"):
         assert all(screens[home][key] > 0 for key in (
-            "open_s", "history_first_ms", "history_filter_ms_median", "sparklines_ms", "why_ms"))
+            "open_s", "history_first_ms", "history_filter_ms_median", "sparklines_ms", "why_ms",
+            "why_again_ms", "summary_ms"))
     assert "Screens over the whole log: 20,000 events" in text
+    assert "Why this?, another item" in text and "My algorithm's summary" in text
     app = results["app"]
     for name in ("bare", "demo"):
         start = app["start"][name]

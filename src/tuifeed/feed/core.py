@@ -18,6 +18,7 @@ import numpy as np
 
 from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_time
 from tuifeed.errors import TuifeedError
+from tuifeed.heap import temporaries_returned
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.evidence import LogStrengths
 from tuifeed.feed.explaining import Explaining
@@ -275,7 +276,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                 warnings.append(f"{error}; using {DEFAULT_RECIPE}")
                 chosen = load_recipe(DEFAULT_RECIPE)
         try:
-            feed = cls(locations, store, clock, seed, chosen, flush_interval, catalogue)
+            with temporaries_returned():  # a large home's reading leaves no holes (heap.py)
+                feed = cls(locations, store, clock, seed, chosen, flush_interval, catalogue)
         except sqlite3.Error as error:  # damage that only shows when the log is read, a full disk
             store.close()
             raise store_failure(error, locations.database) from None

@@ -4,7 +4,8 @@ It gives what ranking.explain.evidence_for gives from a list of events, in the s
 with the same reasons, but picks the events that touch the subject with numpy (the items
 sharing a topic, the creator, the length band, the source, the language or a word) and
 computes their strengths, weights and reasons as arrays: only the events that touch the
-subject become objects. A "Why this?" on a million events no longer walks all of them once a term.
+subject become objects. Most terms are read through the log's index (feed/evidence_index.py,
+feed/term_evidence.py), in time that follows the items a term is about, not the log.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from tuifeed.feed.evidence_index import (DIRECT, FORGET, REASONS, REBUILD_TAIL, EvidenceIndex,
+                                         reason_codes, strongest)
+from tuifeed.feed.term_evidence import IndexedTerm
 from tuifeed.feed.log import LogView
 from tuifeed.models import Event
 from tuifeed.ranking.catalog import Catalog
@@ -21,12 +25,6 @@ from tuifeed.ranking.explain import (EVIDENCE_LISTED, Evidence, Ignored, TermEvi
 from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, band_label, signal_strengths
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.steering import SteeringState
-from tuifeed.ranking.views import SUPERSEDED_REASON
-
-# Why an event that touches the subject is not learned from, by code (0: it is).
-REASONS = ("", "you undid it", "before you started over", "while learning was paused",
-           SUPERSEDED_REASON)
-FORGET = len(REASONS)  # every topic it shares was forgotten after it (named per event)
 
 
 class LogStrengths:
@@ -38,6 +36,24 @@ class LogStrengths:
         self._key: tuple | None = None
         self._strengths = np.empty(0)
         self._creator_only = np.empty(0, dtype=bool)
+        self._index: tuple[tuple, EvidenceIndex] | None = None
+
+    def index(self, log: LogView, catalog: Catalog, recipe: Recipe, steering: SteeringState,
+              superseded: frozenset[int]) -> EvidenceIndex:
+        """The log indexed for evidence (feed/evidence_index.py), kept while the recipe,
+        the catalogue, the steering, the dwells superseded and the undone events stay and
+        fewer than REBUILD_TAIL events came since; those read directly meanwhile."""
+        strengths, _ = self.of(log, catalog, recipe)
+        key = (self._key, steering, superseded, int(np.count_nonzero(log.undone)))
+        kept = self._index
+        if kept is not None and kept[0] == key and \
+                kept[1].size <= len(log.ids) <= kept[1].size + REBUILD_TAIL:
+            return kept[1]
+        reasons = reason_codes(log, steering, superseded, slice(None))
+        index = EvidenceIndex(log.rows, log.kinds, log.ts, log.ids, strengths, reasons,
+                              len(catalog))
+        self._index = (key, index)
+        return index
 
     def of(self, log: LogView, catalog: Catalog, recipe: Recipe) -> tuple[np.ndarray,
                                                                           np.ndarray]:
@@ -51,7 +67,8 @@ class LogStrengths:
             rows = np.maximum(log.rows[tail], 0)
             strengths = signal_strengths(recipe, (), log.values[tail], catalog.duration[rows],
                                          (list(log.kind_names), log.kinds[tail]))
-            creator_only = log.of_kind(CREATOR_ONLY, tail)
+            follows = np.array([name in CREATOR_ONLY for name in log.kind_names] or [False])
+            creator_only = follows[log.kinds[tail]]
             self._strengths = np.concatenate([self._strengths[:done], strengths])
             self._creator_only = np.concatenate([self._creator_only[:done], creator_only])
             self._key = key
@@ -60,50 +77,115 @@ class LogStrengths:
 
 class ColumnEvidence:
     """`evidence_for` over the logged events up to `upto_id` (all when None), plus a few
-    events not in the log (those leaving the card now would record)."""
+    events not in the log (those leaving the card now would record).
+
+    A term's evidence is read through the log's index (feed/evidence_index.py) in time that
+    follows the items it is about, not the log; a topic term one of whose topics was
+    forgotten, or a cut (`upto_id`) leaving many events out, reads every event instead."""
 
     def __init__(self, log: LogView, catalog: Catalog, model: InterestModel, recipe: Recipe,
                  steering: SteeringState, superseded: Collection[int],
                  extra: Sequence[Event] = (), upto_id: int | None = None,
                  strengths: LogStrengths | None = None) -> None:
         self.log, self.catalog, self.model, self.recipe = log, catalog, model, recipe
-        self._all_strengths, self._creator_only = (strengths or LogStrengths()).of(
-            log, catalog, recipe)
+        kept = strengths or LogStrengths()
+        self._all_strengths, self._creator_only = kept.of(log, catalog, recipe)
         self.steering, self.extra = steering, list(extra)
         self.superseded = set(superseded)
         self._superseded_ids = np.fromiter(self.superseded, np.int64, len(self.superseded))
-        known = log.rows >= 0
-        if upto_id is not None:
-            known &= log.ids <= upto_id
-        self._known = known
-        # Made once for every term: the catalogue row of each event (0 for one not in it,
-        # which `known` leaves out), and the known events that are not follows.
-        self._rows = np.maximum(log.rows, 0)
-        self._known_not_follows = known & ~self._creator_only
+        self._upto = upto_id
+        self._index = kept.index(log, catalog, recipe, steering,
+                                 frozenset(number for number in self.superseded if number >= 0))
+        self._follow_codes = [code for code, name in enumerate(log.kind_names)
+                              if name in CREATOR_ONLY]
+        self._late = self._late_groups()
+        self._tail_reasons: np.ndarray | None = None
         self._reasons: np.ndarray | None = None
+        self._everything: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def __call__(self, now: float, *, topics: Sequence[str] = (), creator: str | None = None,
                  band: int | None = None, source: str | None = None,
                  words: Sequence[str] = (), language: str | None = None) -> TermEvidence:
         subject = dict(topics=topics, creator=creator, band=band, source=source, words=words,
                        language=language)
-        pool = self._pool(now, **subject)
+        extra: tuple[list[Evidence], list[Ignored]] = ([], [])
         if self.extra:  # the few events outside the log, the plain way, then pooled
-            more, more_ignored = evidence_for(
+            extra = evidence_for(
                 self.extra, self.catalog, self.model, self.recipe, now, steering=self.steering,
                 superseded=self.superseded, **subject)
-            pool.add_objects(more, more_ignored)
+        forgets = topics and (set(topics) & self.steering.forgotten.keys())
+        if self._late is not None and not forgets:
+            return IndexedTerm(self, now, subject).told(*extra)
+        pool = self._pool(now, **subject)
+        pool.add_objects(*extra)
         return pool.told(now)
 
-    # -- inside -------------------------------------------------------------------------------
+    # -- through the index --------------------------------------------------------------------
+
+    def _late_groups(self) -> tuple[np.ndarray, ...] | None:
+        """The index's groups holding events after `upto_id`, with their figures counted
+        without them: (groups, counting, not counting, earliest counting). None when too
+        many events are left out to count them apart."""
+        index, log, upto = self._index, self.log, self._upto
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                 np.zeros(0, dtype=np.int64), np.zeros(0))
+        if upto is None:
+            return empty
+        late = np.flatnonzero(index.eligible & (log.ids[: index.size] > upto))
+        if len(late) > DIRECT:
+            return None
+        if not len(late):
+            return empty
+        groups = np.unique(index.pair_of(log.rows[late], log.kinds[late].astype(np.int64)))
+        events = index.events_of(groups)
+        owner = np.repeat(np.arange(len(groups)),
+                          index.pair_start[groups + 1] - index.pair_start[groups])
+        early = log.ids[events] <= upto
+        counting = index.found[events] & early
+        earliest = np.full(len(groups), np.inf)
+        np.minimum.at(earliest, owner[counting], log.ts[events[counting]])
+        return (groups, np.bincount(owner, counting, minlength=len(groups)).astype(np.int64),
+                np.bincount(owner, ~index.found[events] & early,
+                            minlength=len(groups)).astype(np.int64), earliest)
+
+    def _tail(self, items: np.ndarray, follows: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The events logged since the index was made that can be evidence of the subject:
+        (log rows, reason codes)."""
+        log, size = self.log, self._index.size
+        if size == len(log.ids):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+        part = slice(size, len(log.ids))
+        if self._tail_reasons is None:
+            self._tail_reasons = reason_codes(log, self.steering, self._superseded_ids, part)
+        rows = log.rows[part]
+        picked = (rows >= 0) & (self._all_strengths[part] != 0) & items[np.maximum(rows, 0)]
+        if not follows:
+            picked &= ~self._creator_only[part]
+        if self._upto is not None:
+            picked &= log.ids[part] <= self._upto
+        return size + np.flatnonzero(picked), self._tail_reasons[picked]
+
+    def _weigh(self, rows: np.ndarray, now: float) -> np.ndarray:
+        """Logged events' weights now: their strength, decayed (as evidence_for weighs)."""
+        return self._all_strengths[rows] * self.model.decay(now - self.log.ts[rows])
+
+    def _bound(self, now: float):
+        """What an event of at most this strength, logged no later than this, can weigh."""
+        (short_weight, short_life), (long_weight, long_life) = self.model.decay_parts()
+
+        def bound(strength: float, newest: float) -> float:
+            age = max(now - newest, 0.0)
+            return strength * (abs(short_weight) * 2.0 ** (-age / short_life)
+                               + abs(long_weight) * 2.0 ** (-age / long_life))
+        return bound
 
     def _pool(self, now: float, *, topics, creator, band, source, words, language) -> _Pool:
         """Every logged event that touches the subject, as arrays (see _Pool)."""
         log, catalog = self.log, self.catalog
         items = self._items_about(topics, creator, band, source, words, language)
+        known, known_not_follows, event_rows = self._masks()
         # A follow says nothing about topics, length, source, words or language.
-        picked = (self._known if creator is not None else self._known_not_follows) \
-            & items[self._rows]
+        picked = (known if creator is not None else known_not_follows) & items[event_rows]
         chosen = np.flatnonzero(picked)
         strengths = self._all_strengths[chosen]
         chosen, strengths = chosen[strengths != 0], strengths[strengths != 0]
@@ -134,24 +216,24 @@ class ColumnEvidence:
         pool = _Pool(self, topics, creator, words, forgotten, shared)
         pool.add_arrays(chosen, weights, reasons, dropped)
         return pool
+    def _masks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For reading every event: which are of an item in the catalogue (and up to
+        `upto_id`), which of those are not follows, and each one's catalogue row (0 for
+        none, which the first leaves out). Made once for every term."""
+        if self._everything is None:
+            log = self.log
+            known = log.rows >= 0
+            if self._upto is not None:
+                known &= log.ids <= self._upto
+            self._everything = (known, known & ~self._creator_only, np.maximum(log.rows, 0))
+        return self._everything
+
     def _reason_codes(self) -> np.ndarray:
-        """Per logged event, why it is not learned from (see REASONS), in evidence_for's
-        order of precedence; the same for every term, so made once."""
+        """Per logged event, why it is not learned from (see REASONS); the same for every
+        term, so made once."""
         if self._reasons is None:
-            log, steering = self.log, self.steering
-            codes = np.zeros(len(log.ids), dtype=np.int8)
-            learns = np.ones(len(log.ids), dtype=bool)
-            if steering.paused_since is not None:
-                learns &= log.ts < steering.paused_since
-            for start, end in steering.paused_periods:
-                learns &= ~((log.ts >= start) & (log.ts < end))
-            counts = log.ts > steering.reset_at if steering.reset_at is not None else \
-                np.ones(len(log.ids), dtype=bool)
-            superseded = np.isin(log.ids, self._superseded_ids)
-            for code, applies in ((4, superseded), (3, ~learns), (2, ~counts),
-                                  (1, log.undone)):
-                codes[applies] = code  # later ones take precedence, as in evidence_for
-            self._reasons = codes
+            self._reasons = reason_codes(self.log, self.steering, self._superseded_ids,
+                                         slice(None))
         return self._reasons
 
     def _items_about(self, topics, creator, band, source, words, language=None) -> np.ndarray:
@@ -170,8 +252,9 @@ class ColumnEvidence:
                 items |= catalog.source_codes == catalog.source_names.index(source)
         elif words:
             matrix = catalog.word_matrix
-            codes = [matrix.index[word] for word in words if word in matrix.index]
-            items[matrix.rows[np.isin(matrix.codes, codes)]] = True
+            wanted = np.zeros(len(matrix.words), dtype=bool)
+            wanted[[matrix.index[word] for word in words if word in matrix.index]] = True
+            items[matrix.rows[wanted[matrix.codes]]] = True
         else:
             for topic in topics:
                 code = catalog.topic_index.get(topic)
@@ -226,7 +309,7 @@ class _Pool:
         ids = np.concatenate([log.ids[chosen[found]],
                               np.array([e.event_id for e in extra], dtype=np.int64)])
         where = np.concatenate([found, -1 - np.arange(len(extra))])
-        order = _strongest(weights, ids, EVIDENCE_LISTED)
+        order = strongest(weights, ids, EVIDENCE_LISTED)
         listed = [self._evidence(int(at)) if at >= 0 else extra[-1 - at]
                   for at in where[order].tolist()]
         # Not counted: newest first.
@@ -316,16 +399,3 @@ class _Pool:
 def _distinct(rows: np.ndarray) -> np.ndarray:
     """np.unique of catalogue rows (small non-negative integers), by counting them."""
     return np.flatnonzero(np.bincount(rows)) if len(rows) else rows
-
-
-def _strongest(weights: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
-    """Positions of the `count` strongest (largest |weight|, then smallest id), in order,
-    without sorting them all."""
-    strength = np.abs(weights)
-    if len(strength) > count:
-        threshold = np.partition(strength, len(strength) - count)[len(strength) - count]
-        candidates = np.flatnonzero(strength >= threshold)  # ties at the edge all kept
-    else:
-        candidates = np.arange(len(strength))
-    order = np.lexsort((ids[candidates], -strength[candidates]))
-    return candidates[order[:count]]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tuifeed.feed.evidence import ColumnEvidence
-from tuifeed.feed.learning import in_steering
+from tuifeed.feed.evidence_index import reason_codes, stable_order, starts_of, with_ids
 from tuifeed.feed.log import LogView
 from tuifeed.feed.state import Placement
 from tuifeed.models import Event, Item
@@ -16,7 +16,7 @@ from tuifeed.ranking.catalog import creator_key
 from tuifeed.ranking import Context, Ranked, rank
 from tuifeed.ranking.explain import (KIND_WORDS, Explanation, Line, exploration_note, explain,
                                     steering_notes)
-from tuifeed.ranking.interests import CREATOR_ONLY, InterestModel, signal_strengths
+from tuifeed.ranking.interests import InterestModel
 from tuifeed.ranking.profile import Diversity, Interest, decayed_series, diversity, interests
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.ranking.summary import Facts, Rise, Skips, summarise
@@ -239,11 +239,11 @@ class Explaining:
         if cached is None or cached[0] != key or cached[1] is not self.steering or \
                 cached[2] is not self.recipe or cached[3] > len(log.ids):
             grouped = self._signals_of(log, 0, len(log.ids))
-            by_item = np.argsort(grouped.rows, kind="stable")  # each item's side by side
+            by_item = stable_order(grouped.rows)  # each item's side by side
             signals = LearnedSignals(
                 grouped.times[by_item], grouped.strengths[by_item],
                 grouped.creator_only[by_item],
-                np.searchsorted(grouped.rows[by_item], np.arange(len(self.catalog) + 1)))
+                starts_of(grouped.rows, len(self.catalog)))
             cached = self._signals_cache = (key, self.steering, self.recipe, len(log.ids),
                                             signals)
         recent = self._recent_signals  # (its main signals, the log's length then, signals)
@@ -264,14 +264,15 @@ class Explaining:
             keep &= ts < steering.paused_since
         for begin, finish in steering.paused_periods:
             keep &= ~((ts >= begin) & (ts < finish))
-        superseded = np.fromiter(self.views.superseded, np.int64, len(self.views.superseded))
-        keep &= ~(log.of_kind({"dwell"}, part) & np.isin(ids, superseded))
-        rows, kinds = log.rows[part][keep], log.kinds[part][keep]
-        strengths = signal_strengths(self.recipe, (), log.values[part][keep],
-                                     self.catalog.duration[rows], (list(log.kind_names), kinds))
+        dwell = log.kinds[part] == (log.kind_names.index("dwell") if "dwell" in log.kind_names
+                                    else -1)
+        keep &= ~(dwell & with_ids(ids, self.views.superseded))
+        rows = log.rows[part][keep]
+        every, creator_only = self._log_strengths.of(log, self.catalog, self.recipe)
+        strengths = every[part][keep]  # kept between calls (feed/evidence.py)
         strong = strengths != 0
         return Signals(rows[strong], ts[keep][strong], strengths[strong],
-                       log.of_kind(CREATOR_ONLY, part)[keep][strong])
+                       creator_only[part][keep][strong])
 
     def recent_diversity(self, cards: int = DIVERSITY_CARDS) -> Diversity:
         """How concentrated the last cards shown were (topic entropy, top topic's share)."""
@@ -282,8 +283,14 @@ class Explaining:
         """The catalogue rows of the events of this kind that exist for the ranker (not
         undone, not before a reset, of an item in the catalogue), in log order."""
         log = self.log_columns().columns()
-        return log.rows[~log.undone & log.of_kind({kind}) & (log.rows >= 0)
-                        & in_steering(log, self.steering)]
+        if kind not in log.kind_names:
+            return np.zeros(0, dtype=np.int64)
+        picked = np.flatnonzero(log.kinds == log.kind_names.index(kind))  # then these only
+        rows = log.rows[picked]
+        keep = ~log.undone[picked] & (rows >= 0)
+        if self.steering.reset_at is not None:  # learning.in_steering, for these
+            keep &= log.ts[picked] > self.steering.reset_at
+        return rows[keep]
 
     # -- in words, and by example -------------------------------------------------------------
 
@@ -313,8 +320,30 @@ class Explaining:
             steering=self._steering_words())
 
     def _model_until(self, moment: float) -> InterestModel:
-        """The model learned from what happened up to `moment` (steered as it is now)."""
-        return self.learned_model(until=moment)
+        """The topics and creators of the model learned from what happened up to `moment`
+        (steered as it is now): what the profile then lists, without the other families
+        (the words are most of a rebuild's time: 0.6 s at a million events)."""
+        log = self._log.columns()
+        # Kept while the log, the steering, the recipe and the catalogue stay and as many
+        # events as before are that old: for one log, the events up to a moment grow with
+        # it, so the same count is the same events (My algorithm opened again is at once).
+        key = (len(log.ids), int(np.count_nonzero(log.undone)), len(self.views.superseded),
+               self.catalog.version, int(np.count_nonzero(log.ts <= moment)))
+        kept = getattr(self, "_profile_before", None)
+        if kept is not None and kept[0] == key and kept[1] is self.steering and \
+                kept[2] is self.recipe:
+            return kept[3]
+        # What the model learns from (learning.teaching): no reason not to (look-ups, not
+        # np.isin over a million kind codes).
+        learned = np.flatnonzero((reason_codes(log, self.steering, self.views.superseded,
+                                               slice(None)) == 0) & (log.ts <= moment))
+        strengths, _ = self._log_strengths.of(log, self.catalog, self.recipe)  # kept
+        model = InterestModel(self.catalog, self.recipe)
+        model.rebuild_rows(log.rows[learned], log.ts[learned], list(log.kind_names),
+                           log.kinds[learned], log.values[learned], self.steering.forgotten,
+                           profile_only=True, strengths=strengths[learned])
+        self._profile_before = (key, self.steering, self.recipe, model)
+        return model
 
     def _steering_words(self) -> list[str]:
         steering = self.steering

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -106,6 +106,9 @@ class HistoryEntry:
     undone: bool
 
 
+_NOTHING = np.zeros(0, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Placement:
     """How a card was ranked at the moment it was shown: kept so "why" can replay it exactly."""
@@ -117,4 +120,12 @@ class Placement:
     # (feed/queue.py): a dwell (and a skip) of that moment, ids below 0. Empty when the card
     # was ranked after the card before was left (its events are then in the log).
     assumed: tuple[Event, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Why this? reads the moment, the cards before, the seed and the follows of it: the
+        # masks and boosts over the catalogue (2.5 MiB a card at a million items, kept for
+        # every card of the session: 500 MiB after 200 keys) are not kept.
+        object.__setattr__(self, "context", replace(
+            self.context, candidates=_NOTHING, seen=_NOTHING, topic_boosts=None,
+            creator_boosts=None))
 

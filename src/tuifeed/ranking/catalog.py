@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,9 +113,39 @@ class CatalogRows:
     new_creators: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
     texts: list[str] | None = None  # title and description, for the words term
     languages: list[str] | None = None  # primary language subtags; "" (or None) unknown
+    # Or the texts as runs, each one string of consecutive texts joined by `text_separator`
+    # (a million texts as objects made the peak of opening; a run becomes texts when read).
+    text_runs: list[str] | None = None
+    text_separator: str = "\x1f"
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def texts_between(self, start: int, stop: int) -> Iterator[list[str]]:
+        """The texts of rows start..stop, WORDS_BATCH at a time at most ("" where none)."""
+        if self.texts is None and self.text_runs is not None:
+            offset = 0
+            for run in self.text_runs:
+                if offset >= stop:
+                    break
+                size = run.count(self.text_separator) + 1
+                if offset + size > start:
+                    texts = run.split(self.text_separator)
+                    yield from _batches(texts[max(start - offset, 0): stop - offset])
+                offset += size
+            return
+        texts = self.texts if self.texts is not None else [""] * len(self)
+        yield from _batches(texts[start:stop])
+
+    def all_texts(self) -> list[str] | None:
+        if self.texts is None and self.text_runs is not None:
+            return [text for texts in self.texts_between(0, len(self)) for text in texts]
+        return self.texts
+
+
+def _batches(texts: list[str]) -> Iterator[list[str]]:
+    for part in range(0, len(texts), WORDS_BATCH):
+        yield texts[part: part + WORDS_BATCH]
 
 
 class Catalog:
@@ -262,6 +292,15 @@ class Catalog:
         wanted = [code for code, name in enumerate(self.source_names) if name in names]
         return np.isin(self.source_codes, wanted)
 
+    def creator_names_at(self, rows: np.ndarray) -> set[str]:
+        """The creators' display names of the items at these rows, as their records name
+        them (a record's name is its creator's, but for items held in memory)."""
+        if self._keep_all:
+            return {self._items[row].creator for row in set(np.asarray(rows).tolist())}
+        present = np.zeros(len(self.creators), dtype=bool)
+        present[self.creator_codes[rows]] = True
+        return {self.creator_names[code] for code in np.flatnonzero(present).tolist()}
+
     def creators_named(self, name: str) -> list[int]:
         """Creator codes whose key or display name is `name` (steering goes by either)."""
         if name in self.creator_index:
@@ -395,9 +434,8 @@ class Catalog:
         self._duration_known.extend(known)
         self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
         self._length_band.extend(length_band(duration))
-        texts = rows.texts[start:stop] if rows.texts is not None else [""] * (stop - start)
-        for part in range(0, len(texts), WORDS_BATCH):  # a token object each, a batch at a time
-            self.word_matrix.extend(texts[part: part + WORDS_BATCH])
+        for texts in rows.texts_between(start, stop):  # a token object each, a batch at a time
+            self.word_matrix.extend(texts)
         self._views.extend(np.nan_to_num(rows.views[start:stop], nan=0.0))
         self._likes.extend(np.nan_to_num(rows.likes[start:stop], nan=0.0))
         self._short_form.extend(rows.short_form[start:stop])
@@ -431,10 +469,11 @@ class Catalog:
         self._duration.values[targets[known]] = duration[known]
         self._duration_known.values[targets[known]] = True
         self._length_band.values[targets[known]] = length_band(duration[known])
-        if rows.texts is not None:
+        all_texts = rows.all_texts()
+        if all_texts is not None:
             matrix = self.word_matrix
-            changed = {int(row): rows.texts[position] for position, row in zip(picked, targets)
-                       if words_of(rows.texts[position]) != matrix.words_at(int(row))}
+            changed = {int(row): all_texts[position] for position, row in zip(picked, targets)
+                       if words_of(all_texts[position]) != matrix.words_at(int(row))}
             if changed:
                 matrix.replace(changed)
         for column, values in ((self._views, rows.views[picked]),

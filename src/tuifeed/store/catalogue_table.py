@@ -25,9 +25,13 @@ AGGREGATE = (
     " group_concat(ifnull(views, 0)), group_concat(views IS NULL),"
     " group_concat(ifnull(likes, 0)), group_concat(likes IS NULL), group_concat(short_form),"
     f" group_concat(id, '{SEPARATOR}'), group_concat(source, '{SEPARATOR}'),"
-    f" group_concat(title || char(10) || description, '{SEPARATOR}'),"
     f" group_concat(language, '{SEPARATOR}')"
     " FROM items")  # in code order as stored (checked, and sorted if ever not)
+# The texts, a run of TEXT_RUN items at a time, kept as runs (see CatalogRows.text_runs).
+TEXTS = (f"SELECT count(*), max(code), group_concat(title || char(10) || description,"
+         f" '{SEPARATOR}') FROM (SELECT code, title, description FROM items WHERE code > ?"
+         " ORDER BY code LIMIT ?)")
+TEXT_RUN = 50_000
 PAIRS = ("SELECT count(*), group_concat(item), group_concat(topic)"
          " FROM (SELECT item, topic FROM item_topics ORDER BY item, position)")
 
@@ -68,25 +72,24 @@ def _texts(text: str | None, count: int) -> list[str] | None:
 def _read(connection: sqlite3.Connection) -> CatalogRows | None:
     """The catalogue, or None when something is not plain (the row-by-row reading then)."""
     (count, codes, creators, views, no_views, likes, no_likes, short_form, ids, sources,
-     texts, languages) = connection.execute(AGGREGATE).fetchone()
+     languages) = connection.execute(AGGREGATE).fetchone()
     numbers = [_numbers(text, count, np.int64) for text in
                (codes, creators, views, no_views, likes, no_likes, short_form)]
-    strings = [_texts(text, count) for text in (ids, sources, texts, languages)]
+    strings = [_texts(text, count) for text in (ids, sources, languages)]
     if any(part is None for part in (*numbers, *strings)):
         return None  # a text held the separator
     codes_, creators_, views_, no_views_, likes_, no_likes_, short_ = numbers
-    ids_, sources_, texts_, languages_ = strings
+    ids_, sources_, languages_ = strings
     named: dict[str, str] = {}  # a few sources and languages: one name object each
-    strings[1] = sources_ = [named.setdefault(name, name) for name in sources_]
-    strings[3] = languages_ = [named.setdefault(name, name) for name in languages_]
-    del (codes, creators, views, no_views, likes, no_likes, short_form, ids, sources, texts,
-         languages)
-    if count and (np.diff(codes_) <= 0).any():  # not in code order after all
-        order = np.argsort(codes_)
-        codes_, creators_, views_, no_views_, likes_, no_likes_, short_ = (
-            column[order] for column in numbers)
-        ids_, sources_, texts_, languages_ = ([texts[position] for position in order.tolist()]
-                                              for texts in strings)
+    sources_ = [named.setdefault(name, name) for name in sources_]
+    languages_ = [named.setdefault(name, name) for name in languages_]
+    del (codes, creators, views, no_views, likes, no_likes, short_form, ids, sources,
+         languages, strings)
+    if count and (np.diff(codes_) <= 0).any():  # not in code order (never, as stored)
+        return None
+    text_runs = _text_runs(connection, count)
+    if text_runs is None:
+        return None
     pair_count, pair_items, pair_topics = connection.execute(PAIRS).fetchone()
     items_of_pairs = _numbers(pair_items, pair_count, np.int64)
     topics_of_pairs = _numbers(pair_topics, pair_count, np.int64)
@@ -104,5 +107,18 @@ def _read(connection: sqlite3.Connection) -> CatalogRows | None:
         new_topics=[row[0] for row in connection.execute(
             "SELECT name FROM topics ORDER BY code")],
         new_creators=list(connection.execute("SELECT key, name FROM creators ORDER BY code")),
-        texts=texts_, languages=languages_,
+        text_runs=text_runs, text_separator=SEPARATOR, languages=languages_,
     )
+
+
+def _text_runs(connection: sqlite3.Connection, count: int) -> list[str] | None:
+    """Every item's title and description, in code order, as runs of TEXT_RUN texts joined
+    by SEPARATOR; None if a text held the separator."""
+    runs, done, after = [], 0, -(2 ** 63)
+    while done < count:
+        size, last, run = connection.execute(TEXTS, (after, TEXT_RUN)).fetchone()
+        if not size or (run or "").count(SEPARATOR) != size - 1:
+            return None
+        runs.append(run or "")
+        done, after = done + size, last
+    return runs

@@ -39,13 +39,6 @@ class EventTable:
         return len(self.ids)
 
 
-def _coded(texts: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Each text's code into the distinct texts, in order of first appearance."""
-    names = list(dict.fromkeys(texts))
-    code_of = {name: code for code, name in enumerate(names)}
-    return np.fromiter(map(code_of.__getitem__, texts), np.int32, len(texts)), names
-
-
 def _split(joined: str | None, count: int) -> list[str] | None:
     """An aggregate of texts back into `count` texts; None if a text held the separator."""
     if count == 0:
@@ -70,17 +63,54 @@ def read_event_table(connection: sqlite3.Connection, unix_ts: str,
             connection.execute("COMMIT")
 
 
+CHUNK = 100_000  # events read at a time: the texts of a million at once made the peak of
+# opening (a text object per event for kinds, sessions and items: 250 MB more at a million)
+
+
 def _read(connection: sqlite3.Connection, unix_ts: str,
           item_rows: Mapping[str, int]) -> EventTable:
     count = connection.execute("SELECT count(*) FROM events").fetchone()[0]
-    (ids_text, items_text, undone_text, kinds_text, sessions_text,
+    kinds_seen: dict[str, int] = {}  # names by first appearance, over every chunk
+    sessions_seen: dict[str, int] = {}
+    other_items: dict[int, str] = {}
+    parts: list[tuple[np.ndarray, ...]] = []
+    done, after = 0, -(2 ** 63)
+    while done < count:
+        ids, undone, ts, kinds, sessions, rows = _read_chunk(
+            connection, unix_ts, item_rows, after, min(CHUNK, count - done), done,
+            kinds_seen, sessions_seen, other_items)
+        if not len(ids):
+            raise sqlite3.DatabaseError("the events table changed while it was read")
+        parts.append((ids, undone, ts, kinds, sessions, rows))
+        done, after = done + len(ids), int(ids[-1])
+    ids, undone, ts, kinds, sessions, rows = (
+        np.concatenate([part[column] for part in parts]) if parts else empty
+        for column, empty in enumerate((np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0),
+                                        np.zeros(0, np.int32), np.zeros(0, np.int32),
+                                        np.zeros(0, np.int64))))
+    del parts
+    values = read_reals(connection, "value", "events", "id", count)
+    return EventTable(ids=ids, ts=ts, values=values,
+                      kinds=kinds, kind_names=list(kinds_seen), sessions=sessions,
+                      session_names=list(sessions_seen), item_rows=rows,
+                      other_items=other_items, undone=undone)
+
+
+def _read_chunk(connection: sqlite3.Connection, unix_ts: str, item_rows: Mapping[str, int],
+                after: int, limit: int, first: int, kinds_seen: dict[str, int],
+                sessions_seen: dict[str, int], other_items: dict[int, str]
+                ) -> tuple[np.ndarray, ...]:
+    """The `limit` events after id `after` (the `first`-th on), in id order: ids, undone
+    flags, times, kind and session codes (names added to the dictionaries as met), catalogue
+    rows (items not in the catalogue added to `other_items` by position)."""
+    chunk = f"(SELECT id, item_id, kind, session_id, ts FROM events WHERE id > {after:d}" \
+        f" ORDER BY id LIMIT {limit:d})"
+    (count, ids_text, items_text, undone_text, kinds_text, sessions_text,
      ts_text) = connection.execute(
-        f"SELECT group_concat(id), group_concat(item_id, '{SEPARATOR}'),"
+        f"SELECT count(*), group_concat(id), group_concat(item_id, '{SEPARATOR}'),"
         " group_concat(id IN (SELECT event_id FROM event_undos)),"
         f" group_concat(kind, '{SEPARATOR}'), group_concat(session_id, '{SEPARATOR}'),"
-        " group_concat(ts, '')"
-        " FROM (SELECT id, item_id, kind, session_id, ts, value FROM events ORDER BY id)"
-    ).fetchone()
+        f" group_concat(ts, '') FROM {chunk}").fetchone()
 
     def integers(text: str | None) -> np.ndarray:
         """A comma-separated aggregate of integers (parsed in C: a million in milliseconds)."""
@@ -92,27 +122,26 @@ def _read(connection: sqlite3.Connection, unix_ts: str,
         return parsed
 
     ids, undone = integers(ids_text), integers(undone_text).astype(bool)
+    if (np.diff(ids) <= 0).any():
+        raise sqlite3.DatabaseError("the events came out of id order")
     kinds, sessions = _split(kinds_text, count), _split(sessions_text, count)
     items = _split(items_text, count)
+    del kinds_text, sessions_text, items_text
     if kinds is None or sessions is None or items is None:  # a text held the separator
-        rows = connection.execute(
-            "SELECT kind, session_id, item_id FROM events ORDER BY id").fetchall()
-        kinds, sessions, items = ([row[part] for row in rows] for part in range(3))
+        fetched = connection.execute(f"SELECT kind, session_id, item_id FROM {chunk}").fetchall()
+        kinds, sessions, items = ([row[part] for row in fetched] for part in range(3))
     ts = _times(connection, ts_text, ids, unix_ts)
-    values = read_reals(connection, "value", "events", "id", count)
-    order = np.argsort(ids, kind="stable")  # the aggregate's rows came in id order; be sure
-    if (order != np.arange(count)).any():
-        ids, undone, ts, values = ids[order], undone[order], ts[order], values[order]
-        kinds, sessions, items = ([texts[position] for position in order.tolist()]
-                                  for texts in (kinds, sessions, items))
     rows = np.fromiter(map(item_rows.get, items, repeat(-1)), np.int64, count)
-    other_items = {int(position): items[position] for position in np.flatnonzero(rows < 0)}
-    kind_codes, kind_names = _coded(kinds)
-    session_codes, session_names = _coded(sessions)
-    return EventTable(ids=ids, ts=ts, values=values,
-                      kinds=kind_codes, kind_names=kind_names, sessions=session_codes,
-                      session_names=session_names, item_rows=rows,
-                      other_items=other_items, undone=undone)
+    other_items.update((first + int(position), items[position])
+                       for position in np.flatnonzero(rows < 0).tolist())
+    return (ids, undone, ts, _codes(kinds, kinds_seen), _codes(sessions, sessions_seen), rows)
+
+
+def _codes(texts: list[str], seen: dict[str, int]) -> np.ndarray:
+    """Each text's code: its place among the distinct texts met so far (new ones added)."""
+    for name in dict.fromkeys(texts):
+        seen.setdefault(name, len(seen))
+    return np.fromiter(map(seen.__getitem__, texts), np.int32, len(texts))
 
 
 TIME_WIDTH = 27  # "2026-01-01T12:00:00.250000Z" (the schema keeps every stored time so)
@@ -134,7 +163,8 @@ def _times(connection: sqlite3.Connection, joined: str | None, ids: np.ndarray,
     raw = np.frombuffer((joined or "").encode("ascii", "replace"), dtype=np.uint8)
     if len(raw) != count * TIME_WIDTH:  # some text is not of the fixed width: ask SQLite
         return np.fromiter((row[0] for row in connection.execute(
-            f"SELECT {unix_ts} FROM events ORDER BY id")), np.float64, count)
+            f"SELECT {unix_ts} FROM events WHERE id >= {int(ids[0]):d} AND id <= {int(ids[-1]):d}"
+            " ORDER BY id")), np.float64, count)
     chars = raw.reshape(count, TIME_WIDTH)
 
     def number(start: int, width: int) -> np.ndarray:

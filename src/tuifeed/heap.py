@@ -1,0 +1,55 @@
+"""Opening a large home returns its temporary arrays to the system as they are freed.
+
+Reading a million items and a million events makes many arrays of megabytes that live for a
+moment. glibc's malloc raises its mmap threshold to the size of such an array once one is
+freed, so the next ones come from the heap, where a long-lived allocation above them keeps
+the freed space resident: 150 MiB of a 1M-item home's 573 MiB after opening, and the app's
+rankings then grew the heap past those holes. While a home opens, arrays from 1 MiB up are
+mapped apart and unmapped when freed (from 128 KiB up cost half a second more of CPU at 1M
+items and 1M events for the same memory; handing the free pages back after opening with
+malloc_trim instead left the heap in pieces: the app's peak 710-730 MiB against 600-660).
+Afterwards the threshold is the highest glibc would raise it to: a ranking's arrays come
+from the heap and are reused by the next ranking (mapping each apart made a 1M-item ranking
+40 ms slower, faulting 240 MiB of fresh pages every time), and threads share one arena, so a
+ranking in a new worker thread reuses the last one's space. Elsewhere than glibc this does
+nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # mallopt's (malloc.h)
+WHILE_OPENING = 1024 * 1024  # a million-row array is 1-8 MiB; a chunk of the log's 0.1-0.8
+AFTERWARDS = 32 * 1024 * 1024  # glibc's highest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)
+
+
+@cache
+def _mallopt():
+    if platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return None
+
+
+@contextmanager
+def temporaries_returned() -> Iterator[bool]:
+    """Within: large allocations mapped apart, returned to the system when freed. Yields
+    whether it could be done (glibc)."""
+    mallopt = _mallopt()
+    if mallopt is None:
+        yield False
+        return
+    mallopt(M_ARENA_MAX, 1)  # threads share one heap: a ranking reuses the last one's space
+    mallopt(M_MMAP_THRESHOLD, WHILE_OPENING)
+    try:
+        yield True
+    finally:  # where glibc's own adjustment ends (setting a parameter stopped it)
+        mallopt(M_MMAP_THRESHOLD, AFTERWARDS)
+        mallopt(M_TRIM_THRESHOLD, 2 * AFTERWARDS)

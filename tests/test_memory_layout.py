@@ -1,0 +1,136 @@
+"""A million items and a million events fit in memory because they are read and held
+compactly: the log read a chunk at a time, the catalogue's texts read into words a batch at a
+time. Both must give what the plain readings give."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import tuifeed.store.event_table as event_table
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
+
+from test_learning_columns import EVENTS, STEERING, check_columns, steering_of, write_log
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EVENTS, STEERING)
+def test_the_log_read_in_chunks_is_the_log(events, steering_shapes):
+    """Chunks of 3 events: codes of kinds and sessions, items not in the catalogue, odd times
+    and undone flags come out as from one reading, and teach the same."""
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(event_table, "CHUNK", 3)
+        home = Path(folder)
+        write_log(home, events)
+        with Feed.open(home, clock=VirtualClock(), seed=0) as feed:
+            check_columns(feed.store, feed.catalog, steering_of(steering_shapes))
+
+
+def test_words_read_from_runs_of_texts_are_the_words_of_the_texts(tmp_path, monkeypatch):
+    """The catalogue's texts read in runs (several, each split when read) give the word
+    matrix the texts themselves give, word for word and weight for weight."""
+    import numpy as np
+
+    import tuifeed.ranking.catalog as catalog_module
+    import tuifeed.store.catalogue_table as catalogue_table
+    from tuifeed.ranking.catalog import Catalog
+    from tuifeed.store.items import load_rows
+    from test_catalogue_table import library
+
+    monkeypatch.setattr(catalogue_table, "TEXT_RUN", 6)
+    monkeypatch.setattr(catalog_module, "WORDS_BATCH", 4)
+    items = library(31)
+    Feed.open(tmp_path, clock=VirtualClock(), seed=0, catalogue=items).close()
+    import sqlite3
+    with sqlite3.connect(tmp_path / "tuifeed.db") as connection:
+        fast, plain = catalogue_table.read_catalogue(connection), load_rows(connection)
+    assert fast.texts is None and len(fast.text_runs) > 3
+    catalogs = [Catalog(), Catalog()]
+    catalogs[0].extend(fast)
+    catalogs[1].extend(plain)
+    matrices = [catalog.word_matrix for catalog in catalogs]
+    assert [matrices[0].words_at(row) for row in range(len(items))] == \
+        [matrices[1].words_at(row) for row in range(len(items))]
+    assert any(matrices[0].words_at(row) for row in range(len(items)))
+    assert np.array_equal(matrices[0].weights(), matrices[1].weights())
+
+
+HOLES = """
+import sys
+import numpy as np
+from tuifeed.heap import temporaries_returned
+
+def resident():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+def opening():  # as reading a home does: big arrays for a moment, small ones kept between
+    kept, passing = [], []
+    for _ in range(25):
+        passing.append(np.ones(1 << 19))
+        kept.append(np.ones(25_000))
+    return kept
+
+np.ones(1 << 20).sum()  # a freed 8 MiB array: glibc raises its threshold past 4 MiB
+before = resident()
+if sys.argv[1] == "fixed":
+    with temporaries_returned() as done:
+        kept = opening()
+    assert done
+else:
+    kept = opening()
+print(resident() - before)
+"""
+
+
+def test_large_arrays_freed_leave_no_resident_holes():
+    """Arrays of megabytes freed between small ones that stay (as opening leaves them) go
+    back to the system while a feed opens (heap.py)."""
+    import platform
+    import subprocess
+    import sys
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("not glibc")
+    grown = {mode: float(subprocess.run([sys.executable, "-c", HOLES, mode], check=True,
+                                        capture_output=True, text=True).stdout)
+             for mode in ("fixed", "glibc's own")}
+    assert grown["glibc's own"] > 60  # 25 holes of 4 MiB stay resident
+    assert grown["fixed"] < 15  # only the small arrays kept
+
+
+def test_cards_shown_keep_no_mask_over_the_catalogue(tmp_path, monkeypatch):
+    """Each card shown keeps how it was ranked, for Why this?: the moment, the cards before,
+    the seed and the follows, not the candidates' and the seen items' masks (a million items
+    made that 2.5 MiB a card, every card of a session). Why this? of each card on screen
+    says what it says when the whole context is kept."""
+    from tuifeed.feed.state import Placement
+
+    def session(home: Path) -> tuple[list, list]:
+        clock = VirtualClock()
+        with Feed.open(home, clock=clock, seed=3) as feed:
+            told = []
+            for step in range(6):
+                feed.next()
+                clock.advance(5 + step)
+                if step == 2:
+                    feed.signal(feed.current.id, "like")
+                why = feed.why(feed.current.id)
+                told.append((why.rank, why.score, why.slot, [
+                    (line.name, line.value, line.sentence) for line in why.lines]))
+            return told, list(feed._placements.values())
+
+    slim, placements = session(tmp_path / "slim")
+    assert len(placements) == 6
+    for placement in placements:
+        context = placement.context
+        assert context.candidates.size == context.seen.size == 0
+        assert context.topic_boosts is None and context.creator_boosts is None
+    monkeypatch.setattr(Placement, "__post_init__", lambda self: None)
+    whole, placements = session(tmp_path / "whole")
+    assert placements[0].context.candidates.size > 0
+    assert slim == whole
