@@ -18,7 +18,7 @@ nothing.
 from __future__ import annotations
 
 import ctypes
-import platform
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -30,7 +30,10 @@ AFTERWARDS = 32 * 1024 * 1024  # glibc's highest (DEFAULT_MMAP_THRESHOLD_MAX, 64
 
 @cache
 def _mallopt():
-    if platform.libc_ver()[0] != "glibc":
+    try:  # (platform.libc_ver reads the interpreter's binary: slow when it is static)
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return None
+    except (AttributeError, ValueError, OSError):  # not a glibc system
         return None
     try:
         return ctypes.CDLL(None).mallopt
