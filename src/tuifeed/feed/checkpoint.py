@@ -64,6 +64,7 @@ from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_
 
 FORMAT = 1
 CATALOGUE_SUFFIX, SUFFIX = KEPT_BESIDE  # (set_aside takes them away with the database)
+TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in any form
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
 # Caches of the viewer state, made again from its sets when first asked (the seen mask is
@@ -400,7 +401,9 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
     arrays, facts = {}, {"none": [], "texts": {}, "pairs": {}, "lengths": {}}
     for field in dataclasses.fields(rows):
         name, value = field.name, getattr(rows, field.name)
-        if value is None or name == "texts":
+        if name in TEXT_FIELDS:  # their words are kept instead (below)
+            continue
+        if value is None:
             facts["none"].append(name)
             continue
         facts["lengths"][name] = len(value)
@@ -445,7 +448,7 @@ def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
             values = {name: None for name in facts["none"]}
             for field in dataclasses.fields(CatalogRows):
                 name = field.name
-                if name in values:
+                if name in values or name in TEXT_FIELDS:  # (texts: their defaults)
                     continue
                 stored = archive[f"rows.{name}"]
                 if name in facts["texts"]:
@@ -460,7 +463,7 @@ def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
             rows = CatalogRows(**values)
             lengths = facts["lengths"]
             if any(len(value) != lengths[name] for name, value in vars(rows).items()
-                   if value is not None):
+                   if value is not None and name not in TEXT_FIELDS):
                 return None
             words = _split(archive["words.words"], facts["words"])
             ptr, codes, items = (archive[f"words.{name}"] for name in ("ptr", "codes", "rows"))
