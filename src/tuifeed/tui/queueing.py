@@ -48,8 +48,8 @@ class ModelLearned(Message):
 
 
 class Relearned(Message):
-    """Sent to the screen on top once the model learned again is in use: a screen showing
-    what was learned redraws."""
+    """Sent to the screens once the model learned again is in use: a screen showing what
+    was learned redraws."""
 
 
 class QueueRanked(Message):
@@ -67,7 +67,8 @@ def in_order(action: Callable) -> Callable:
     def gated(self, *args) -> None:
         if (self._waiting or self.learning_pending) and not self._draining:
             self._waiting.append(partial(action, self, *args))
-            self.request_queue()  # (learning first)
+            if self.learning_pending:
+                self.request_queue()  # learning first (started here if it is only due)
             return
         action(self, *args)
     return gated
@@ -136,11 +137,17 @@ class Queueing:
         self._learning = None
         self._take_in_held()
         if self.feed.accept_learning(message.learned):
-            self.screen.post_message(Relearned())
+            self.tell_screens_relearned()
             self.refresh_feed()  # the card's marks, and Up next ranked (it was waiting)
         else:
             self.request_queue()  # learning again, from where the feed stands now
         self._run_waiting()
+
+    def tell_screens_relearned(self) -> None:
+        """Every screen open hears of it (one showing what was learned redraws, even under a
+        dialog)."""
+        for screen in self.screen_stack:
+            screen.post_message(Relearned())
 
     def _rank(self, job: QueueJob) -> None:  # in the worker thread
         self.post_message(QueueRanked(RankedQueue(job, job.run())))
@@ -173,7 +180,7 @@ class Queueing:
             if event.state == WorkerState.ERROR:  # learned the slow way: no key is lost
                 self._take_in_held()
                 self.feed.learn_now()
-                self.screen.post_message(Relearned())
+                self.tell_screens_relearned()
                 self.refresh_feed()
                 self._run_waiting()
         if event.worker is self._ranking and event.state == WorkerState.CANCELLED:
