@@ -328,12 +328,7 @@ class _Pool:
         if not len(where):
             return "nothing you did touches it yet"
         log, chosen = self._log, self._chosen
-        names = list(log.kind_names)
-        extra_codes = []
-        for evidence in extra:
-            if evidence.kind not in names:
-                names.append(evidence.kind)
-            extra_codes.append(names.index(evidence.kind))
+        names, extra_codes = log.kinds_with([evidence.kind for evidence in extra])
         kinds = np.concatenate([log.kinds[chosen[found]].astype(np.int64),
                                 np.array(extra_codes, dtype=np.int64)])
         # Counter.most_common's order: most first, then the kind met first in the evidence's

@@ -34,6 +34,16 @@ class LogView:
     sessions: np.ndarray | None = None  # codes into session_names
     session_names: tuple[str, ...] = ()
 
+    def kinds_with(self, kinds: list[str]) -> tuple[list[str], list[int]]:
+        """The kind names, with any of `kinds` not among them after; and each one's code."""
+        names = list(self.kind_names)
+        codes = []
+        for kind in kinds:
+            if kind not in names:
+                names.append(kind)
+            codes.append(names.index(kind))
+        return names, codes
+
     def of_kind(self, names, part: slice = slice(None)) -> np.ndarray:
         """A mask: the events (of `part` of the log) of any of these kinds."""
         return np.isin(self.kinds[part], [code for code, name in enumerate(self.kind_names)

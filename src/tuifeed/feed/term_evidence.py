@@ -168,12 +168,7 @@ class IndexedTerm:
         total = int(self.found.sum()) + len(self.tail_found) + len(extra)
         if not total:
             return "nothing you did touches it yet"
-        names = list(log.kind_names)
-        extra_codes = []
-        for evidence in extra:
-            if evidence.kind not in names:
-                names.append(evidence.kind)
-            extra_codes.append(names.index(evidence.kind))
+        names, extra_codes = log.kinds_with([evidence.kind for evidence in extra])
         tally = np.rint(np.bincount(index.pair_kind[self.groups], self.found,
                                     minlength=len(names))).astype(np.int64)
         tally += np.bincount(log.kinds[self.tail_found], minlength=len(names))
