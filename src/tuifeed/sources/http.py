@@ -256,16 +256,20 @@ class _Inflate:
 def _parse(url: str) -> Url:
     if not url:
         raise FetchError("empty URL")
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        scheme = ""
-    if scheme not in ("http", "https"):
+    if _scheme(url) not in ("http", "https"):
         raise FetchError(f"{_where_text(url)}: only http and https URLs are fetched")
     try:
         return parse_url(url)
     except (ValueError, TransportError) as error:
         raise FetchError(f"{_where_text(url)}: {_bad_url(error)}") from None
+
+
+def _scheme(url: str) -> str:
+    """The URL's scheme in lower case ("" when it cannot be read)."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
 
 
 def _bad_url(error: Exception) -> str:
@@ -275,10 +279,7 @@ def _bad_url(error: Exception) -> str:
 def _redirect(first: Url, target: Url, location: str) -> Url:
     """Where a redirect's Location points, from the URL that answered it."""
     joined = urljoin(str(target), location.strip())
-    try:
-        scheme = urlsplit(joined).scheme.lower()
-    except ValueError:
-        scheme = ""
+    scheme = _scheme(joined)
     if scheme not in ("http", "https"):
         raise FetchError(f"{_where(first)}: redirected to a {scheme or 'relative'}: URL")
     try:
