@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock
+
+
+# Property tests draw their examples from a fixed seed (the same run on every machine) and
+# keep no example database.
+settings.register_profile("tuifeed", derandomize=True, database=None)
+settings.load_profile("tuifeed")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """What Hypothesis caches (constants found in the source, Unicode tables) goes to a
+    temporary folder of this run, removed at its end, not into .hypothesis beside the
+    repository."""
+    config.hypothesis_storage = Path(tempfile.mkdtemp(prefix="tuifeed-hypothesis-"))
+    set_hypothesis_home_dir(config.hypothesis_storage)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.hypothesis_storage, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +46,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24, which an app started in a
+    # pseudo-terminal would take over the terminal's own size.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     return home
 
 

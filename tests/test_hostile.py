@@ -186,22 +186,33 @@ def test_a_hostile_corpus_never_reaches_the_terminal(server, isolated_home):
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     output = bytearray()
 
-    def read_for(seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+    def read(until, limit: float, then: float = 0.0) -> None:
+        """Read what the app writes until `until()` holds (then `then` seconds more), it
+        exits, or `limit` seconds pass: a slow machine waits longer, never reads less."""
+        deadline, done = time.monotonic() + limit, None
+        while time.monotonic() < (deadline if done is None else min(deadline, done)):
             if select.select([terminal], [], [], 0.05)[0]:
                 try:
                     output.extend(os.read(terminal, 1 << 16))
                 except OSError:
-                    return
+                    return  # it exited
+            if done is None and until():
+                done = time.monotonic() + then
 
+    # Each key, and what its screen draws (an escape or `j` needs no more than time to be
+    # read alone: an escape and the next key together would be one alt- key).
+    keys = (("j", None), ("j", None), ("w", b"Why this?"), ("\x1b", None), ("j", None),
+            ("h", b"History"), ("\x1b", None), ("a", b"My algorithm"), ("\x1b", None),
+            ("r", None), ("\x1b", None), ("j", None))
     try:
-        read_for(6)
-        for keys in ("j", "j", "w", "\x1b", "j", "h", "\x1b", "a", "\x1b", "r", "\x1b", "j",
-                     "q"):
-            os.write(terminal, keys.encode())
-            read_for(1.0)
-        read_for(3)
+        read(lambda: b"good video" in output, limit=60, then=1.0)  # the feed is drawn
+        for key, drawn in keys:
+            before = len(output)
+            os.write(terminal, key.encode())
+            read(lambda drawn=drawn, before=before: drawn is None or drawn in output[before:],
+                 limit=20, then=0.5)
+        os.write(terminal, b"q")
+        read(lambda: False, limit=60)  # until it exits
     finally:
         try:
             os.kill(child, 9)
