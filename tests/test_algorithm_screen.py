@@ -236,7 +236,7 @@ async def test_what_grows_with_the_log_is_worked_out_in_a_worker(isolated_home, 
     import threading
 
     threads: dict[str, set[str]] = {}
-    for name in ("summary", "profile", "interest_history", "mute_hides", "examples"):
+    for name in ("summary_facts", "profile", "interest_history", "mute_hides", "examples"):
         real = getattr(Feed, name)
 
         def counted(self, *args, _real=real, _name=name, **kwargs):
@@ -260,7 +260,8 @@ async def test_what_grows_with_the_log_is_worked_out_in_a_worker(isolated_home, 
         assert examples.startswith(f"Next from {subject_text(*selected)}")
         assert "looking" not in examples
     main = threading.main_thread().name
-    assert set(threads) == {"summary", "profile", "interest_history", "mute_hides", "examples"}
+    assert set(threads) == {"summary_facts", "profile", "interest_history", "mute_hides",
+                            "examples"}
     assert all(main not in names for names in threads.values()), threads
 
 
@@ -268,8 +269,8 @@ async def test_a_failing_worker_is_said_and_the_screen_goes_on(isolated_home, mo
     feed = Feed.open(isolated_home, seed=1)
     feed.start()
     feed.signal(feed.current.id, "like")
-    real = Feed.summary
-    monkeypatch.setattr(Feed, "summary", lambda self: 1 / 0)
+    real = Feed.summary_facts
+    monkeypatch.setattr(Feed, "summary_facts", lambda self, *facts: 1 / 0)
     app = make_app(feed, headless=True, tick_seconds=None)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = AlgorithmScreen(feed)
@@ -279,7 +280,7 @@ async def test_a_failing_worker_is_said_and_the_screen_goes_on(isolated_home, mo
                    for note in app._notifications)
         said = rendered_text(screen.query_one("#summary", Static).content)
         assert "could not be worked out: division by zero" in said
-        monkeypatch.setattr(Feed, "summary", real)
+        monkeypatch.setattr(Feed, "summary_facts", real)
         await pilot.press("escape", "a")  # reopened: it tries again
         screen = app.screen
         assert isinstance(screen, AlgorithmScreen)

@@ -298,9 +298,12 @@ class Explaining:
         """Your algorithm in a few plain sentences, written from the numbers (ranking/summary)."""
         return summarise(self.summary_facts())
 
-    def summary_facts(self) -> Facts:
+    def summary_facts(self, found: list[Interest] | None = None,
+                      meter: Diversity | None = None) -> Facts:
+        """The numbers the summary is written from; `found` (the profile) and `meter` (the
+        recent diversity), when the caller has them already, as they are now."""
         now = self.clock.now()
-        found = self.profile()
+        found = self.profile() if found is None else found
         before = {(i.kind, i.name): i.total for i in interests(self._model_until(now - DAY),
                                                                  now - DAY)}
         rises = [Rise(i.kind, i.name, before.get((i.kind, i.name), 0.0), i.total)
@@ -308,7 +311,7 @@ class Explaining:
         rows = {kind: self._counted_rows(kind) for kind in ("impression", "skip")}
         shown, skipped = (self.catalog.topic_totals(rows[kind], np.ones(len(rows[kind])))
                           for kind in ("impression", "skip"))
-        meter = self.recent_diversity()
+        meter = self.recent_diversity() if meter is None else meter
         return Facts(
             interests=found, rises=rises,
             skips=[Skips(topic, int(skipped[code]), int(shown[code]))

@@ -27,6 +27,7 @@ from tuifeed.text import clean_text
 from tuifeed.feed.explaining import BOOST_STEP, Example
 from tuifeed.ranking.profile import Diversity, Interest
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
+from tuifeed.ranking.summary import summarise
 from tuifeed.timewords import ago
 from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.queueing import Relearned
@@ -77,14 +78,14 @@ class ScreenFacts:
 
     @classmethod
     def gather(cls, feed: Feed) -> "ScreenFacts":
-        everything = feed.profile()
+        everything, meter = feed.profile(), feed.recent_diversity()
         learned = everything[:LEARNED_ROWS]
         return cls({mute: len(ids) for mute, ids in feed.mute_hides().items()},
-                   feed.summary(), learned, len(everything),
+                   summarise(feed.summary_facts(everything, meter)), learned, len(everything),
                    {(interest.kind, interest.name): feed.interest_history(interest.kind,
                                                                            interest.name, 16)
                     for interest in learned},
-                   feed.recent_diversity())
+                   meter)
 
 
 class FactsGathered(Message):
