@@ -7,7 +7,11 @@ import sqlite3
 import subprocess
 import sys
 
+from conftest import event_counts
 from rich.cells import cell_len
+
+from tuifeed import Feed
+from tuifeed.clock import VirtualClock
 
 WIDE_CREATORS = ("猫まみれ", "上海咖啡")
 
@@ -115,14 +119,15 @@ def test_event_log_filters_undone_as_a_text_parameter(isolated_home):
     assert ("save",) in kept
 
 
-def reset_in_a_terminal(home, answer: str, *extra: str) -> tuple[int, str]:
-    """`tuifeed steer reset` with a pseudo-terminal for stdin and stdout, typing `answer`."""
+def in_a_terminal(home, answer: str, *args: str) -> tuple[int, str]:
+    """`tuifeed ARGS` with a pseudo-terminal for stdin and stdout, typing `answer` when it
+    asks [y/N]."""
     import pty
     import select
 
     controller, terminal = pty.openpty()
     env = {**os.environ, "TUIFEED_HOME": str(home), "TUIFEED_NOW": "2026-03-01T12:00:00Z"}
-    process = subprocess.Popen([sys.executable, "-m", "tuifeed", "steer", "reset", *extra],
+    process = subprocess.Popen([sys.executable, "-m", "tuifeed", *args],
                                stdin=terminal, stdout=terminal, stderr=terminal, env=env)
     os.close(terminal)
     shown = b""
@@ -147,13 +152,31 @@ def reset_in_a_terminal(home, answer: str, *extra: str) -> tuple[int, str]:
 
 
 def test_steer_reset_asks_first_in_a_terminal(isolated_home):
-    code, shown = reset_in_a_terminal(isolated_home, "n")
+    code, shown = in_a_terminal(isolated_home, "n", "steer", "reset")
     assert "Start over as a new viewer?" in shown and code != 0
     state = json.loads(tuifeed("steer", "show", "--json", home=isolated_home).stdout)
     assert not state.get("reset_at")
-    code, shown = reset_in_a_terminal(isolated_home, "y")
+    code, shown = in_a_terminal(isolated_home, "y", "steer", "reset")
     assert code == 0, shown
     state = json.loads(tuifeed("steer", "show", "--json", home=isolated_home).stdout)
     assert state.get("reset_at")
-    code, shown = reset_in_a_terminal(isolated_home, "", "--yes")
+    code, shown = in_a_terminal(isolated_home, "", "steer", "reset", "--yes")
     assert code == 0 and "[y/N]" not in shown
+
+
+def test_forget_before_a_date_asks_first_in_a_terminal_and_says_how_many(isolated_home):
+    with Feed.open(isolated_home, clock=VirtualClock()) as feed:  # 2026-01-01
+        first = feed.start()
+        feed.signal(first.id, "like")
+        feed.signal(first.id, "follow")
+    count = event_counts(isolated_home / "tuifeed.db")
+    assert count["like"] == count["follow"] == count["impression"] == 1
+    forgettable = sum(count.values()) - 1
+    code, shown = in_a_terminal(isolated_home, "n", "forget", "--before", "2026-06-01")
+    assert f"Delete {forgettable} events before 2026-06-01 for good?" in shown and code != 0
+    assert event_counts(isolated_home / "tuifeed.db") == count  # nothing deleted
+    code, shown = in_a_terminal(isolated_home, "y", "forget", "--before", "2026-06-01")
+    assert code == 0 and f"deleted {forgettable} events before 2026-06-01" in shown
+    assert event_counts(isolated_home / "tuifeed.db") == {"follow": 1}  # follows stay
+    code, shown = in_a_terminal(isolated_home, "", "forget", "--before", "2026-06-01")
+    assert code == 0 and "no events before 2026-06-01" in shown and "[y/N]" not in shown

@@ -621,16 +621,27 @@ def import_command(ctx: click.Context, name: str) -> None:
 @cli.command("forget")
 @click.option("--before", "before", required=True, metavar="DATE",
               help="Delete every event before this date (YYYY-MM-DD or ISO 8601, UTC).")
+@click.option("--yes", "-y", "yes", is_flag=True, help="Do not ask first (in a terminal).")
 @click.pass_context
-def forget_command(ctx: click.Context, before: str) -> None:
-    """Retention: delete events older than DATE for good (steering and follows stay)."""
+def forget_command(ctx: click.Context, before: str, yes: bool) -> None:
+    """Retention: delete events older than DATE for good (steering and follows stay; asks
+    first in a terminal)."""
     from tuifeed.clock import iso_utc, parse_time
 
     moment = parse_time(before, "--before")
     feed = open_feed(ctx)
     feed.flush()
+    day = iso_utc(moment)[:10]
+    if not yes and sys.stdin.isatty() and sys.stdout.isatty():
+        count = feed.store.count_events_before(moment)
+        if not count:
+            click.echo(f"no events before {day}: nothing deleted")
+            return
+        if not click.confirm(f"Delete {count} events before {day} for good? Nothing takes "
+                             f"this back (`tuifeed export` keeps a copy first)", default=False):
+            raise click.Abort()
     removed = feed.store.delete_events_before(moment)
-    click.echo(f"deleted {removed} events before {iso_utc(moment)[:10]}")
+    click.echo(f"deleted {removed} events before {day}")
 
 
 def dumps(data: object) -> str:

@@ -79,6 +79,11 @@ class EventColumns:
     values: np.ndarray  # NaN where an event has no value
 
 
+# The events retention may delete: all but follows and unfollows (following is a state, and
+# the log is what says it).
+FORGETTABLE = "kind NOT IN ('follow', 'unfollow')"
+
+
 class Store:
     """The SQLite file: schema, catalogue, events and follows (events are written by
     EventWriter)."""
@@ -226,17 +231,21 @@ class Store:
         values[values < 0] = np.nan  # values are never negative: -1 stood for "none"
         return EventColumns(table["ts"], table["item_id"], table["kind"], values)
 
+    def count_events_before(self, moment: float) -> int:
+        """How many events delete_events_before(moment) would remove."""
+        return self.connection.execute(f"SELECT count(*) FROM events WHERE ts < ? AND "
+                                       f"{FORGETTABLE}", (iso_utc(moment),)).fetchone()[0]
+
     def delete_events_before(self, moment: float) -> int:
-        """Retention: remove events older than `moment` (and their undo flags) for good.
-        Follows and unfollows stay: following is a state, and the log is what says it."""
+        """Retention: remove events older than `moment` (and their undo flags) for good,
+        all but follows and unfollows (see FORGETTABLE)."""
         cutoff = iso_utc(moment)
-        kept = "kind NOT IN ('follow', 'unfollow')"
         with writing(self.connection, self.path):
             self.connection.execute(
                 "DELETE FROM event_undos WHERE event_id IN"
-                f" (SELECT id FROM events WHERE ts < ? AND {kept})", (cutoff,))
-            return self.connection.execute(f"DELETE FROM events WHERE ts < ? AND {kept}",
-                                           (cutoff,)).rowcount
+                f" (SELECT id FROM events WHERE ts < ? AND {FORGETTABLE})", (cutoff,))
+            return self.connection.execute(
+                f"DELETE FROM events WHERE ts < ? AND {FORGETTABLE}", (cutoff,)).rowcount
 
     def undone_event_ids(self) -> set[int]:
         return {row[0] for row in self.connection.execute("SELECT event_id FROM event_undos")}
