@@ -606,9 +606,15 @@ def test_ctrl_c_while_a_command_waits_records_nothing_and_says_nothing_was(isola
         [sys.executable, "-m", "tuifeed", "signal", "demo:0007", "like"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TUIFEED_HOME": str(isolated_home)})
-    time.sleep(3.5)  # it waits, having said so
+    said = ""
+    while "waiting for another tuifeed" not in said:  # it waits, having said so
+        line = command.stderr.readline()
+        assert line, said
+        said += line
     command.send_signal(signal.SIGINT)
     out, err = command.communicate(timeout=30)
+    err = said + err
+    holder.terminate()
     holder.wait()
     assert command.returncode == 1 and "Traceback" not in err
     assert "waiting for another tuifeed" in err and "recorded" not in out
@@ -627,6 +633,7 @@ def test_ctrl_c_while_closing_waits_saves_the_events_to_a_private_rescue_file(is
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         feed.close()
+    holder.terminate()  # the lock is given back: the rescue file is imported below
     holder.wait()
     assert feed.rescued is not None and feed.rescued.parent == isolated_home
     assert oct(feed.rescued.stat().st_mode & 0o777) == "0o600"
