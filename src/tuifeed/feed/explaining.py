@@ -393,7 +393,8 @@ class Explaining:
         context = self.ranking_context()
         unseen = hidden & ~context.seen
         mask = unseen if unseen.any() else hidden
-        mask[[self.catalog.index[item_id] for item_id in self.state.disliked]] = False
+        index = self.catalog.index  # (a disliked item may have left with its source)
+        mask[[index[item_id] for item_id in self.state.disliked if item_id in index]] = False
         if self.current is not None:
             mask[self.catalog.index[self.current.id]] = False
         if not mask.any():
