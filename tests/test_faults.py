@@ -601,21 +601,23 @@ def test_fifos_where_files_are_expected_are_refused_or_skipped(isolated_home, tm
 
 def test_ctrl_c_while_a_command_waits_records_nothing_and_says_nothing_was(isolated_home):
     assert run("rank", home=isolated_home).returncode == 0
-    holder = hold_lock(isolated_home / "tuifeed.db", 6)
+    holder = hold_lock(isolated_home / "tuifeed.db", 120)  # until it is let go, below
     command = subprocess.Popen(
         [sys.executable, "-m", "tuifeed", "signal", "demo:0007", "like"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TUIFEED_HOME": str(isolated_home)})
-    said = ""
-    while "waiting for another tuifeed" not in said:  # it waits, having said so
-        line = command.stderr.readline()
-        assert line, said
-        said += line
-    command.send_signal(signal.SIGINT)
-    out, err = command.communicate(timeout=30)
-    err = said + err
-    holder.terminate()
-    holder.wait()
+    try:
+        said = ""
+        while "waiting for another tuifeed" not in said:  # it waits, having said so
+            line = command.stderr.readline()
+            assert line, said
+            said += line
+        command.send_signal(signal.SIGINT)
+        out, err = command.communicate(timeout=30)
+        err = said + err
+    finally:
+        holder.terminate()
+        holder.wait()
     assert command.returncode == 1 and "Traceback" not in err
     assert "waiting for another tuifeed" in err and "recorded" not in out
     assert event_counts(isolated_home / "tuifeed.db") == {}
@@ -628,13 +630,15 @@ def test_ctrl_c_while_closing_waits_saves_the_events_to_a_private_rescue_file(is
     feed = Feed.open(isolated_home, clock=VirtualClock())
     feed.start()
     feed.next()  # ids reserved, events made; now another process takes the lock
-    holder = hold_lock(isolated_home / "tuifeed.db", 8)
+    holder = hold_lock(isolated_home / "tuifeed.db", 120)  # until it is let go, below
     timer = threading.Timer(2.5, _thread.interrupt_main)
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        feed.close()
-    holder.terminate()  # the lock is given back: the rescue file is imported below
-    holder.wait()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            feed.close()
+    finally:
+        holder.terminate()  # the lock is given back: the rescue file is imported below
+        holder.wait()
     assert feed.rescued is not None and feed.rescued.parent == isolated_home
     assert oct(feed.rescued.stat().st_mode & 0o777) == "0o600"
     assert "interrupted" in feed.warnings[-1]
