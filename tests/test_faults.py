@@ -230,12 +230,20 @@ def hold_lock(database: Path, seconds: float, how: str = "IMMEDIATE") -> subproc
 
 def test_a_command_waits_for_another_process_and_says_so(isolated_home):
     assert run("rank", home=isolated_home).returncode == 0
-    holder = hold_lock(isolated_home / "tuifeed.db", 4)
-    result = run("signal", "demo:0002", "like", home=isolated_home)
-    holder.wait()
-    assert result.returncode == 0, result.stderr
-    assert "waiting for another tuifeed to finish writing" in result.stderr
-    assert "recorded like" in result.stdout
+    holder = hold_lock(isolated_home / "tuifeed.db", 120)  # until the command waits
+    command = subprocess.Popen(
+        [sys.executable, "-m", "tuifeed", "signal", "demo:0002", "like"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TUIFEED_HOME": str(isolated_home)})
+    try:
+        said = command.stderr.readline()
+    finally:
+        holder.terminate()
+        holder.wait()
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 0, said + err
+    assert "waiting for another tuifeed to finish writing" in said
+    assert "recorded like" in out
     assert event_counts(isolated_home / "tuifeed.db") == {"like": 1}
 
 
