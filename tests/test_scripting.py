@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -17,7 +19,9 @@ from tuifeed.errors import TuifeedError
 from tuifeed.models import Item
 from tuifeed.ranking.replay import replay
 from tuifeed.ranking.recipe import load_recipe
-from tuifeed.tui.script import parse_script
+from tuifeed.store import writer as writer_module
+from tuifeed.store.writer import EventWriter
+from tuifeed.tui.script import parse_script, run_script
 
 
 def tuifeed(*args: str, home: Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -53,6 +57,50 @@ def test_same_keys_and_seed_give_byte_identical_transcripts(tmp_path):
     end = steps[-1]  # quitting writes the dwell of the card on screen
     assert [event["kind"] for event in end["events"]] == ["dwell"]
     assert end["events"][0]["value"] == 30.0
+
+
+def test_a_writer_still_starting_when_the_session_does_changes_no_id(tmp_path, monkeypatch):
+    """The ids a fresh home's session hands out do not depend on how fast its event writer
+    starts. Under load the writer's first transaction could still hold the write lock when
+    the session reserved its first ids without waiting: it then counted on the band kept for
+    a lock held by another process (ids from the process id, in the thousands or millions),
+    and two runs of one script differed. Here the writer is held wherever it is when the
+    session becomes interactive, for as long as that takes."""
+    steps = parse_script("j l wait:3 j x q")
+
+    def session(home: Path) -> list[dict]:
+        feed = Feed.open(home, clock=VirtualClock(), seed=4, flush_interval=0.01)
+        return asyncio.run(run_script(feed, steps, (90, 30)))
+
+    plain = session(tmp_path / "plain")
+    settled, release = threading.Event(), threading.Event()  # the writer is where it waits
+    rebuild, watch = writer_module.rebuild_follows, EventWriter._watch_generation
+    interactive = Feed.interactive
+
+    def rebuild_held(connection):  # inside the writer's transaction: the lock is held
+        settled.set()
+        release.wait(30)
+        rebuild(connection)
+
+    def watch_noted(self, connection):  # idle, holding nothing
+        settled.set()
+        watch(self, connection)
+
+    def interactive_while_held(self):
+        assert settled.wait(30), "the writer never started"
+        interactive(self)
+        release.set()
+
+    monkeypatch.setattr(writer_module, "rebuild_follows", rebuild_held)
+    monkeypatch.setattr(EventWriter, "_watch_generation", watch_noted)
+    monkeypatch.setattr(Feed, "interactive", interactive_while_held)
+    held = session(tmp_path / "held")
+    ids = [event["id"] for entry in held for event in entry["events"]]
+    assert ids == list(range(1, len(ids) + 1))
+    assert held == plain
+    with Feed.open(tmp_path / "held") as feed:  # the follows table was rebuilt all the same
+        assert feed.store.get_meta("follows_from_log") == "1"
+        assert [event.id for event in feed.store.events()] == ids
 
 
 def test_a_script_that_likes_two_items_of_a_topic_moves_that_topic_up(tmp_path):

@@ -29,7 +29,11 @@ class MetaValue:
 
 class RebuildFollows:
     """Queued first by every writer: rebuilds the follows table from the log, once per
-    database (see database.rebuild_follows)."""
+    database (see database.rebuild_follows). It waits for the first batch with something
+    else in it (or a flush, or the close): a writer takes no write lock of its own before
+    anything is written, so an interactive session's first reservation of ids, made at start
+    without waiting (IdAllocator.impatient), never finds its own writer holding the lock and
+    counts on a band of its own as if another process did."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class EventWriter:
         self.waiting = 0  # how many records wait (read from other threads)
         self.busy = False  # the problem is another process's write lock
         self.generation: str | None = None  # meta log_generation, as last seen
-        self._queue.put(RebuildFollows())  # off the calling thread, before any event
+        self._queue.put(RebuildFollows())  # off the calling thread, with the first batch
         self._thread.start()
 
     def write(self, record: Record) -> None:
@@ -141,7 +145,7 @@ class EventWriter:
             connection = connect(self._path)
             stop = False
             while not stop:
-                timeout = RETRY_INTERVAL if self._unwritten else self._interval
+                timeout = RETRY_INTERVAL if self._writing_due() else self._interval
                 try:
                     entries = [self._queue.get(timeout=timeout)]
                 except queue.Empty:
@@ -159,7 +163,7 @@ class EventWriter:
                 if self._refused and self.problem is None:
                     self.problem = (f"{len(self._refused)} records hold what SQLite cannot "
                                     f"store; they will be saved to a rescue file")
-                if self._unwritten:
+                if self._writing_due() or self._unwritten and (waiters or stop):
                     self._attempt(connection, patience=self._patience if stop else 0.0)
                 elif not entries:
                     self._watch_generation(connection)
@@ -172,6 +176,11 @@ class EventWriter:
             if connection is not None:
                 connection.close()
             self._finished.set()
+
+    def _writing_due(self) -> bool:
+        """Something waits to be written besides the rebuild of the follows table (which
+        goes with it; see RebuildFollows)."""
+        return any(not isinstance(record, RebuildFollows) for record in self._unwritten)
 
     def _drain_queue(self) -> list[Record]:
         """Everything not written: the unwritten batch and whatever is still queued."""
@@ -230,7 +239,7 @@ class EventWriter:
         if all(isinstance(record, RebuildFollows) for record in records) and \
                 connection.execute("SELECT 1 FROM meta WHERE key = ?",
                                    (FOLLOWS_FROM_LOG,)).fetchone():
-            return  # the usual start: nothing to rebuild, and no write lock taken for it
+            return  # a flush or close with nothing to write: no write lock taken for it
         connection.execute("BEGIN IMMEDIATE")  # a busy database: _attempt tries again
         try:
             events = [record for record in records if isinstance(record, Event)]
