@@ -473,7 +473,9 @@ def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
     count = len(rows.codes)
     if not (len(ptr) == count + 1 and len(codes) == len(items) == int(ptr[-1])
             and int(ptr[0]) == 0 and (np.diff(ptr) >= 0).all()
-            and _within(codes, len(words), 0) and _within(items, count, 0)):
+            and _within(codes, len(words), 0)
+            # each entry's item as the pointers say (the ranker reads the matrix both ways)
+            and np.array_equal(items, np.repeat(np.arange(count), np.diff(ptr)))):
         return None
     return KeptCatalogue(rows, WordMatrix.of_arrays(words, ptr, codes, items))
 

@@ -64,6 +64,25 @@ def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:g} min"
 
 
+def entries_of(ptr: np.ndarray, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+    """Of a CSR matrix's pointers, the entries of the `rows` given (an array, or a slice of
+    rows), each row's in order, and for each entry its place in `rows`."""
+    if isinstance(rows, slice):
+        start, stop, step = rows.indices(len(ptr) - 1)
+        if step == 1:
+            stop = max(start, stop)
+            counts = np.diff(ptr[start: stop + 1])
+            return (np.arange(ptr[start], ptr[stop]),
+                    np.repeat(np.arange(stop - start), counts))
+        rows = np.arange(start, stop, step)
+    rows = np.asarray(rows, dtype=np.int64)
+    starts = ptr[rows]
+    counts = ptr[rows + 1] - starts
+    total = int(counts.sum())
+    entries = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+    return entries, np.repeat(np.arange(len(rows)), counts)
+
+
 class Column:
     """A numpy column that is appended to in amortised O(1), never rebuilt."""
 
@@ -327,10 +346,18 @@ class Catalog:
         """The row of each entry of topic_codes (the matrix in coordinate form)."""
         return self._topic_rows.values
 
-    def spread_topics(self, per_topic: np.ndarray) -> np.ndarray:
-        """Per item, the average of `per_topic` over the item's topics (0 for none)."""
-        weights = self._topic_weight.values * per_topic[self.topic_codes]
-        return np.bincount(self.topic_rows, weights, minlength=len(self))
+    def spread_topics(self, per_topic: np.ndarray, rows: np.ndarray | slice | None = None
+                      ) -> np.ndarray:
+        """Per item, the average of `per_topic` over the item's topics (0 for none); for
+        every item, or for the `rows` given (each the very number of the whole: its topics
+        summed in the same order)."""
+        if rows is None:
+            weights = self._topic_weight.values * per_topic[self.topic_codes]
+            return np.bincount(self.topic_rows, weights, minlength=len(self))
+        entries, local = entries_of(self.topic_ptr, rows)
+        weights = self._topic_weight.values[entries] * per_topic[self.topic_codes[entries]]
+        return np.bincount(local, weights, minlength=len(range(len(self))[rows])
+                           if isinstance(rows, slice) else len(rows))
 
     def topic_totals(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per topic, the sum of `values` over the given rows' topics (each topic counted
@@ -504,8 +531,10 @@ class Catalog:
             self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
         self._main_topic.values[:] = [codes[0] if len(codes) else -1 for codes in per_row]
 
-    def freshness(self, now: float, half_life_days: float) -> np.ndarray:
-        """2^(-age / half-life) for every item (1 for an item dated after `now`).
+    def freshness(self, now: float, half_life_days: float,
+                  rows: np.ndarray | slice | None = None) -> np.ndarray:
+        """2^(-age / half-life) for every item (1 for an item dated after `now`), or for the
+        `rows` given.
 
         2^(-(now - published)/h) = 2^((published - p0)/h) * 2^(-(now - p0)/h): the first
         factor is kept until the catalogue changes, so a key press pays one multiply."""
@@ -514,8 +543,8 @@ class Catalog:
             self._freshness_origin = float(self.published.max()) if len(self) else 0.0
             self._freshness_factor = np.exp2((self.published - self._freshness_origin) / seconds)
             self._freshness_key = (self.version, seconds)
-        return np.minimum(
-            self._freshness_factor * np.exp2(-(now - self._freshness_origin) / seconds), 1.0)
+        factor = self._freshness_factor if rows is None else self._freshness_factor[rows]
+        return np.minimum(factor * np.exp2(-(now - self._freshness_origin) / seconds), 1.0)
 
     _freshness_key: tuple[int, float] | None = None
 

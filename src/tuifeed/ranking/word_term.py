@@ -224,11 +224,23 @@ class WordMatrix:
         """Each entry's weight: the word's idf over the sum of its item's."""
         return self._derive()[0]
 
-    def spread(self, per_word: np.ndarray, items: int) -> np.ndarray:
+    def spread(self, per_word: np.ndarray, items: int, rows: np.ndarray | slice | None = None
+               ) -> np.ndarray:
         """Per item, the idf-weighted mean of `per_word` over its words. Only words whose
         value is not 0 are visited (through their postings): a viewer has touched a few
-        hundred words, and a million-item catalogue is not walked entry by entry."""
+        hundred words, and a million-item catalogue is not walked entry by entry. With
+        `rows`, for those items only: the very numbers of the whole (the same words summed
+        in the same order)."""
         weights, order, starts = self._derive()
+        if rows is not None:
+            from tuifeed.ranking.catalog import entries_of
+
+            entries, local = entries_of(self.ptr, rows)
+            values = per_word[self.codes[entries]]
+            touched = values != 0  # (as flatnonzero reads them: NaN counts)
+            return np.bincount(local[touched], weights[entries[touched]] * values[touched],
+                               minlength=len(range(items)[rows]) if isinstance(rows, slice)
+                               else len(rows))
         touched = np.flatnonzero(per_word)
         if not len(touched):
             return np.zeros(items)
