@@ -54,6 +54,7 @@ from tuifeed.feed.state import ViewerState
 from tuifeed.models import Event, SteeringAction
 from tuifeed.ranking import Catalog, InterestModel, Recipe
 from tuifeed.ranking.catalog import CatalogRows
+from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
@@ -354,10 +355,11 @@ def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> boo
             numbers[name] = value
         else:
             return False
-    for name in ("seen", "liked", "disliked", "saved"):
-        arrays[f"state.{name}"] = np.fromiter(map(index.__getitem__, getattr(state, name)),
-                                              np.int64)
-    arrays["state.shown"] = np.fromiter(map(index.__getitem__, state.shown), np.int64)
+    for name in ("seen", "liked", "disliked", "saved", "shown"):
+        rows = rows_of(index, list(getattr(state, name)))  # (a list: in order, and as
+        if (rows < 0).any():  # long as the set)
+            return False  # an item the catalogue lacks: nothing to keep it as
+        arrays[f"state.{name}"] = rows
     arrays["superseded"] = np.fromiter(views.superseded, np.int64, len(views.superseded))
     facts = {
         "kind_names": list(table.kind_names), "session_names": list(table.session_names),

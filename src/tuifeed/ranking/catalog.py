@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuifeed.models import Item, creator_key
+from tuifeed.ranking.item_index import ItemIndex
 from tuifeed.ranking.word_term import WordMatrix, words_of
 
 __all__ = ["Catalog", "CatalogRows", "creator_key"]
@@ -64,23 +65,24 @@ def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:g} min"
 
 
-def entries_of(ptr: np.ndarray, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+def entries_of(ptr: np.ndarray, rows: np.ndarray | slice
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of a CSR matrix's pointers, the entries of the `rows` given (an array, or a slice of
-    rows), each row's in order, and for each entry its place in `rows`."""
+    rows), each row's in order; for each entry its place in `rows`; each row's count."""
     if isinstance(rows, slice):
         start, stop, step = rows.indices(len(ptr) - 1)
         if step == 1:
             stop = max(start, stop)
             counts = np.diff(ptr[start: stop + 1])
             return (np.arange(ptr[start], ptr[stop]),
-                    np.repeat(np.arange(stop - start), counts))
+                    np.repeat(np.arange(stop - start), counts), counts)
         rows = np.arange(start, stop, step)
     rows = np.asarray(rows, dtype=np.int64)
     starts = ptr[rows]
     counts = ptr[rows + 1] - starts
     total = int(counts.sum())
     entries = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-    return entries, np.repeat(np.arange(len(rows)), counts)
+    return entries, np.repeat(np.arange(len(rows)), counts), counts
 
 
 class Column:
@@ -175,7 +177,7 @@ class Catalog:
         self._items: OrderedDict[int, Item] = OrderedDict()
         self._items_lock = threading.Lock()
         self.ids: list[str] = []
-        self.index: dict[str, int] = {}
+        self.index = ItemIndex(self.ids)  # item id -> row, as a dict would answer
         self.source_names: list[str] = []  # the sources' names, indexed by source code
         self._source_codes = Column(np.int32)
         self.language_names: list[str] = []  # languages met ("en", "fr"), by language code
@@ -196,7 +198,6 @@ class Catalog:
         self._topic_ptr = Column(np.int64)
         self._topic_ptr.extend([0])
         self._topic_codes = Column(np.int32)
-        self._topic_weight = Column(np.float64)
         self._topic_rows = Column(np.int32)
         self._length_band = Column(np.int32, -1)
         self.word_matrix = WordMatrix()
@@ -351,13 +352,17 @@ class Catalog:
         """Per item, the average of `per_topic` over the item's topics (0 for none); for
         every item, or for the `rows` given (each the very number of the whole: its topics
         summed in the same order)."""
+        # Each entry weighs 1 / its item's topics: worked out here, not kept (16 MiB at 1M).
+        ptr = self.topic_ptr
         if rows is None:
-            weights = self._topic_weight.values * per_topic[self.topic_codes]
+            counts = np.diff(ptr)
+            weights = np.repeat(1.0 / np.maximum(counts, 1), counts)
+            weights *= per_topic[self.topic_codes]
             return np.bincount(self.topic_rows, weights, minlength=len(self))
-        entries, local = entries_of(self.topic_ptr, rows)
-        weights = self._topic_weight.values[entries] * per_topic[self.topic_codes[entries]]
-        return np.bincount(local, weights, minlength=len(range(len(self))[rows])
-                           if isinstance(rows, slice) else len(rows))
+        entries, local, counts = entries_of(ptr, rows)
+        weights = np.repeat(1.0 / np.maximum(counts, 1), counts)
+        weights *= per_topic[self.topic_codes[entries]]
+        return np.bincount(local, weights, minlength=len(counts))
 
     def topic_totals(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per topic, the sum of `values` over the given rows' topics (each topic counted
@@ -444,9 +449,8 @@ class Catalog:
     def _append(self, rows: CatalogRows, picked: np.ndarray) -> None:
         """New rows, in one pass of numpy (`picked` is a contiguous run of the batch)."""
         first, start, stop = len(self), int(picked[0]), int(picked[-1]) + 1
-        ids = rows.ids[start:stop]
-        self.index.update(zip(ids, range(first, first + len(ids))))
-        self.ids.extend(ids)
+        self.ids.extend(rows.ids[start:stop])
+        self.index.add(first)
         names = sorted(set(rows.sources[start:stop]))
         lookup = {name: self._source_code(name) for name in names}
         self._source_codes.extend([lookup[name] for name in rows.sources[start:stop]])
@@ -461,8 +465,11 @@ class Catalog:
         self._duration_known.extend(known)
         self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
         self._length_band.extend(length_band(duration))
-        for texts in rows.texts_between(start, stop):  # a token object each, a batch at a time
-            self.word_matrix.extend(texts)
+        if rows.texts is None and rows.text_runs is None:  # no text (kept words come apart)
+            self.word_matrix.extend_empty(stop - start)
+        else:
+            for texts in rows.texts_between(start, stop):  # a token object each, a batch at
+                self.word_matrix.extend(texts)  # a time
         self._views.extend(np.nan_to_num(rows.views[start:stop], nan=0.0))
         self._likes.extend(np.nan_to_num(rows.likes[start:stop], nan=0.0))
         self._short_form.extend(rows.short_form[start:stop])
@@ -474,8 +481,8 @@ class Catalog:
         main[has] = rows.topic_codes[ptr[:-1][has]] - 1
         self._main_topic.extend(main)
         self._topic_codes.extend(codes)
-        self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
-        self._topic_rows.extend(np.repeat(np.arange(first, first + len(counts)), counts))
+        self._topic_rows.extend(np.repeat(np.arange(first, first + len(counts),
+                                                    dtype=np.int32), counts))
         self._topic_ptr.extend(self._topic_ptr.values[-1] + np.cumsum(counts))
 
     def _update(self, rows: CatalogRows, picked: np.ndarray) -> None:
@@ -521,14 +528,13 @@ class Catalog:
         per_row = [new.get(row, self.topic_codes[ptr[row]: ptr[row + 1]])
                    for row in range(len(self))]
         counts = np.fromiter((len(codes) for codes in per_row), np.int64, len(per_row))
-        for column in (self._topic_codes, self._topic_weight, self._topic_rows):
+        for column in (self._topic_codes, self._topic_rows):
             column.truncate(0)
         self._topic_ptr.truncate(0)
         self._topic_ptr.extend(np.concatenate([[0], np.cumsum(counts)]))
         if counts.sum():
             self._topic_codes.extend(np.concatenate(per_row))
             self._topic_rows.extend(np.repeat(np.arange(len(per_row)), counts))
-            self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
         self._main_topic.values[:] = [codes[0] if len(codes) else -1 for codes in per_row]
 
     def freshness(self, now: float, half_life_days: float,

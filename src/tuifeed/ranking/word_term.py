@@ -188,6 +188,11 @@ class WordMatrix:
         self._ptr.extend(self.ptr[-1] + np.cumsum(counts))
         self._derived = None
 
+    def extend_empty(self, count: int) -> None:
+        """Append items without text: what extend([""] * count) gives, reading nothing."""
+        self._ptr.extend(np.full(count, self.ptr[-1]))
+        self._derived = None
+
     def replace(self, changed: dict[int, str]) -> None:
         """New texts for known rows (a later fetch): the matrix is laid out again, once."""
         ptr, codes = self.ptr, self.codes
@@ -235,12 +240,11 @@ class WordMatrix:
         if rows is not None:
             from tuifeed.ranking.catalog import entries_of
 
-            entries, local = entries_of(self.ptr, rows)
+            entries, local, counts = entries_of(self.ptr, rows)
             values = per_word[self.codes[entries]]
             touched = values != 0  # (as flatnonzero reads them: NaN counts)
             return np.bincount(local[touched], weights[entries[touched]] * values[touched],
-                               minlength=len(range(items)[rows]) if isinstance(rows, slice)
-                               else len(rows))
+                               minlength=len(counts))
         touched = np.flatnonzero(per_word)
         if not len(touched):
             return np.zeros(items)
