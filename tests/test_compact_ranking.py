@@ -97,3 +97,65 @@ def test_a_score_summed_block_by_block_is_the_score_summed_whole(history, steeri
                     at_row = 0.0 if whole is None else float(whole[row]) + 0.0
                     assert bits([entry.contributions[name]]) == bits([at_row]), name
                 assert entry.score == sum(entry.contributions.values())
+
+
+@given(st.lists(st.integers(0, 9), max_size=300), st.integers(0, 2**16), st.integers(1, 5))
+def test_totals_added_a_block_at_a_time_are_bincounts_sums(codes, seed, block):
+    """Per code, the values of its entries added in entry order, a block at a time: to the
+    bit what one bincount over every entry gives (values of every magnitude and sign)."""
+    import tuifeed.ranking.catalog as catalog_module
+    from tuifeed.ranking.catalog import ordered_totals
+
+    generator = np.random.default_rng(seed)
+    codes = np.array(codes, dtype=np.int64)
+    values = generator.standard_normal(20) * 10.0 ** generator.integers(-8, 9, 20)
+    of_entry = generator.integers(0, 20, len(codes))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog_module, "TOTALS_BLOCK", block)
+        totals = ordered_totals(codes, values, of_entry, 10)
+    assert bits(totals) == bits(np.bincount(codes, values[of_entry], minlength=10))
+
+
+@PROPERTY_SETTINGS
+@given(histories, st.integers(0, 2**16), st.integers(1, 4))
+def test_word_and_topic_totals_over_many_rows_are_one_bincounts(history, seed, block):
+    """What learning sums per word and per topic over a log's rows (rows repeated, in any
+    order), a block at a time, is bit for bit one bincount over every entry in order."""
+    import tuifeed.ranking.catalog as catalog_module
+    from tuifeed.ranking.catalog import entries_of
+
+    with tempfile.TemporaryDirectory() as home, pytest.MonkeyPatch.context() as patch:
+        with replay(home, history) as feed:
+            catalog = feed.catalog
+            generator = np.random.default_rng(seed)
+            rows = generator.integers(0, len(catalog), 5 * len(catalog))
+            values = generator.standard_normal(len(rows)) * 10.0 ** generator.integers(
+                -6, 7, len(rows))
+            matrix = catalog.word_matrix
+            entries, local, _ = entries_of(matrix.ptr, rows)
+            words = np.bincount(matrix.codes[entries], values[local],
+                                minlength=len(matrix.words))
+            per_item = np.bincount(rows, values, minlength=len(catalog))
+            topics = np.bincount(catalog.topic_codes, per_item[catalog.topic_rows],
+                                 minlength=len(catalog.topics))
+            patch.setattr(catalog_module, "TOTALS_BLOCK", block)
+            assert bits(matrix.totals(rows, values)) == bits(words)
+            assert bits(catalog.topic_totals(rows, values)) == bits(topics)
+
+
+def test_items_without_text_are_items_of_empty_text():
+    """A catalogue kept with its words apart takes its rows without texts: the same matrix,
+    weights and all, as texts that hold no word."""
+    from tuifeed.ranking.word_term import WordMatrix
+
+    read, empty = WordMatrix(), WordMatrix()
+    for matrix in (read, empty):
+        matrix.extend(["harbour tent", "swamp gators"])
+    read.extend([""] * 3)
+    empty.extend_empty(3)
+    read.extend(["tent again"])
+    empty.extend(["tent again"])
+    assert len(read) == len(empty) == 6
+    for name in ("ptr", "codes", "rows"):
+        assert np.array_equal(getattr(read, name), getattr(empty, name))
+    assert bits(read.weights()) == bits(empty.weights())

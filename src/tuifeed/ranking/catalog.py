@@ -45,7 +45,7 @@ def length_band(duration):
     known = np.isfinite(duration) & (duration > 0)
     safe = np.where(known, duration, SHORTEST_BAND)
     bands = np.clip(np.ceil(np.log2(safe / SHORTEST_BAND) - 1e-9), 0, LENGTH_BANDS - 1)
-    return np.where(known, bands, -1).astype(np.int32)
+    return np.where(known, bands, -1).astype(np.int8)
 
 
 def band_label(band: int) -> str:
@@ -83,6 +83,21 @@ def entries_of(ptr: np.ndarray, rows: np.ndarray | slice
     total = int(counts.sum())
     entries = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
     return entries, np.repeat(np.arange(len(rows)), counts), counts
+
+
+TOTALS_BLOCK = 65_536
+
+
+def ordered_totals(codes: np.ndarray, values: np.ndarray, of_entry: np.ndarray,
+                   size: int) -> np.ndarray:
+    """np.bincount(codes, values[of_entry], minlength=size), a block of entries at a time:
+    np.add.at adds in entry order as bincount does, so each total is the very same sum,
+    without a gathered array as long as the entries (16 MiB at 2M)."""
+    totals = np.zeros(size)
+    for start in range(0, len(codes), TOTALS_BLOCK):
+        part = slice(start, start + TOTALS_BLOCK)
+        np.add.at(totals, codes[part], values[of_entry[part]])
+    return totals
 
 
 class Column:
@@ -199,10 +214,9 @@ class Catalog:
         self._topic_ptr.extend([0])
         self._topic_codes = Column(np.int32)
         self._topic_rows = Column(np.int32)
-        self._length_band = Column(np.int32, -1)
+        self._length_band = Column(np.int8, -1)  # (LENGTH_BANDS of them)
         self.word_matrix = WordMatrix()
         self.version = 0  # bumped whenever rows are added or change
-        self._refresh_features()
 
     @classmethod
     def from_items(cls, items: Sequence[Item]) -> "Catalog":
@@ -378,7 +392,7 @@ class Catalog:
             return np.bincount(self.topic_codes[entry], np.repeat(values, counts),
                                minlength=n_topics)
         per_item = np.bincount(rows, values, minlength=len(self))
-        return np.bincount(self.topic_codes, per_item[self.topic_rows], minlength=n_topics)
+        return ordered_totals(self.topic_codes, per_item, self.topic_rows, n_topics)
 
     def rows_with_topic(self, code: int) -> np.ndarray:
         """A mask over items: those carrying this topic."""
@@ -442,7 +456,6 @@ class Catalog:
             if positions[added[0]] != n or (np.diff(positions[added]) != 1).any():
                 raise ValueError("catalogue rows must arrive in code order without gaps")
             self._append(rows, added)
-        self._refresh_features()
         self.version += 1
         return int(added.size), int(changed.size)
 
@@ -554,13 +567,31 @@ class Catalog:
 
     _freshness_key: tuple[int, float] | None = None
 
-    def _refresh_features(self) -> None:
-        """Item-only features, in [-1, 1] and [0, 1]; weighted by the recipe."""
-        views, likes = self.views, self.likes
-        mean_rate = (likes.sum() + 1.0) / (views.sum() + 1.0)
-        rate = (likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (views + QUALITY_SMOOTHING_VIEWS)
-        self.quality = np.clip(np.log2(rate / mean_rate), -1.0, 1.0)
-        self.popularity = np.clip(np.log10(views + 1) / 7, 0.0, 1.0)
+    _features: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def quality(self) -> np.ndarray:
+        """Each item's likes per view against the catalogue's, smoothed, in [-1, 1]."""
+        return self._item_features()[1]
+
+    @property
+    def popularity(self) -> np.ndarray:
+        """Each item's views on a log scale, in [0, 1]."""
+        return self._item_features()[2]
+
+    def _item_features(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """Item-only features, weighted by the recipe: worked out when first asked after the
+        catalogue changed (not while a home opens and learns: 16 MiB at 1M items)."""
+        features = self._features
+        if features is None or features[0] != self.version:
+            views, likes = self.views, self.likes
+            mean_rate = (likes.sum() + 1.0) / (views.sum() + 1.0)
+            rate = ((likes + QUALITY_SMOOTHING_VIEWS * mean_rate)
+                    / (views + QUALITY_SMOOTHING_VIEWS))
+            features = self._features = (
+                self.version, np.clip(np.log2(rate / mean_rate), -1.0, 1.0),
+                np.clip(np.log10(views + 1) / 7, 0.0, 1.0))
+        return features
 
 
 class _ItemList(Sequence):

@@ -259,12 +259,15 @@ class WordMatrix:
                            minlength=items)
 
     def totals(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Per word, the sum of `values` over the given rows' words (each word in full)."""
-        ptr = self.ptr
-        starts, ends = ptr[rows], ptr[rows + 1]
-        counts = ends - starts
-        if not counts.sum():
-            return np.zeros(len(self.words))
-        entry = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        return np.bincount(self.codes[entry], np.repeat(values, counts),
-                           minlength=len(self.words))
+        """Per word, the sum of `values` over the given rows' words (each word in full).
+        Summed a block of rows at a time, in order (np.add.at adds as bincount would: the
+        same sums, without arrays as long as every entry of a million events)."""
+        from tuifeed.ranking.catalog import TOTALS_BLOCK, entries_of
+
+        totals = np.zeros(len(self.words))
+        values = np.asarray(values)
+        for start in range(0, len(rows), TOTALS_BLOCK):
+            part = slice(start, start + TOTALS_BLOCK)
+            entries, local, _ = entries_of(self.ptr, rows[part])
+            np.add.at(totals, self.codes[entries], values[part][local])
+        return totals
