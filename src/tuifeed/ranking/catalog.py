@@ -464,13 +464,15 @@ class Catalog:
         first, start, stop = len(self), int(picked[0]), int(picked[-1]) + 1
         self.ids.extend(rows.ids[start:stop])
         self.index.add(first)
-        names = sorted(set(rows.sources[start:stop]))
-        lookup = {name: self._source_code(name) for name in names}
-        self._source_codes.extend([lookup[name] for name in rows.sources[start:stop]])
+        sources = rows.sources[start:stop]
+        lookup = {name: self._source_code(name) for name in sorted(set(sources))}
+        self._source_codes.extend(np.fromiter(map(lookup.__getitem__, sources), np.int32,
+                                              len(sources)))
         languages = rows.languages[start:stop] if rows.languages is not None else []
         known = {name: self._language_code(name) for name in sorted(set(languages))}
-        self._language_codes.extend([known[name] for name in languages]
-                                    or np.full(stop - start, -1))
+        self._language_codes.extend(np.fromiter(map(known.__getitem__, languages), np.int32,
+                                                len(languages))
+                                    if languages else np.full(stop - start, -1))
         self._creator_codes.extend(rows.creator_codes[start:stop] - 1)
         self._published.extend(np.nan_to_num(rows.published[start:stop], nan=0.0))
         duration = rows.duration[start:stop]
