@@ -21,6 +21,7 @@ import numpy as np
 from tuifeed.feed import Feed
 from tuifeed.models import Item
 from tuifeed.ranking.catalog import Catalog
+from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.recipe import Recipe
 from tuifeed.ranking.scorer import exploration_cards
 
@@ -62,8 +63,7 @@ def gather(feed: Feed) -> Inputs:
         creator_impressions=feed.model.creator_impressions,
         allowed=~feed._muted() & feed._live(),
         seen_rows=np.flatnonzero(context.seen),
-        disliked_rows=np.array([index[item_id] for item_id in feed.state.disliked],
-                               dtype=np.int64),
+        disliked_rows=rows_of(index, feed.state.disliked),
         current_row=index[current.id] if current is not None else -1,
         recent=context.recent, seed=context.seed, epoch=context.epoch,
         topic_boosts=context.topic_boosts, creator_boosts=context.creator_boosts,

@@ -17,6 +17,7 @@ from tuifeed.ranking import Context, Ranked, rank
 from tuifeed.ranking.explain import (KIND_WORDS, Explanation, Line, exploration_note, explain,
                                     steering_notes)
 from tuifeed.ranking.interests import InterestModel
+from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.profile import Diversity, Interest, decayed_series, diversity, interests
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.ranking.summary import Facts, Rise, Skips, summarise
@@ -393,8 +394,8 @@ class Explaining:
         context = self.ranking_context()
         unseen = hidden & ~context.seen
         mask = unseen if unseen.any() else hidden
-        index = self.catalog.index  # (a disliked item may have left with its source)
-        mask[[index[item_id] for item_id in self.state.disliked if item_id in index]] = False
+        disliked = rows_of(self.catalog.index, self.state.disliked)  # (-1: no row, e.g.
+        mask[disliked[disliked >= 0]] = False  # an item an imported log names)
         if self.current is not None:
             mask[self.catalog.index[self.current.id]] = False
         if not mask.any():

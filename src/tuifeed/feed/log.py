@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from operator import attrgetter
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from tuifeed.models import Event
 from tuifeed.store.event_table import EventTable
 from tuifeed.ranking.catalog import Catalog
+from tuifeed.ranking.item_index import rows_of
 
 
 _ID, _TS, _KIND = (attrgetter(name) for name in ("id", "ts", "kind"))
@@ -87,9 +87,7 @@ class LogColumns:
         count = len(everything)
         kind_names = list(dict.fromkeys(map(_KIND, everything)))
         session_names = list(dict.fromkeys(event.session_id for event in everything))
-        index = catalog.index
-        rows = np.fromiter((index.get(event.item_id, -1) for event in everything), np.int64,
-                           count)
+        rows = rows_of(catalog.index, [event.item_id for event in everything])
         table = EventTable(
             ids=np.fromiter(map(_ID, everything), np.int64, count),
             ts=np.fromiter(map(_TS, everything), np.float64, count),
@@ -260,11 +258,9 @@ class LogColumns:
         if self._rows_at != catalog.version:
             if len(catalog) < self._rows_size:  # rows went away: look every one up again
                 self._rows[:] = -1
-            index = catalog.index
             missing = np.flatnonzero(self._rows < 0)
-            item_ids = map(self.item_id_at, missing.tolist())
-            self._rows[missing] = np.fromiter(map(index.get, item_ids, repeat(-1)), np.int64,
-                                              len(missing))
+            self._rows[missing] = rows_of(catalog.index,
+                                          list(map(self.item_id_at, missing.tolist())))
             self._rows_at, self._rows_size = catalog.version, len(catalog)
         return self._rows
 

@@ -10,6 +10,7 @@ import numpy as np
 from tuifeed.models import FOLLOW_KINDS, Event, Item
 from tuifeed.ranking import Context, Ranked
 from tuifeed.ranking.catalog import creator_key
+from tuifeed.ranking.item_index import rows_of
 
 RECENT_CARDS = 50  # the most a recipe's diversity_window may look back
 
@@ -71,7 +72,8 @@ class ViewerState:
         mask = self._seen_mask
         if mask is None:  # made once from the set
             mask = np.zeros(size, dtype=bool)
-            mask[[index[item_id] for item_id in self.seen]] = True
+            rows = rows_of(index, self.seen)
+            mask[rows[rows >= 0]] = True
             self._unmasked.clear()
         elif len(mask) < size:  # items arrived: unseen
             mask = np.concatenate([mask, np.zeros(size - len(mask), dtype=bool)])
@@ -87,7 +89,8 @@ class ViewerState:
         mask = self._disliked_mask
         if mask is None:  # made once from the set
             mask = np.zeros(size, dtype=bool)
-            mask[[index[item_id] for item_id in self.disliked if item_id in index]] = True
+            rows = rows_of(index, self.disliked)
+            mask[rows[rows >= 0]] = True
             self._disliked_changes.clear()
         elif len(mask) < size:  # items arrived: not disliked
             mask = np.concatenate([mask, np.zeros(size - len(mask), dtype=bool)])

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuifeed.models import Item, creator_key
+from tuifeed.ranking.item_index import ItemIndex
 from tuifeed.ranking.word_term import WordMatrix, words_of
 
 __all__ = ["Catalog", "CatalogRows", "creator_key"]
@@ -44,7 +45,7 @@ def length_band(duration):
     known = np.isfinite(duration) & (duration > 0)
     safe = np.where(known, duration, SHORTEST_BAND)
     bands = np.clip(np.ceil(np.log2(safe / SHORTEST_BAND) - 1e-9), 0, LENGTH_BANDS - 1)
-    return np.where(known, bands, -1).astype(np.int32)
+    return np.where(known, bands, -1).astype(np.int8)
 
 
 def band_label(band: int) -> str:
@@ -62,6 +63,41 @@ def band_label(band: int) -> str:
 
 def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:g} min"
+
+
+def entries_of(ptr: np.ndarray, rows: np.ndarray | slice
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of a CSR matrix's pointers, the entries of the `rows` given (an array, or a slice of
+    rows), each row's in order; for each entry its place in `rows`; each row's count."""
+    if isinstance(rows, slice):
+        start, stop, step = rows.indices(len(ptr) - 1)
+        if step == 1:
+            stop = max(start, stop)
+            counts = np.diff(ptr[start: stop + 1])
+            return (np.arange(ptr[start], ptr[stop]),
+                    np.repeat(np.arange(stop - start), counts), counts)
+        rows = np.arange(start, stop, step)
+    rows = np.asarray(rows, dtype=np.int64)
+    starts = ptr[rows]
+    counts = ptr[rows + 1] - starts
+    total = int(counts.sum())
+    entries = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+    return entries, np.repeat(np.arange(len(rows)), counts), counts
+
+
+TOTALS_BLOCK = 65_536
+
+
+def ordered_totals(codes: np.ndarray, values: np.ndarray, of_entry: np.ndarray,
+                   size: int) -> np.ndarray:
+    """np.bincount(codes, values[of_entry], minlength=size), a block of entries at a time:
+    np.add.at adds in entry order as bincount does, so each total is the very same sum,
+    without a gathered array as long as the entries (16 MiB at 2M)."""
+    totals = np.zeros(size)
+    for start in range(0, len(codes), TOTALS_BLOCK):
+        part = slice(start, start + TOTALS_BLOCK)
+        np.add.at(totals, codes[part], values[of_entry[part]])
+    return totals
 
 
 class Column:
@@ -156,7 +192,7 @@ class Catalog:
         self._items: OrderedDict[int, Item] = OrderedDict()
         self._items_lock = threading.Lock()
         self.ids: list[str] = []
-        self.index: dict[str, int] = {}
+        self.index = ItemIndex(self.ids)  # item id -> row, as a dict would answer
         self.source_names: list[str] = []  # the sources' names, indexed by source code
         self._source_codes = Column(np.int32)
         self.language_names: list[str] = []  # languages met ("en", "fr"), by language code
@@ -177,12 +213,10 @@ class Catalog:
         self._topic_ptr = Column(np.int64)
         self._topic_ptr.extend([0])
         self._topic_codes = Column(np.int32)
-        self._topic_weight = Column(np.float64)
         self._topic_rows = Column(np.int32)
-        self._length_band = Column(np.int32, -1)
+        self._length_band = Column(np.int8, -1)  # (LENGTH_BANDS of them)
         self.word_matrix = WordMatrix()
         self.version = 0  # bumped whenever rows are added or change
-        self._refresh_features()
 
     @classmethod
     def from_items(cls, items: Sequence[Item]) -> "Catalog":
@@ -327,10 +361,22 @@ class Catalog:
         """The row of each entry of topic_codes (the matrix in coordinate form)."""
         return self._topic_rows.values
 
-    def spread_topics(self, per_topic: np.ndarray) -> np.ndarray:
-        """Per item, the average of `per_topic` over the item's topics (0 for none)."""
-        weights = self._topic_weight.values * per_topic[self.topic_codes]
-        return np.bincount(self.topic_rows, weights, minlength=len(self))
+    def spread_topics(self, per_topic: np.ndarray, rows: np.ndarray | slice | None = None
+                      ) -> np.ndarray:
+        """Per item, the average of `per_topic` over the item's topics (0 for none); for
+        every item, or for the `rows` given (each the very number of the whole: its topics
+        summed in the same order)."""
+        # Each entry weighs 1 / its item's topics: worked out here, not kept (16 MiB at 1M).
+        ptr = self.topic_ptr
+        if rows is None:
+            counts = np.diff(ptr)
+            weights = np.repeat(1.0 / np.maximum(counts, 1), counts)
+            weights *= per_topic[self.topic_codes]
+            return np.bincount(self.topic_rows, weights, minlength=len(self))
+        entries, local, counts = entries_of(ptr, rows)
+        weights = np.repeat(1.0 / np.maximum(counts, 1), counts)
+        weights *= per_topic[self.topic_codes[entries]]
+        return np.bincount(local, weights, minlength=len(counts))
 
     def topic_totals(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per topic, the sum of `values` over the given rows' topics (each topic counted
@@ -346,7 +392,7 @@ class Catalog:
             return np.bincount(self.topic_codes[entry], np.repeat(values, counts),
                                minlength=n_topics)
         per_item = np.bincount(rows, values, minlength=len(self))
-        return np.bincount(self.topic_codes, per_item[self.topic_rows], minlength=n_topics)
+        return ordered_totals(self.topic_codes, per_item, self.topic_rows, n_topics)
 
     def rows_with_topic(self, code: int) -> np.ndarray:
         """A mask over items: those carrying this topic."""
@@ -410,23 +456,23 @@ class Catalog:
             if positions[added[0]] != n or (np.diff(positions[added]) != 1).any():
                 raise ValueError("catalogue rows must arrive in code order without gaps")
             self._append(rows, added)
-        self._refresh_features()
         self.version += 1
         return int(added.size), int(changed.size)
 
     def _append(self, rows: CatalogRows, picked: np.ndarray) -> None:
         """New rows, in one pass of numpy (`picked` is a contiguous run of the batch)."""
         first, start, stop = len(self), int(picked[0]), int(picked[-1]) + 1
-        ids = rows.ids[start:stop]
-        self.index.update(zip(ids, range(first, first + len(ids))))
-        self.ids.extend(ids)
-        names = sorted(set(rows.sources[start:stop]))
-        lookup = {name: self._source_code(name) for name in names}
-        self._source_codes.extend([lookup[name] for name in rows.sources[start:stop]])
+        self.ids.extend(rows.ids[start:stop])
+        self.index.add(first)
+        sources = rows.sources[start:stop]
+        lookup = {name: self._source_code(name) for name in sorted(set(sources))}
+        self._source_codes.extend(np.fromiter(map(lookup.__getitem__, sources), np.int32,
+                                              len(sources)))
         languages = rows.languages[start:stop] if rows.languages is not None else []
         known = {name: self._language_code(name) for name in sorted(set(languages))}
-        self._language_codes.extend([known[name] for name in languages]
-                                    or np.full(stop - start, -1))
+        self._language_codes.extend(np.fromiter(map(known.__getitem__, languages), np.int32,
+                                                len(languages))
+                                    if languages else np.full(stop - start, -1))
         self._creator_codes.extend(rows.creator_codes[start:stop] - 1)
         self._published.extend(np.nan_to_num(rows.published[start:stop], nan=0.0))
         duration = rows.duration[start:stop]
@@ -434,8 +480,11 @@ class Catalog:
         self._duration_known.extend(known)
         self._duration.extend(np.where(known, duration, UNKNOWN_DURATION))
         self._length_band.extend(length_band(duration))
-        for texts in rows.texts_between(start, stop):  # a token object each, a batch at a time
-            self.word_matrix.extend(texts)
+        if rows.texts is None and rows.text_runs is None:  # no text (kept words come apart)
+            self.word_matrix.extend_empty(stop - start)
+        else:
+            for texts in rows.texts_between(start, stop):  # a token object each, a batch at
+                self.word_matrix.extend(texts)  # a time
         self._views.extend(np.nan_to_num(rows.views[start:stop], nan=0.0))
         self._likes.extend(np.nan_to_num(rows.likes[start:stop], nan=0.0))
         self._short_form.extend(rows.short_form[start:stop])
@@ -447,8 +496,8 @@ class Catalog:
         main[has] = rows.topic_codes[ptr[:-1][has]] - 1
         self._main_topic.extend(main)
         self._topic_codes.extend(codes)
-        self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
-        self._topic_rows.extend(np.repeat(np.arange(first, first + len(counts)), counts))
+        self._topic_rows.extend(np.repeat(np.arange(first, first + len(counts),
+                                                    dtype=np.int32), counts))
         self._topic_ptr.extend(self._topic_ptr.values[-1] + np.cumsum(counts))
 
     def _update(self, rows: CatalogRows, picked: np.ndarray) -> None:
@@ -494,18 +543,19 @@ class Catalog:
         per_row = [new.get(row, self.topic_codes[ptr[row]: ptr[row + 1]])
                    for row in range(len(self))]
         counts = np.fromiter((len(codes) for codes in per_row), np.int64, len(per_row))
-        for column in (self._topic_codes, self._topic_weight, self._topic_rows):
+        for column in (self._topic_codes, self._topic_rows):
             column.truncate(0)
         self._topic_ptr.truncate(0)
         self._topic_ptr.extend(np.concatenate([[0], np.cumsum(counts)]))
         if counts.sum():
             self._topic_codes.extend(np.concatenate(per_row))
             self._topic_rows.extend(np.repeat(np.arange(len(per_row)), counts))
-            self._topic_weight.extend(np.repeat(1.0 / np.maximum(counts, 1), counts))
         self._main_topic.values[:] = [codes[0] if len(codes) else -1 for codes in per_row]
 
-    def freshness(self, now: float, half_life_days: float) -> np.ndarray:
-        """2^(-age / half-life) for every item (1 for an item dated after `now`).
+    def freshness(self, now: float, half_life_days: float,
+                  rows: np.ndarray | slice | None = None) -> np.ndarray:
+        """2^(-age / half-life) for every item (1 for an item dated after `now`), or for the
+        `rows` given.
 
         2^(-(now - published)/h) = 2^((published - p0)/h) * 2^(-(now - p0)/h): the first
         factor is kept until the catalogue changes, so a key press pays one multiply."""
@@ -514,18 +564,36 @@ class Catalog:
             self._freshness_origin = float(self.published.max()) if len(self) else 0.0
             self._freshness_factor = np.exp2((self.published - self._freshness_origin) / seconds)
             self._freshness_key = (self.version, seconds)
-        return np.minimum(
-            self._freshness_factor * np.exp2(-(now - self._freshness_origin) / seconds), 1.0)
+        factor = self._freshness_factor if rows is None else self._freshness_factor[rows]
+        return np.minimum(factor * np.exp2(-(now - self._freshness_origin) / seconds), 1.0)
 
     _freshness_key: tuple[int, float] | None = None
 
-    def _refresh_features(self) -> None:
-        """Item-only features, in [-1, 1] and [0, 1]; weighted by the recipe."""
-        views, likes = self.views, self.likes
-        mean_rate = (likes.sum() + 1.0) / (views.sum() + 1.0)
-        rate = (likes + QUALITY_SMOOTHING_VIEWS * mean_rate) / (views + QUALITY_SMOOTHING_VIEWS)
-        self.quality = np.clip(np.log2(rate / mean_rate), -1.0, 1.0)
-        self.popularity = np.clip(np.log10(views + 1) / 7, 0.0, 1.0)
+    _features: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def quality(self) -> np.ndarray:
+        """Each item's likes per view against the catalogue's, smoothed, in [-1, 1]."""
+        return self._item_features()[1]
+
+    @property
+    def popularity(self) -> np.ndarray:
+        """Each item's views on a log scale, in [0, 1]."""
+        return self._item_features()[2]
+
+    def _item_features(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """Item-only features, weighted by the recipe: worked out when first asked after the
+        catalogue changed (not while a home opens and learns: 16 MiB at 1M items)."""
+        features = self._features
+        if features is None or features[0] != self.version:
+            views, likes = self.views, self.likes
+            mean_rate = (likes.sum() + 1.0) / (views.sum() + 1.0)
+            rate = ((likes + QUALITY_SMOOTHING_VIEWS * mean_rate)
+                    / (views + QUALITY_SMOOTHING_VIEWS))
+            features = self._features = (
+                self.version, np.clip(np.log2(rate / mean_rate), -1.0, 1.0),
+                np.clip(np.log10(views + 1) / 7, 0.0, 1.0))
+        return features
 
 
 class _ItemList(Sequence):

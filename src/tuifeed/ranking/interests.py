@@ -15,6 +15,7 @@ import numpy as np
 
 from tuifeed.models import Event, Item
 from tuifeed.ranking.catalog import LENGTH_BANDS, Catalog, band_label, creator_key
+from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.recipe import Recipe
 
 # Kinds whose signal goes to the creator only (following says nothing about topics).
@@ -182,9 +183,7 @@ class InterestModel:
     def rebuild_columns(self, times: np.ndarray, item_ids: Sequence[str], kinds: Sequence[str],
                         values: np.ndarray, forgotten: Mapping[str, float] | None = None) -> None:
         """rebuild() from columns: a million events need no object each."""
-        index = self.catalog.index
-        rows = np.fromiter((index.get(item_id, -1) for item_id in item_ids), np.int64,
-                           len(item_ids))
+        rows = rows_of(self.catalog.index, list(item_ids))
         names, codes = kind_codes(kinds)
         self.rebuild_rows(rows, np.asarray(times), names, codes, np.asarray(values), forgotten)
 

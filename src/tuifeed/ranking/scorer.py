@@ -30,6 +30,9 @@ ITEM_TERMS = ("topic", "creator", "length", "words", "source", "language", "fres
 TERMS = (*ITEM_TERMS, "diversity")  # exploration is a slot, not a term
 POOL_EXTRA = 40  # diversity starts on the best limit + POOL_EXTRA items by item score
 EXPLORE_HORIZON = 50  # exploration picks come from beyond the top 50 by item score
+# The item score is summed this many items at a time: a million-item ranking then holds the
+# score and a block's terms, not sixteen million-element arrays (100 MiB at 1M items).
+SCORE_BLOCK = 65_536
 
 
 @dataclass(frozen=True)
@@ -59,66 +62,129 @@ class Context:
 
 
 def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
-               context: Context) -> dict[str, np.ndarray | None]:
-    """The terms that depend on the item alone, for every item, already weighted.
+               context: Context, rows: np.ndarray | None = None
+               ) -> dict[str, np.ndarray | None]:
+    """The terms that depend on the item alone, already weighted: for every item, or only
+    for the catalogue `rows` given (element for element the very numbers of the whole).
 
     A term that is zero for every item (its weight is 0, or nothing feeds it) is None, so
     a million-item re-rank does not add arrays of zeros.
     """
-    now = context.now
-    scale = recipe.memory.get("affinity_scale", 2.0)
-    affinities = model.at(now)
-    freshness_half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
+    terms = ItemTerms(catalog, model, recipe, context)
+    return {name: terms.term(name, rows) for name in ITEM_TERMS}
 
-    def per_topic(values: np.ndarray) -> np.ndarray | None:
-        return catalog.spread_topics(values) if values.any() else None
 
-    def per_creator(values: np.ndarray) -> np.ndarray | None:
-        return values[catalog.creator_codes] if values.any() else None
+class ItemTerms:
+    """The item-only terms of one moment, worked out on demand: summed over every item one
+    term at a time (`score`: a million-item ranking holds the sum and one term, never all
+    sixteen), or for a few rows (`term`: the contributions of the items placed)."""
 
-    def per_band(values: np.ndarray) -> np.ndarray | None:
+    def __init__(self, catalog: Catalog, model: InterestModel, recipe: Recipe,
+                 context: Context) -> None:
+        self.catalog, self.model, self.context = catalog, model, context
+        self.scale = recipe.memory.get("affinity_scale", 2.0)
+        self.affinities = model.at(context.now)
+        self.half_life = max(recipe.term("freshness_half_life_days") or 7.0, 1e-6)
+        self.weights = {name: recipe.term("boost" if name.startswith("boost") else name)
+                        for name in ITEM_TERMS}
+
+    def score(self) -> np.ndarray:
+        """The sum of the terms for every item, added in ITEM_TERMS order, SCORE_BLOCK
+        items at a time (each item's sum the same additions in the same order)."""
+        size = len(self.catalog)
+        base = np.zeros(size)
+        for start in range(0, size, SCORE_BLOCK):
+            rows = slice(start, min(start + SCORE_BLOCK, size))
+            part = base[rows]
+            for name in ITEM_TERMS:
+                term = self.term(name, rows)
+                if term is not None:
+                    part += term
+        return base
+
+    def term(self, name: str, rows: np.ndarray | slice | None = None) -> np.ndarray | None:
+        """One weighted term, for every item or at `rows` (catalogue rows, or a slice of
+        them); None when zero for every item."""
+        weight = self.weights[name]
+        values = getattr(self, f"_{name}")(rows) if weight else None
+        return None if values is None else weight * values
+
+    # Each term's values, before its weight. Whether a term is None never depends on rows.
+
+    def _tanh(self, family: str) -> np.ndarray:
+        return np.tanh(getattr(self.affinities, family) / self.scale)
+
+    def _at(self, column: np.ndarray, rows: np.ndarray | slice | None) -> np.ndarray:
+        return column if rows is None else column[rows]
+
+    def _per_topic(self, values: np.ndarray, rows) -> np.ndarray | None:
+        return self.catalog.spread_topics(values, rows) if values.any() else None
+
+    def _per_creator(self, values: np.ndarray, rows) -> np.ndarray | None:
+        return values[self._at(self.catalog.creator_codes, rows)] if values.any() else None
+
+    def _topic(self, rows):
+        return self._per_topic(self._tanh("topic"), rows)
+
+    def _creator(self, rows):
+        return self._per_creator(self._tanh("creator"), rows)
+
+    def _length(self, rows):
         # An item of unknown length (band -1) reads the extra 0 at the end: no length term.
-        return np.append(values, 0.0)[catalog.length_band] if values.any() else None
+        values = self._tanh("band")
+        return (np.append(values, 0.0)[self._at(self.catalog.length_band, rows)]
+                if values.any() else None)
 
-    def per_word(values: np.ndarray) -> np.ndarray | None:
-        return catalog.word_matrix.spread(values, len(catalog)) if values.any() else None
+    def _words(self, rows):
+        values = self._tanh("word")
+        return (self.catalog.word_matrix.spread(values, len(self.catalog), rows)
+                if values.any() else None)
 
-    def per_source(values: np.ndarray) -> np.ndarray | None:
-        return values[catalog.source_codes] if values.any() else None
+    def _source(self, rows):
+        values = self._tanh("source")
+        return values[self._at(self.catalog.source_codes, rows)] if values.any() else None
 
-    def per_language(values: np.ndarray) -> np.ndarray | None:
+    def _language(self, rows):
         # An item of unknown language (code -1) reads the extra 0 at the end: no term.
-        return np.append(values, 0.0)[catalog.language_codes] if values.any() else None
+        values = self._tanh("language")
+        return (np.append(values, 0.0)[self._at(self.catalog.language_codes, rows)]
+                if values.any() else None)
 
-    features = {
-        "topic": lambda: per_topic(np.tanh(affinities.topic / scale)),
-        "creator": lambda: per_creator(np.tanh(affinities.creator / scale)),
-        "length": lambda: per_band(np.tanh(affinities.band / scale)),
-        "words": lambda: per_word(np.tanh(affinities.word / scale)),
-        "source": lambda: per_source(np.tanh(affinities.source / scale)),
-        "language": lambda: per_language(np.tanh(affinities.language / scale)),
-        "freshness": lambda: catalog.freshness(now, freshness_half_life),
-        "recency": lambda: -np.maximum(now - catalog.published, 0.0) / 86400.0,
-        "quality": lambda: catalog.quality,
-        "popularity": lambda: catalog.popularity,
-        "novelty": lambda: model.creator_impressions[catalog.creator_codes] == 0,
-        "short_form": lambda: catalog.short_form if catalog.short_form.any() else None,
-        "following": lambda: _if_any(context.followed, per_creator),
-        "boost_topic": lambda: _if_any(context.topic_boosts, per_topic),
-        "boost_creator": lambda: _if_any(context.creator_boosts, per_creator),
-        "seen": lambda: context.seen if context.seen.any() else None,
-    }
-    weights = {name: recipe.term("boost" if name.startswith("boost") else name)
-               for name in features}
-    terms: dict[str, np.ndarray | None] = {}
-    for name, compute in features.items():
-        values = compute() if weights[name] else None
-        terms[name] = None if values is None else weights[name] * values
-    return terms
+    def _freshness(self, rows):
+        return self.catalog.freshness(self.context.now, self.half_life, rows)
 
+    def _recency(self, rows):
+        published = self._at(self.catalog.published, rows)
+        return -np.maximum(self.context.now - published, 0.0) / 86400.0
 
-def _if_any(values: np.ndarray | None, spread) -> np.ndarray | None:
-    return None if values is None else spread(values)
+    def _quality(self, rows):
+        return self._at(self.catalog.quality, rows)
+
+    def _popularity(self, rows):
+        return self._at(self.catalog.popularity, rows)
+
+    def _novelty(self, rows):
+        return self.model.creator_impressions[self._at(self.catalog.creator_codes, rows)] == 0
+
+    def _short_form(self, rows):
+        short_form = self.catalog.short_form
+        return self._at(short_form, rows) if short_form.any() else None
+
+    def _following(self, rows):
+        followed = self.context.followed
+        return None if followed is None else self._per_creator(followed, rows)
+
+    def _boost_topic(self, rows):
+        boosts = self.context.topic_boosts
+        return None if boosts is None else self._per_topic(boosts, rows)
+
+    def _boost_creator(self, rows):
+        boosts = self.context.creator_boosts
+        return None if boosts is None else self._per_creator(boosts, rows)
+
+    def _seen(self, rows):
+        seen = self.context.seen
+        return self._at(seen, rows) if seen.any() else None
 
 
 def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Context,
@@ -128,12 +194,9 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     Outside exploration slots, scores never rise down the queue: each item's score is the one
     it was placed with, its diversity penalty included.
     """
-    terms = item_terms(catalog, model, recipe, context)
+    terms = ItemTerms(catalog, model, recipe, context)
     names = ITEM_TERMS
-    base = np.zeros(len(catalog))
-    for name in names:
-        if terms[name] is not None:
-            base = base + terms[name]
+    base = terms.score()
     if not np.isfinite(base).all():  # a degenerate recipe must not lose items or crash
         base = np.nan_to_num(base, nan=-1e300, posinf=1e300, neginf=-1e300)
     positions = np.flatnonzero(context.candidates)
@@ -146,11 +209,15 @@ def rank(catalog: Catalog, model: InterestModel, recipe: Recipe, context: Contex
     relief = creator_relief(model, recipe, now=context.now)
     order, penalties = _diversify(catalog, recipe, base, positions, context.recent, wanted,
                                   slot_picks, relief)
+    del base, positions
     explored = set(slot_picks.values())
+    # The terms of the items placed only, the same numbers as those summed in the score.
+    placed = np.array(order, dtype=np.int64)
+    columns = {name: terms.term(name, placed) for name in names}
     ranked = []
     for place, row in enumerate(order, start=1):
-        parts = {name: 0.0 if terms[name] is None else float(terms[name][row]) + 0.0  # no -0.0
-                 for name in names}
+        parts = {name: 0.0 if columns[name] is None  # no -0.0:
+                 else float(columns[name][place - 1]) + 0.0 for name in names}
         parts["diversity"] = penalties[row]
         ranked.append(Ranked(rank=place, item=catalog.item_at(row), score=sum(parts.values()),
                              contributions=parts, explore=row in explored))

@@ -188,6 +188,11 @@ class WordMatrix:
         self._ptr.extend(self.ptr[-1] + np.cumsum(counts))
         self._derived = None
 
+    def extend_empty(self, count: int) -> None:
+        """Append items without text: what extend([""] * count) gives, reading nothing."""
+        self._ptr.extend(np.full(count, self.ptr[-1]))
+        self._derived = None
+
     def replace(self, changed: dict[int, str]) -> None:
         """New texts for known rows (a later fetch): the matrix is laid out again, once."""
         ptr, codes = self.ptr, self.codes
@@ -224,11 +229,22 @@ class WordMatrix:
         """Each entry's weight: the word's idf over the sum of its item's."""
         return self._derive()[0]
 
-    def spread(self, per_word: np.ndarray, items: int) -> np.ndarray:
+    def spread(self, per_word: np.ndarray, items: int, rows: np.ndarray | slice | None = None
+               ) -> np.ndarray:
         """Per item, the idf-weighted mean of `per_word` over its words. Only words whose
         value is not 0 are visited (through their postings): a viewer has touched a few
-        hundred words, and a million-item catalogue is not walked entry by entry."""
+        hundred words, and a million-item catalogue is not walked entry by entry. With
+        `rows`, for those items only: the very numbers of the whole (the same words summed
+        in the same order)."""
         weights, order, starts = self._derive()
+        if rows is not None:
+            from tuifeed.ranking.catalog import entries_of
+
+            entries, local, counts = entries_of(self.ptr, rows)
+            values = per_word[self.codes[entries]]
+            touched = values != 0  # (as flatnonzero reads them: NaN counts)
+            return np.bincount(local[touched], weights[entries[touched]] * values[touched],
+                               minlength=len(counts))
         touched = np.flatnonzero(per_word)
         if not len(touched):
             return np.zeros(items)
@@ -243,12 +259,15 @@ class WordMatrix:
                            minlength=items)
 
     def totals(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Per word, the sum of `values` over the given rows' words (each word in full)."""
-        ptr = self.ptr
-        starts, ends = ptr[rows], ptr[rows + 1]
-        counts = ends - starts
-        if not counts.sum():
-            return np.zeros(len(self.words))
-        entry = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        return np.bincount(self.codes[entry], np.repeat(values, counts),
-                           minlength=len(self.words))
+        """Per word, the sum of `values` over the given rows' words (each word in full).
+        Summed a block of rows at a time, in order (np.add.at adds as bincount would: the
+        same sums, without arrays as long as every entry of a million events)."""
+        from tuifeed.ranking.catalog import TOTALS_BLOCK, entries_of
+
+        totals = np.zeros(len(self.words))
+        values = np.asarray(values)
+        for start in range(0, len(rows), TOTALS_BLOCK):
+            part = slice(start, start + TOTALS_BLOCK)
+            entries, local, _ = entries_of(self.ptr, rows[part])
+            np.add.at(totals, self.codes[entries], values[part][local])
+        return totals

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 
+from tuifeed.ranking.item_index import rows_of
 from tuifeed.store.exact_reals import read_reals
 
 SEPARATOR = "\x1f"  # unit separator: joins texts in an aggregate (see _split)
@@ -131,7 +131,7 @@ def _read_chunk(connection: sqlite3.Connection, unix_ts: str, item_rows: Mapping
         fetched = connection.execute(f"SELECT kind, session_id, item_id FROM {chunk}").fetchall()
         kinds, sessions, items = ([row[part] for row in fetched] for part in range(3))
     ts = _times(connection, ts_text, ids, unix_ts)
-    rows = np.fromiter(map(item_rows.get, items, repeat(-1)), np.int64, count)
+    rows = rows_of(item_rows, items)
     other_items.update((first + int(position), items[position])
                        for position in np.flatnonzero(rows < 0).tolist())
     return (ids, undone, ts, _codes(kinds, kinds_seen), _codes(sessions, sessions_seen), rows)
