@@ -63,6 +63,12 @@ def run_feed(ctx: click.Context) -> int:
     from tuifeed.clock import clock_from_environment
     from tuifeed.tui.graphics import TerminalProbe
 
+    if not sys.__stderr__ or not sys.__stderr__.isatty():
+        # Textual draws on standard error: no one sees a first frame there, so the feed
+        # opens first, as for every other command.
+        from tuifeed.tui import run_app
+
+        return run_app(open_feed(ctx, close_with_command=False))
     clock = clock_from_environment(os.environ)
     Locations.resolve(ctx.obj["home"]).prepare()  # a bad --home: said before any screen
     probe = TerminalProbe.start()  # asks the terminal about pictures while Textual loads

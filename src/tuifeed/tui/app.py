@@ -29,8 +29,8 @@ from textual.worker import Worker, WorkerState
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
 from tuifeed.tui.graphics import Graphics, TerminalProbe, choose_image_widget
-from tuifeed.tui.opening import (FeedOpened, FeedOpening, OpeningFailed, OpeningWaits,
-                                 PicturesReady)
+from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningFailed,
+                                 OpeningWaits, PicturesReady)
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.queueing import Queueing, in_order
 from tuifeed.tui.commands import FeedCommands
@@ -49,7 +49,6 @@ CATALOGUE_RETRY = 0.05  # seconds: new videos wait this long for a ranking to en
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
-OPENING = "Opening your feed…"
 
 
 class FeedApp(Playing, Queueing, App[None]):
@@ -136,8 +135,8 @@ class FeedApp(Playing, Queueing, App[None]):
         if self.feed is not None:
             self.start_feed()
             return
-        self.sub_title = OPENING
-        self.query_one(VideoCard).show_note(OPENING)
+        self.sub_title = OPENING_NOTE
+        self.query_one(VideoCard).show_note(OPENING_NOTE)
         if self._opening is not None:  # once the first frame is out: see tui/opening.py
             self.call_after_refresh(self._opening.start)
 
@@ -180,7 +179,8 @@ class FeedApp(Playing, Queueing, App[None]):
         await self.screen_stack[0].query_one(VideoCard).use_image_widget(message.image_widget)
 
     def on_opening_waits(self, message: OpeningWaits) -> None:
-        self.query_one(VideoCard).show_note(f"{OPENING}\n{message.text.replace('Ctrl-C', 'q')}")
+        waiting = message.text.replace("Ctrl-C stops", "q quits")  # Ctrl-C is Textual's
+        self.query_one(VideoCard).show_note(f"{OPENING_NOTE}\n{waiting}")
 
     def on_opening_failed(self, message: OpeningFailed) -> None:
         """Said by the CLI, in one line, once the screen is given back (see run_app)."""
@@ -246,6 +246,9 @@ class FeedApp(Playing, Queueing, App[None]):
             ranking=bool(self._waiting),
         )
         card.border_title = f"#{feed.position + 1} of this session"
+        opening = self._opening
+        if item is not None and opening is not None and not opening.card_shown.is_set():
+            self.call_after_refresh(opening.card_shown.set)  # the pictures' imports may go
         card.show_progress(feed.elapsed())
         self.request_queue()  # Up next follows from a worker (QueueRanked)
         self.show_log_notice()

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     from tuifeed.feed import Feed
 
+OPENING_NOTE = "Opening your feed…"  # the card's place and the title's, meanwhile
+FIRST_CARD_PATIENCE = 5.0  # seconds the pictures' imports wait for the first card at most
 # Modules the feed's keys and screens need, loaded in the opening thread once the feed is
 # open, so that no key waits for an import on the UI thread.
 LATER_MODULES = ("tuifeed.tui.screens.algorithm", "tuifeed.tui.screens.confirm",
@@ -78,6 +80,9 @@ class FeedOpening:
         self.waiting: str | None = None  # what the opening waits for, if it waits
         self._say: Callable[[str], None] | None = None  # once the screen is gone (wait)
         self._lock = threading.Lock()
+        # Set once the first card is on screen: the pictures' imports wait for it, so they
+        # never slow the first ranking down (both want the interpreter).
+        self.card_shown = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -108,6 +113,7 @@ class FeedOpening:
             connection.wait_notice = None
         self.feed = feed
         self.post(FeedOpened(feed))
+        self.card_shown.wait(FIRST_CARD_PATIENCE)
         self.post(PicturesReady(image_widget_for(self._graphics)))
         import importlib
 
@@ -127,6 +133,7 @@ class FeedOpening:
         is gone by now: if the opening waits for another process, `say` says so."""
         if self._thread is None:
             return self.feed
+        self.card_shown.set()  # no card is coming
         with self._lock:
             self._say = say
             if self.waiting and self._thread.is_alive():

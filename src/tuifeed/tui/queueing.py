@@ -155,6 +155,8 @@ class Queueing:
             screen.post_message(Relearned())
 
     def _rank(self, job: QueueJob) -> None:  # in the worker thread
+        from tuifeed.feed.queue import RankedQueue
+
         self.post_message(QueueRanked(RankedQueue(job, job.run())))
 
     def on_queue_ranked(self, message: QueueRanked) -> None:
