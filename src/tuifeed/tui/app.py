@@ -93,6 +93,7 @@ class FeedApp(Playing, Queueing, App[None]):
         if feed is not None:
             feed.interactive()  # from here on the UI thread owns it: it must never wait
         self.fetch_on_start = fetch_on_start
+        self._before_first_card = True  # see first_card_shown
         self._fetch_job: FetchJob | None = None
         self._ticks = 0
         self.fetch_status = ""
@@ -155,7 +156,7 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def start_feed(self) -> None:
         """The feed is open: its title, its warnings, the first card (from the first
-        ranking), the ticks and the fetch on start."""
+        ranking) and the ticks; the rest follows the first card (first_card_shown)."""
         self.show_recipe_title()
         for warning in self.feed.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
@@ -166,6 +167,12 @@ class FeedApp(Playing, Queueing, App[None]):
         self.pause_dwell_when_covered(self.screen)  # opened under Help, say
         if self._tick_seconds:
             self.set_interval(self._tick_seconds, self.tick)
+
+    def first_card_shown(self) -> None:
+        """What waited for the first card starts once it is on screen (neither slows it
+        down): the thumbnails' imports (tui/opening.py), then the fetch on start."""
+        if self._opening is not None:
+            self._opening.card_shown.set()
         if self.fetch_on_start and self.feed.sources():
             self.action_fetch()
 
@@ -246,9 +253,9 @@ class FeedApp(Playing, Queueing, App[None]):
             ranking=bool(self._waiting),
         )
         card.border_title = f"#{feed.position + 1} of this session"
-        opening = self._opening
-        if item is not None and opening is not None and not opening.card_shown.is_set():
-            self.call_after_refresh(opening.card_shown.set)  # the pictures' imports may go
+        if self._before_first_card and self._advance_now not in self._waiting:
+            self._before_first_card = False  # the first ranking is in: the card, or none
+            self.call_after_refresh(self.first_card_shown)
         card.show_progress(feed.elapsed())
         self.request_queue()  # Up next follows from a worker (QueueRanked)
         self.show_log_notice()
