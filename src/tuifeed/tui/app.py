@@ -138,8 +138,11 @@ class FeedApp(Playing, Queueing, App[None]):
             return
         self.sub_title = OPENING_NOTE
         self.query_one(VideoCard).show_note(OPENING_NOTE)
-        if self._opening is not None:  # once the first frame is out: see tui/opening.py
-            self.call_after_refresh(self._opening.start)
+
+    def on_ready(self) -> None:
+        """The first frame is out: the feed opens now, behind it (see tui/opening.py)."""
+        if self._opening is not None:
+            self._opening.start()
 
     def press_typed(self) -> None:
         """Keys typed before the app had the terminal, pressed now, in order."""
