@@ -245,14 +245,38 @@ def test_a_terminal_that_never_answers_the_graphics_query_is_not_waited_for(tmp_
     assert "sixel=False kitty=False cell=(10, 20) typed=b'x'" in frame.text
 
 
-def test_the_first_frame_needs_neither_numpy_nor_pillow_nor_the_feed():
-    code = ("import sys, tuifeed.cli, tuifeed.tui.app; print(sorted(m for m in sys.modules "
-            "if m.split('.')[0] in ('numpy', 'PIL', 'textual_image', 'sqlite_utils') or "
-            "m.startswith(('tuifeed.feed', 'tuifeed.ranking', 'tuifeed.store', "
-            "'tuifeed.catalogue', 'tuifeed.tui.screens'))))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+def test_the_first_frame_needs_neither_numpy_nor_pillow_nor_the_feed(isolated_home, tmp_path):
+    """What is loaded when the real `tuifeed` has its first frame out (Textual's Ready),
+    before the feed's opening starts: Textual, the CLI and the widgets, nothing more."""
+    found = tmp_path / "loaded.txt"
+    program = tmp_path / "first_frame.py"
+    program.write_text(textwrap.dedent(f"""
+        import sys
+        from tuifeed.cli import run
+        from tuifeed.tui.app import FeedApp
+
+        ready = FeedApp.on_ready
+
+        def on_ready(self):
+            heavy = sorted(name for name in sys.modules if name.split(".")[0] in (
+                "numpy", "PIL", "textual_image", "httpx", "sqlite_utils") or name.startswith((
+                "tuifeed.feed", "tuifeed.ranking", "tuifeed.store.database",
+                "tuifeed.catalogue", "tuifeed.sources", "tuifeed.tui.screens")))
+            with open({str(found)!r}, "w") as file:
+                file.write(repr(heavy) + chr(10))
+            ready(self)
+
+        FeedApp.on_ready = on_ready
+        sys.argv = ["tuifeed", "--home", {str(isolated_home)!r}]
+        run()
+    """))
+    terminal = Terminal([sys.executable, str(program)], terminal_env(), 100, 30)
+    try:
+        terminal.wait_for("#1 of this session", 30)  # and the feed opened after it
+    finally:
+        terminal.close()
+    assert terminal.exit_status == 0
+    assert found.read_text() == "[]\n"
 
 
 def test_the_bench_times_the_first_frame_and_the_first_card_apart(isolated_home):
