@@ -91,6 +91,26 @@ async def test_keys_pressed_while_the_feed_opens_act_in_order_once_it_is_in(
     assert counts["like"] == 1 and counts["save"] == 1 and counts["impression"] == 2
 
 
+async def test_a_fetch_asked_for_while_the_feed_opens_runs_once_it_is_open(
+        isolated_home, unsettled):
+    clock = VirtualClock()
+    go, opened, open_feed = held_back(isolated_home, clock)
+    app = make_app(None, headless=True, tick_seconds=None, open_feed=open_feed)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("u", "j")
+        assert app.fetch_status == "" and app.feed is None
+        go.set()
+        await app.settle_queue()
+        for _ in range(500):
+            if app.fetch_status not in ("", "fetching…"):
+                break
+            await PAUSE(pilot, 0.01)
+        assert app.fetch_status == "up to date"  # the demo's source: nothing new
+        assert app.feed.position == 1  # and j acted too
+        await pilot.press("q")
+
+
 async def test_quitting_before_the_feed_is_open_records_nothing_and_closes_it(
         isolated_home, unsettled):
     clock = VirtualClock()

@@ -13,7 +13,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
-from functools import partial
+from functools import partial, wraps
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
@@ -49,6 +49,18 @@ CATALOGUE_RETRY = 0.05  # seconds: new videos wait this long for a ranking to en
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
+
+
+def once_open(action: Callable) -> Callable:
+    """A key that needs the feed: pressed while it opens, it waits its turn with the others
+    (see tui/opening.py; the feed's own keys wait with in_order)."""
+    @wraps(action)
+    def gated(self, *args) -> None:
+        if self.feed is None:
+            self._waiting.append(partial(gated, self, *args))
+            return
+        action(self, *args)
+    return gated
 
 
 class FeedApp(Playing, Queueing, App[None]):
@@ -474,13 +486,11 @@ class FeedApp(Playing, Queueing, App[None]):
 
     # -- fetching -----------------------------------------------------------------------------
 
+    @once_open
     def action_fetch(self) -> None:
         """Fetch every source in a worker; new videos join the queue when it is done."""
         from tuifeed.tui.fetcher import FetchJob
 
-        if self.feed is None:  # pressed while the feed opens: fetched once it is open
-            self._waiting.append(self.action_fetch)
-            return
         if any(worker.group == "fetch" and worker.is_running for worker in self.workers):
             self.notify("Already fetching", timeout=2)
             return
@@ -520,6 +530,16 @@ class FeedApp(Playing, Queueing, App[None]):
             self.fetch_status = "fetch failed"
             self.show_recipe_title()
             self.notify(f"Fetch failed: {event.worker.error}", severity="error", markup=False)
+
+    @once_open
+    def action_play(self) -> None:
+        """Play the card (Playing.action_play), once the feed is open."""
+        super().action_play()
+
+    @once_open
+    def action_open_page(self) -> None:
+        """Open the card's page (Playing.action_open_page), once the feed is open."""
+        super().action_open_page()
 
     def action_help(self) -> None:
         from tuifeed.tui.screens.help import HelpScreen
