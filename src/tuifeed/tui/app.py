@@ -607,9 +607,9 @@ def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None)
             gc.freeze()
         app.run()
     finally:
-        connection.wait_notice = notice
         if opening is not None:  # the screen is gone; an opening under way ends first
             opened = opening.wait(lambda text: print(f"tuifeed: {text}", file=sys.stderr))
+        connection.wait_notice = notice  # closing may wait for another process: said
         if opened is not None:
             opened.close()
     if opened is None:  # never opened: its error, said by the CLI
