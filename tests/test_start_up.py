@@ -281,7 +281,8 @@ def test_the_first_frame_needs_neither_numpy_nor_pillow_nor_the_feed(isolated_ho
             heavy = sorted(name for name in sys.modules if name.split(".")[0] in (
                 "numpy", "PIL", "textual_image", "httpx", "sqlite_utils") or name.startswith((
                 "tuifeed.feed", "tuifeed.ranking", "tuifeed.store.database",
-                "tuifeed.catalogue", "tuifeed.sources", "tuifeed.tui.screens")))
+                "tuifeed.catalogue", "tuifeed.sources", "tuifeed.tui.screens",
+                "tuifeed.playback", "tuifeed.models")))
             with open({str(found)!r}, "w") as file:
                 file.write(repr(heavy) + chr(10))
             ready(self)

@@ -32,7 +32,7 @@ FIRST_CARD_PATIENCE = 5.0  # seconds the pictures' imports wait for the first ca
 LATER_MODULES = ("tuifeed.tui.screens.algorithm", "tuifeed.tui.screens.confirm",
                  "tuifeed.tui.screens.help", "tuifeed.tui.screens.history",
                  "tuifeed.tui.screens.recipes", "tuifeed.tui.screens.why",
-                 "tuifeed.tui.fetcher", "tuifeed.ranking.steering")
+                 "tuifeed.tui.fetcher", "tuifeed.ranking.steering", "tuifeed.playback")
 
 
 class FeedOpened(Message):

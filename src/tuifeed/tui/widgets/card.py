@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 
-from tuifeed.models import Item
 from tuifeed.timewords import ago
 from tuifeed.tui.format import clock_time, compact_count
 from tuifeed.tui.widgets.thumbnail import Thumbnail, fit_portrait
+
+if TYPE_CHECKING:
+    from tuifeed.models import Item
 
 
 class VideoCard(Vertical):

@@ -20,12 +20,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tuifeed.models import Item
-
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
 
     from tuifeed.catalogue.thumbnails import ThumbnailCache
+    from tuifeed.models import Item
 
 # Thumbnails are portrait (9:16). A terminal cell is about twice as tall as it is wide.
 ASPECT = 9 / 16
