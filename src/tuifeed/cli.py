@@ -60,6 +60,8 @@ def run_feed(ctx: click.Context) -> int:
     """`tuifeed` alone: the TUI. Its first frame is drawn before the feed is open: the feed
     opens in a thread behind it (tui/opening.py), and a failure to open ends the app and is
     said here, in one line, as for any command. What is cheap to check is checked first."""
+    import gc
+
     from tuifeed.clock import clock_from_environment
     from tuifeed.tui.graphics import TerminalProbe
 
@@ -69,8 +71,6 @@ def run_feed(ctx: click.Context) -> int:
         from tuifeed.tui import run_app
 
         return run_app(open_feed(ctx, close_with_command=False))
-    import gc
-
     clock = clock_from_environment(os.environ)
     Locations.resolve(ctx.obj["home"]).prepare()  # a bad --home: said before any screen
     probe = TerminalProbe.start()  # asks the terminal about pictures while Textual loads
@@ -83,7 +83,7 @@ def run_feed(ctx: click.Context) -> int:
         opener = partial(_open, ctx.obj["home"], ctx.obj["reset_db"], {"clock": clock})
         return run_app(opener, probe)
     except DamagedDatabase as error:
-        gc.enable()
+        gc.enable()  # (the feed was not opened: the collector is still off)
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise
         from tuifeed.tui import run_app
@@ -93,6 +93,7 @@ def run_feed(ctx: click.Context) -> int:
             click.echo(f"tuifeed: {clean_text(warning)}", err=True)
         return run_app(feed)
     finally:
+        gc.enable()
         probe.result()  # its answers are read before the terminal is given back
 
 
