@@ -632,9 +632,12 @@ def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None)
 def _opened_and_frozen(open_feed: Callable[[], Feed]) -> Feed:
     """Open the feed (in the opening thread), then move what it read out of the collector's
     way (see run_app). The collector, off while modules load (the CLI's run_feed), is on
-    again once the feed's are in, before the feed is read."""
+    again once the feed's are in, before the feed is read; what the modules hold lives as
+    long as the process and is frozen first, or the first collection after would walk it
+    all at once."""
     import tuifeed.feed  # noqa: F401
 
+    gc.freeze()
     gc.enable()
     feed = open_feed()
     gc.freeze()
