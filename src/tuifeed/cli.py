@@ -53,31 +53,78 @@ def cli(ctx: click.Context, home: str | None, reset_db: bool) -> None:
     """tuifeed: a short-video feed whose algorithm you can read and steer."""
     ctx.obj = {"home": home, "reset_db": reset_db}
     if ctx.invoked_subcommand is None:
+        ctx.exit(run_feed(ctx))
+
+
+def run_feed(ctx: click.Context) -> int:
+    """`tuifeed` alone: the TUI. Its first frame is drawn before the feed is open: the feed
+    opens in a thread behind it (tui/opening.py), and a failure to open ends the app and is
+    said here, in one line, as for any command. What is cheap to check is checked first."""
+    import gc
+
+    from tuifeed.clock import clock_from_environment
+    from tuifeed.tui.graphics import TerminalProbe
+
+    if not sys.__stderr__ or not sys.__stderr__.isatty():
+        # Textual draws on standard error: no one sees a first frame there, so the feed
+        # opens first, as for every other command.
+        from tuifeed.tui import run_app
+
+        return run_app(open_feed(ctx, close_with_command=False))
+    clock = clock_from_environment(os.environ)
+    Locations.resolve(ctx.obj["home"]).prepare()  # a bad --home: said before any screen
+    probe = TerminalProbe.start()  # asks the terminal about pictures while Textual loads
+    # Loading modules allocates much and frees little: the collector's passes over it
+    # would cost ~7% of start-up. On again once the feed's modules are in (tui/app.py).
+    gc.disable()
+    try:
         from tuifeed.tui import run_app  # Textual loads only when the TUI is wanted
 
-        feed = open_feed(ctx, close_with_command=False)
-        status = run_app(feed)
-        for line in feed.lost:  # the last resort: neither the database nor a file took them
-            click.echo(json.dumps(line, ensure_ascii=True), err=True)
-        ctx.exit(status)
+        opener = partial(_open, ctx.obj["home"], ctx.obj["reset_db"], {"clock": clock})
+        return run_app(opener, probe)
+    except DamagedDatabase as error:
+        gc.enable()  # (the feed was not opened: the collector is still off)
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise
+        from tuifeed.tui import run_app
+
+        feed = _open_fresh(ctx, error, {"clock": clock})  # asks first; opened before the app
+        for warning in feed.warnings:
+            click.echo(f"tuifeed: {clean_text(warning)}", err=True)
+        return run_app(feed)
+    finally:
+        gc.enable()
+        probe.result()  # its answers are read before the terminal is given back
+
+
+def _open(home: str | None, reset_db: bool, options: dict) -> Feed:
+    from tuifeed.feed import Feed
+
+    return Feed.open(home, reset_db=reset_db, **options)
+
+
+def _open_fresh(ctx: click.Context, error: DamagedDatabase, options: dict) -> Feed:
+    """A damaged database, when a person is there: set it aside if they say so."""
+    from tuifeed.feed import Feed
+
+    click.echo(f"tuifeed: {clean_text(str(error))}", err=True)
+    if not click.confirm("Set it aside now and start a fresh one?", default=False):
+        raise click.Abort() from None
+    return Feed.open(ctx.obj["home"], reset_db=True, **options)
 
 
 def open_feed(ctx: click.Context, recipe: str | None = None,
               close_with_command: bool = True) -> Feed:
     """Open the feed; on a damaged database, offer to set it aside when a person is there."""
     from tuifeed.clock import clock_from_environment
-    from tuifeed.feed import Feed
 
     options = {"recipe": recipe, "clock": clock_from_environment(os.environ)}
     try:
-        feed = Feed.open(ctx.obj["home"], reset_db=ctx.obj["reset_db"], **options)
+        feed = _open(ctx.obj["home"], ctx.obj["reset_db"], options)
     except DamagedDatabase as error:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise
-        click.echo(f"tuifeed: {clean_text(str(error))}", err=True)
-        if not click.confirm("Set it aside now and start a fresh one?", default=False):
-            raise click.Abort() from None
-        feed = Feed.open(ctx.obj["home"], reset_db=True, **options)
+        feed = _open_fresh(ctx, error, options)
     for warning in feed.warnings:
         click.echo(f"tuifeed: {clean_text(warning)}", err=True)
     if close_with_command:

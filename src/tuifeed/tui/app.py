@@ -1,13 +1,20 @@
-"""FeedApp: the card, the queue beside it, and the keys that drive the Feed facade."""
+"""FeedApp: the card, the queue beside it, and the keys that drive the Feed facade.
+
+Its first frame needs Textual and the widgets only: what the feed needs (numpy, the ranker,
+the store, Pillow, textual-image) loads after it, in the thread that opens the feed
+(tui/opening.py), and the screens load when first opened (that thread loads them too).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import signal
 import sys
 from collections.abc import Callable
-from functools import partial
+from functools import partial, wraps
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import events, on
@@ -21,23 +28,19 @@ from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
-from tuifeed.feed import Feed
-from tuifeed.ranking.catalog import creator_key
-from tuifeed.ranking.steering import describe
-from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
-from tuifeed.tui.graphics import choose_image_widget
+from tuifeed.tui.graphics import Graphics, TerminalProbe, choose_image_widget
+from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningFailed,
+                                 OpeningWaits, PicturesReady)
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.queueing import Queueing, in_order
 from tuifeed.tui.commands import FeedCommands
-from tuifeed.tui.screens.algorithm import AlgorithmScreen
-from tuifeed.tui.screens.confirm import ConfirmScreen
-from tuifeed.tui.screens.help import HelpScreen
-from tuifeed.tui.screens.history import HistoryScreen
-from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
-from tuifeed.tui.screens.why import WhyScreen
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
 from tuifeed.tui.widgets.queue import QueuePanel
+
+if TYPE_CHECKING:
+    from tuifeed.feed import Feed
+    from tuifeed.tui.fetcher import CatalogueFetched, FetchJob, FetchProgress
 
 NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the screen
 SHORT_HEIGHT = 30  # below this, screens drop what can be read elsewhere (see app.tcss)
@@ -46,6 +49,18 @@ CATALOGUE_RETRY = 0.05  # seconds: new videos wait this long for a ranking to en
 QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
+
+
+def once_open(action: Callable) -> Callable:
+    """A key that needs the feed: pressed while it opens, it waits its turn with the others
+    (see tui/opening.py; the feed's own keys wait with in_order)."""
+    @wraps(action)
+    def gated(self, *args) -> None:
+        if self.feed is None:
+            self._waiting.append(partial(gated, self, *args))
+            return
+        action(self, *args)
+    return gated
 
 
 class FeedApp(Playing, Queueing, App[None]):
@@ -76,13 +91,21 @@ class FeedApp(Playing, Queueing, App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, feed: Feed, image_widget: type[Widget] | None = None,
+    def __init__(self, feed: Feed | None, image_widget: type[Widget] | None = None,
                  tick_seconds: float | None = TICK_SECONDS, scripted: bool = False,
-                 fetch_on_start: bool = False) -> None:
+                 fetch_on_start: bool = False, opening: FeedOpening | None = None,
+                 typed: bytes = b"") -> None:
+        """With `feed` open already, or without one (None) and an `opening` that opens it
+        after the first frame (see tui/opening.py); `typed`: keys read before the app took
+        the terminal (while it was asked about pictures), pressed once it has."""
         super().__init__()
         self.feed = feed
-        feed.interactive()  # from here on the UI thread owns it: it must never wait
+        self._opening = opening
+        self._typed = typed
+        if feed is not None:
+            feed.interactive()  # from here on the UI thread owns it: it must never wait
         self.fetch_on_start = fetch_on_start
+        self._before_first_card = True  # see first_card_shown
         self._fetch_job: FetchJob | None = None
         self._ticks = 0
         self.fetch_status = ""
@@ -95,12 +118,14 @@ class FeedApp(Playing, Queueing, App[None]):
         self._play_job: PlayJob | None = None
         self._playing: PlaybackProgress | None = None  # the last position mpv reported
         self.init_queueing()
+        if feed is None:  # the first card comes once the feed is open: keys wait behind it
+            self._waiting.append(self._advance_now)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="log-notice", markup=False)
         with Horizontal(id="main"):
-            yield VideoCard(self._image_widget, id="card")
+            yield VideoCard(self._image_widget, pictures_coming=self.feed is None, id="card")
             yield QueuePanel(id="queue")
         yield KeyBar()
 
@@ -111,25 +136,78 @@ class FeedApp(Playing, Queueing, App[None]):
         return True
 
     def on_mount(self) -> None:
-        self.show_recipe_title()
         queue = self.query_one("#queue")
         queue.border_title = "Up next"
         queue.border_subtitle = "▲▼ moved · • new · ✦ exploring"
-        for warning in self.feed.warnings:
-            self.notify(warning, severity="warning", markup=False, timeout=10)
-        if self.feed.current is None:  # the first card comes from the first ranking
-            self._waiting.append(self._advance_now)
-        self.refresh_feed()
-        self.screen_change_signal.subscribe(self, self.pause_dwell_when_covered, immediate=True)
-        if self._tick_seconds:
-            self.set_interval(self._tick_seconds, self.tick)
-        if self.fetch_on_start and self.feed.sources():
-            self.action_fetch()
         if not self.scripted and not self.is_headless:
             # Closing the terminal, or `kill`: quit as `q` does, so the card's dwell is kept.
             loop = asyncio.get_running_loop()
             for number in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(number, partial(self.exit, return_code=128 + number))
+        self.press_typed()
+        if self.feed is not None:
+            self.start_feed()
+            return
+        self.sub_title = OPENING_NOTE
+        self.query_one(VideoCard).show_note(OPENING_NOTE)
+
+    def on_ready(self) -> None:
+        """The first frame is out: the feed opens now, behind it (see tui/opening.py)."""
+        if self._opening is not None:
+            self._opening.start()
+
+    def press_typed(self) -> None:
+        """Keys typed before the app had the terminal, pressed now, in order."""
+        typed, self._typed = self._typed, b""
+        if not typed:
+            return
+        from textual._xterm_parser import XTermParser
+
+        parser = XTermParser()
+        text = typed.decode("utf-8", "replace")
+        for event in [*parser.feed(text), *parser.feed("")]:
+            if isinstance(event, events.Key):
+                self.post_message(event)
+
+    def start_feed(self) -> None:
+        """The feed is open: its title, its warnings, the first card (from the first
+        ranking) and the ticks; the rest follows the first card (first_card_shown)."""
+        self.show_recipe_title()
+        for warning in self.feed.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
+        if self.feed.current is None and self._advance_now not in self._waiting:
+            self._waiting.append(self._advance_now)  # the first card: from the first ranking
+        self.refresh_feed()
+        self.screen_change_signal.subscribe(self, self.pause_dwell_when_covered, immediate=True)
+        self.pause_dwell_when_covered(self.screen)  # opened under Help, say
+        if self._tick_seconds:
+            self.set_interval(self._tick_seconds, self.tick)
+
+    def first_card_shown(self) -> None:
+        """What waited for the first card starts once it is on screen (neither slows it
+        down): the thumbnails' imports (tui/opening.py), then the fetch on start."""
+        if self._opening is not None:
+            self._opening.card_shown.set()
+        if self.fetch_on_start and self.feed.sources():
+            self.action_fetch()
+
+    def on_feed_opened(self, message: FeedOpened) -> None:
+        self.feed = message.feed
+        self.feed.interactive()  # from here on the UI thread owns it: it must never wait
+        self.start_feed()
+
+    async def on_pictures_ready(self, message: PicturesReady) -> None:
+        self._image_widget = message.image_widget  # the player plays in it too (Playing)
+        await self.screen_stack[0].query_one(VideoCard).use_image_widget(message.image_widget)
+
+    def on_opening_waits(self, message: OpeningWaits) -> None:
+        waiting = message.text.replace("Ctrl-C stops", "q quits")  # Ctrl-C is Textual's
+        self.query_one(VideoCard).show_note(f"{OPENING_NOTE}\n{waiting}")
+
+    def on_opening_failed(self, message: OpeningFailed) -> None:
+        """Said by the CLI, in one line, once the screen is given back (see run_app)."""
+        self._waiting.clear()
+        self.exit(return_code=1)
 
     def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
         """Toasts sit low on the left, over the card's bottom border (app.tcss), one line each;
@@ -148,6 +226,8 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def show_recipe_title(self) -> None:
         # Titles are markup: a recipe's name (a file name of the viewer's) is escaped.
+        if self.feed is None:
+            return
         status = f" · {self.fetch_status}" if self.fetch_status else ""
         self.sub_title = escape(f"{clean_text(self.feed.recipe.name)} · "
                                 f"{len(self.feed.catalog):,} videos"
@@ -163,7 +243,8 @@ class FeedApp(Playing, Queueing, App[None]):
         if self._fetch_job is not None:
             self._fetch_job.cancel()
         self.stop_playback()
-        self.feed.close()
+        if self.feed is not None:
+            self.feed.close()
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -173,6 +254,8 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def refresh_feed(self) -> None:
         """Redraw the card and the queue from the feed (after every action)."""
+        from tuifeed.ranking.catalog import creator_key
+
         feed = self.feed
         item = feed.current
         card = self.query_one(VideoCard)
@@ -185,6 +268,9 @@ class FeedApp(Playing, Queueing, App[None]):
             ranking=bool(self._waiting),
         )
         card.border_title = f"#{feed.position + 1} of this session"
+        if self._before_first_card and self._advance_now not in self._waiting:
+            self._before_first_card = False  # the first ranking is in: the card, or none
+            self.call_after_refresh(self.first_card_shown)
         card.show_progress(feed.elapsed())
         self.request_queue()  # Up next follows from a worker (QueueRanked)
         self.show_log_notice()
@@ -229,13 +315,14 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def refresh_queue(self) -> None:
         """Up next is the queue if you leave now: lingering moves it, live."""
-        if self.screen is self.screen_stack[0]:
+        if self.screen is self.screen_stack[0] and self.feed is not None:
             self.request_queue()
 
     def pause_dwell_when_covered(self, top: Screen) -> None:
         """Dwell is time looked at: any screen over the feed (the command palette too) pauses
         it and the autoplay bar. Why this? does not: the card stays its subject."""
-        if top is self.screen_stack[0] or isinstance(top, WhyScreen):
+        why = sys.modules.get("tuifeed.tui.screens.why")  # not loaded: not on screen either
+        if top is self.screen_stack[0] or why is not None and isinstance(top, why.WhyScreen):
             self.feed.resume_dwell()
         else:
             self.feed.pause_dwell()
@@ -289,6 +376,8 @@ class FeedApp(Playing, Queueing, App[None]):
 
     @in_order
     def action_why(self) -> None:
+        from tuifeed.tui.screens.why import WhyScreen
+
         if (item := self.feed.current) is not None:
             feed = self.feed
 
@@ -304,14 +393,20 @@ class FeedApp(Playing, Queueing, App[None]):
 
     @in_order
     def action_algorithm(self) -> None:
+        from tuifeed.tui.screens.algorithm import AlgorithmScreen
+
         self.push_screen(AlgorithmScreen(self.feed), lambda _: self.refresh_feed())
 
     @in_order
     def action_history(self) -> None:
+        from tuifeed.tui.screens.history import HistoryScreen
+
         self.push_screen(HistoryScreen(self.feed), lambda _: self.refresh_feed())
 
     @in_order
     def action_recipe(self) -> None:
+        from tuifeed.tui.screens.recipes import RecipePicker
+
         self.push_screen(RecipePicker(self.feed, "Switch recipe"), self.switch_recipe)
 
     def switch_recipe(self, name: str | None) -> None:
@@ -329,6 +424,8 @@ class FeedApp(Playing, Queueing, App[None]):
 
     @in_order
     def action_compare(self) -> None:
+        from tuifeed.tui.screens.recipes import CompareScreen, RecipePicker
+
         def chosen(name: str | None) -> None:
             if name:
                 self.push_screen(CompareScreen(self.feed, name))
@@ -337,6 +434,8 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def steer(self, *args) -> None:
         """Steering from the command palette (the My algorithm screen has its own keys)."""
+        from tuifeed.ranking.steering import describe
+
         try:
             record = self.feed.steer(*args)
         except TuifeedError as error:
@@ -346,6 +445,8 @@ class FeedApp(Playing, Queueing, App[None]):
         self.refresh_feed()
 
     def undo_steering(self) -> None:
+        from tuifeed.ranking.steering import describe
+
         try:
             record = self.feed.undo_steering()
         except TuifeedError as error:
@@ -355,10 +456,14 @@ class FeedApp(Playing, Queueing, App[None]):
         self.refresh_feed()
 
     def compare_with(self, name: str) -> None:
+        from tuifeed.tui.screens.recipes import CompareScreen
+
         self.push_screen(CompareScreen(self.feed, name))
 
     def confirm_reset(self, then: Callable[[], object] | None = None) -> None:
         """Start over as a new viewer, once the viewer said yes (`then` runs after it)."""
+        from tuifeed.tui.screens.confirm import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.steer("reset")
@@ -373,14 +478,19 @@ class FeedApp(Playing, Queueing, App[None]):
 
     def mute_word(self) -> None:
         """From the palette: My algorithm, with its field for a word open."""
+        from tuifeed.tui.screens.algorithm import AlgorithmScreen
+
         screen = AlgorithmScreen(self.feed)
         self.push_screen(screen, lambda _: self.refresh_feed())
         screen.call_after_refresh(screen.action_mute_word)
 
     # -- fetching -----------------------------------------------------------------------------
 
+    @once_open
     def action_fetch(self) -> None:
         """Fetch every source in a worker; new videos join the queue when it is done."""
+        from tuifeed.tui.fetcher import FetchJob
+
         if any(worker.group == "fetch" and worker.is_running for worker in self.workers):
             self.notify("Already fetching", timeout=2)
             return
@@ -390,14 +500,15 @@ class FeedApp(Playing, Queueing, App[None]):
         self.run_worker(self._fetch_job.run, thread=True, exclusive=True, group="fetch",
                         exit_on_error=False)
 
-    @on(FetchProgress)
-    def show_fetch_progress(self, message: FetchProgress) -> None:
+    def on_fetch_progress(self, message: FetchProgress) -> None:
         self.fetch_status = f"fetching {message.done}/{message.total}"
         self.show_recipe_title()
         if message.report.error:  # one line per broken source; its text came from outside
             self.notify(message.report.line(), severity="warning", markup=False, timeout=8)
 
-    @on(CatalogueFetched)
+    def on_catalogue_fetched(self, message: CatalogueFetched) -> None:
+        self.take_in_fetched(message)
+
     def take_in_fetched(self, message: CatalogueFetched) -> None:
         if self._ranking is not None:  # the ranking reads the catalogue: it grows after
             self._fetched_waiting.append(message)
@@ -420,7 +531,19 @@ class FeedApp(Playing, Queueing, App[None]):
             self.show_recipe_title()
             self.notify(f"Fetch failed: {event.worker.error}", severity="error", markup=False)
 
+    @once_open
+    def action_play(self) -> None:
+        """Play the card (Playing.action_play), once the feed is open."""
+        super().action_play()
+
+    @once_open
+    def action_open_page(self) -> None:
+        """Open the card's page (Playing.action_open_page), once the feed is open."""
+        super().action_open_page()
+
     def action_help(self) -> None:
+        from tuifeed.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
@@ -432,37 +555,90 @@ class FeedApp(Playing, Queueing, App[None]):
             self.action_previous()
 
 
-def make_app(feed: Feed, *, headless: bool = False,
+def make_app(feed: Feed | None, *, headless: bool = False,
              tick_seconds: float | None = TICK_SECONDS, scripted: bool = False,
-             fetch_on_start: bool = False) -> FeedApp:
-    """The one app factory, used by the CLI and by every TUI test."""
-    return FeedApp(feed, image_widget=choose_image_widget(headless), tick_seconds=tick_seconds,
-                   scripted=scripted, fetch_on_start=fetch_on_start)
+             fetch_on_start: bool = False, open_feed: Callable[[], Feed] | None = None,
+             graphics: Graphics | TerminalProbe | None = None) -> FeedApp:
+    """The one app factory, used by the CLI and by every TUI test.
+
+    With a `feed`, the app shows it at once (the thumbnails' widget chosen now, asking the
+    terminal). Without one, `open_feed` opens it after the first frame (tui/opening.py),
+    and the thumbnails draw as `graphics` says the terminal can (a TerminalProbe asked
+    while Textual loaded; None: half cells, asking nothing)."""
+    if feed is not None:
+        return FeedApp(feed, image_widget=choose_image_widget(headless),
+                       tick_seconds=tick_seconds, scripted=scripted,
+                       fetch_on_start=fetch_on_start)
+    if open_feed is None:
+        raise ValueError("make_app needs a feed, or open_feed to open one")
+    typed = b""
+    if isinstance(graphics, TerminalProbe):
+        graphics, typed = graphics.result(), graphics.typed
+    opening = FeedOpening(open_feed, None if headless else graphics)
+    app = FeedApp(None, tick_seconds=tick_seconds, scripted=scripted,
+                  fetch_on_start=fetch_on_start, opening=opening, typed=typed)
+    opening.post = app.post_message
+    return app
 
 
-def run_app(feed: Feed) -> int:
-    """Run the TUI; the exit status: 1 after a crash or when records went to a rescue file."""
+def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None) -> int:
+    """Run the TUI on an open feed, or on one `feed()` opens after the first frame (see
+    tui/opening.py; `probe` asked the terminal about pictures meanwhile); then the exit
+    status: 1 after a crash or when records went to a rescue file. A feed that could not
+    be opened raises its error once the screen is given back (the CLI says it in one
+    line)."""
     from tuifeed.store import connection
 
-    shown = len(feed.warnings)
     notice, connection.wait_notice = connection.wait_notice, None  # the screen is Textual's
+    opening: FeedOpening | None = None
+    opened, shown = None, 0  # the warnings said already
     try:
-        # The image protocol is detected here, before Textual takes over the terminal.
-        app = make_app(feed, fetch_on_start=True)
-        # What opening read (the catalogue, the log's columns, the model) lives as long as
-        # the app: the collector's full passes would walk it again and again between keys
-        # (50 ms a pass at a million items), so it is moved out of their way.
-        gc.freeze()
+        if callable(feed):
+            app = make_app(None, fetch_on_start=True, graphics=probe,
+                           open_feed=partial(_opened_and_frozen, feed))
+            opening = app._opening
+        else:
+            opened, shown = feed, len(feed.warnings)
+            # The image protocol is detected here, before Textual takes over the terminal.
+            app = make_app(feed, fetch_on_start=True)
+            # What opening read (the catalogue, the log's columns, the model) lives as long
+            # as the app: the collector's full passes would walk it again and again between
+            # keys (50 ms a pass at a million items), so it is moved out of their way.
+            gc.freeze()
         app.run()
     finally:
-        connection.wait_notice = notice
-        feed.close()
-    for warning in feed.warnings[shown:]:  # after the screen is given back
+        if opening is not None:  # the screen is gone; an opening under way ends first
+            opened = opening.wait(lambda text: print(f"tuifeed: {text}", file=sys.stderr))
+        connection.wait_notice = notice  # closing may wait for another process: said
+        if opened is not None:
+            opened.close()
+    if opened is None:  # never opened: its error, said by the CLI
+        if opening is not None and opening.error is not None:
+            raise opening.error
+        return app.return_code or 0
+    for warning in opened.warnings[shown:]:  # after the screen is given back
         print(f"tuifeed: {warning}", file=sys.stderr)
+    for line in opened.lost:  # the last resort: neither the database nor a file took them
+        print(json.dumps(line, ensure_ascii=True), file=sys.stderr)
     if app.return_code and app.return_code > 128:  # ended by a signal, as q would have
         return app.return_code
     if app.return_code:
         print("tuifeed: the feed stopped on an error (above; please report it). Your events "
               "up to it were saved.", file=sys.stderr)
         return app.return_code
-    return 1 if feed.rescued is not None or feed.lost else 0
+    return 1 if opened.rescued is not None or opened.lost else 0
+
+
+def _opened_and_frozen(open_feed: Callable[[], Feed]) -> Feed:
+    """Open the feed (in the opening thread), then move what it read out of the collector's
+    way (see run_app). The collector, off while modules load (the CLI's run_feed), is on
+    again once the feed's are in, before the feed is read; what the modules hold lives as
+    long as the process and is frozen first, or the first collection after would walk it
+    all at once."""
+    import tuifeed.feed  # noqa: F401
+
+    gc.freeze()
+    gc.enable()
+    feed = open_feed()
+    gc.freeze()
+    return feed

@@ -19,8 +19,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import Screen
 
-from tuifeed.ranking.catalog import creator_key
-from tuifeed.ranking.recipe import recipe_names
 from tuifeed.text import clean_text
 
 if TYPE_CHECKING:
@@ -40,6 +38,9 @@ class Command:
 
 def feed_commands(app: FeedApp) -> Iterator[Command]:
     """The feed's own actions, titled after the card on screen and what holds for it."""
+    from tuifeed.ranking.catalog import creator_key
+    from tuifeed.ranking.recipe import recipe_names
+
     feed = app.feed
     item = feed.current
     if item is not None:
@@ -154,7 +155,8 @@ def commands_for(app: FeedApp, screen: Screen) -> list[Command]:
     """Every command for the palette opened on `screen`, harmless ones first."""
     found: list[Command] = []
     if screen is app.screen_stack[0]:
-        found += feed_commands(app)
+        if app.feed is not None:  # still opening: only what needs no feed
+            found += feed_commands(app)
     else:
         found += screen_commands(screen)
         found.append(Command("Help: every key", "?", app.action_help))

@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tuifeed.feed import Feed
-from tuifeed.ranking.catalog import CatalogRows
-from tuifeed.store.database import Store
-
 if TYPE_CHECKING:  # the network side loads in the worker, after the first frame
     from tuifeed.catalogue.fetching import SourceReport
+    from tuifeed.feed import Feed
+    from tuifeed.ranking.catalog import CatalogRows
 
 
 @dataclass
@@ -47,6 +45,7 @@ class FetchJob:
         """The worker's body: fetch with a connection of its own, then read what arrived.
         It only reads the catalogue's sizes; the UI thread takes the rows in (Feed.take_in)."""
         from tuifeed.catalogue.fetching import fetch_sources
+        from tuifeed.store.database import Store
 
         feed = self.feed
         store = Store.attach(feed.locations.database)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
@@ -16,11 +17,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuifeed.errors import TuifeedError
-from tuifeed.playback import Playback, PlaybackResult, not_played, web_url
 from tuifeed.timewords import clock_time
 from tuifeed.tui.graphics import graphics_protocol
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:  # mpv's side loads with the first playback, not before the first frame
+    from tuifeed.playback import Playback, PlaybackResult
 
 PLAYER_WAIT = 5.0  # seconds quitting waits for mpv to stop, so the watch is recorded
 
@@ -63,6 +66,8 @@ class PlayJob:
                     PlaybackProgress(item_id, position, duration, paused)),
                 on_started=lambda: self._post(PlaybackStarted(item_id)))
         except Exception as error:  # mpv would not start: a playback that never began
+            from tuifeed.playback import PlaybackResult
+
             self.result = PlaybackResult(False, 0.0, None, f"error: {error}")
         self.done.set()
         self._post(PlaybackEnded(item_id, self.result))
@@ -129,6 +134,8 @@ class Playing:
                                           quiet=self.scripted)
             playback.player()
         except TuifeedError as error:
+            from tuifeed.playback import web_url
+
             hint = (" Press o to open its page in a browser."
                     if web_url(self.feed.item(item_id)) else "")
             self.notify(f"{error}.{hint}", title="Cannot play", severity="error",
@@ -185,6 +192,8 @@ class Playing:
         self._play_job = None
         self._playing = None
         if not result.started:
+            from tuifeed.playback import not_played
+
             self.notify(not_played(result), title="Not played", severity="error",
                         markup=False, timeout=8)
             return

@@ -17,13 +17,16 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from functools import partial, wraps
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from tuifeed.feed.queue import QueueJob, RankedQueue
-from tuifeed.feed.relearning import Learned, LearningJob
 from tuifeed.tui.widgets.queue import QueuePanel
+
+if TYPE_CHECKING:  # loaded with the feed, after the first frame (tui/opening.py)
+    from tuifeed.feed.queue import QueueJob, RankedQueue
+    from tuifeed.feed.relearning import Learned, LearningJob
 
 QUEUE_LENGTH = 8  # at least; a taller Up next shows as many as its height holds
 # Screens' own workers that read the feed (new videos wait for them; scripts settle on them).
@@ -89,6 +92,8 @@ class Queueing:
 
     def request_queue(self) -> None:
         """Have Up next ranked as the feed stands now (in a worker)."""
+        if self.feed is None:  # still opening: ranked once it is open
+            return
         if self._ranking is not None or self._indexing is not None or self._learning is not None:
             self._rank_again = True  # one at a time; the newest state is ranked after it
             return
@@ -128,7 +133,7 @@ class Queueing:
     @property
     def learning_pending(self) -> bool:
         """The model is due to be learned again, or being learned."""
-        return self._learning is not None or self.feed.learning_due
+        return self._learning is not None or (self.feed is not None and self.feed.learning_due)
 
     def _learn(self, job: LearningJob) -> None:  # in the worker thread
         self.post_message(ModelLearned(job.run()))
@@ -150,6 +155,8 @@ class Queueing:
             screen.post_message(Relearned())
 
     def _rank(self, job: QueueJob) -> None:  # in the worker thread
+        from tuifeed.feed.queue import RankedQueue
+
         self.post_message(QueueRanked(RankedQueue(job, job.run())))
 
     def on_queue_ranked(self, message: QueueRanked) -> None:

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 
-from tuifeed.models import Item
-from tuifeed.ranking.catalog import UNKNOWN_DURATION
 from tuifeed.timewords import ago
 from tuifeed.tui.format import clock_time, compact_count
 from tuifeed.tui.widgets.thumbnail import Thumbnail, fit_portrait
+
+if TYPE_CHECKING:
+    from tuifeed.models import Item
 
 
 class VideoCard(Vertical):
     """Shows one item. Untrusted text goes in as rich Text, so no markup is ever interpreted."""
 
-    def __init__(self, image_widget: type[Widget] | None, **kwargs) -> None:
+    def __init__(self, image_widget: type[Widget] | None, pictures_coming: bool = False,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self._image_widget = image_widget
+        self._pictures_coming = pictures_coming  # see Thumbnail.use_image_widget
         self.item: Item | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="card-body"):
-            yield Thumbnail(self._image_widget, id="thumbnail")
+            yield Thumbnail(self._image_widget, self._pictures_coming, id="thumbnail")
             with Vertical(id="details"):
                 yield Static(id="title")
                 yield Static(id="byline")
@@ -53,10 +58,9 @@ class VideoCard(Vertical):
              following: bool, disliked: bool = False, ranking: bool = False) -> None:
         """Fill the card; the thumbnail is redrawn only when the item or its picture changes."""
         if item is None:
-            self.query_one("#title", Static).update(Text(
-                "Ranking your feed…" if ranking else
-                "Nothing to show with this recipe.\nPress r to switch recipe, or a to review "
-                "your mutes.", "bold"))
+            self.show_note("Ranking your feed…" if ranking else
+                           "Nothing to show with this recipe.\nPress r to switch recipe, or a "
+                           "to review your mutes.")
             return
         if self.item is None or (self.item.id, self.item.thumbnail) != (item.id, item.thumbnail):
             self.query_one(Thumbnail).show(item)
@@ -80,6 +84,13 @@ class VideoCard(Vertical):
         self.query_one("#badges", Static).update(badges)
         self.query_one("#description", Static).update(Text(item.description, style="dim"))
 
+    def show_note(self, text: str) -> None:
+        """A line in place of the card, while there is none (the feed opening, say)."""
+        self.query_one("#title", Static).update(Text(text, "bold"))
+
+    async def use_image_widget(self, image_widget: type[Widget] | None) -> None:
+        await self.query_one(Thumbnail).use_image_widget(image_widget)
+
     def prefetch(self, items: list[Item]) -> None:
         """Get the thumbnails of the next few cards ready (call after every redraw)."""
         self.query_one(Thumbnail).prefetch(items)
@@ -88,6 +99,8 @@ class VideoCard(Vertical):
         """Autoplay: the bar loops over the item's duration, as a clip replays."""
         if self.item is None:
             return
+        from tuifeed.ranking.catalog import UNKNOWN_DURATION  # loaded with the feed
+
         known = self.item.duration > 0
         # Unknown length (YouTube feeds send none): loop as the ranker assumes it lasts.
         duration = max(self.item.duration, 1.0) if known else UNKNOWN_DURATION

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widget import Widget
 
-from tuifeed.ranking import Ranked
 from tuifeed.tui.format import clock_time
+
+if TYPE_CHECKING:
+    from tuifeed.ranking import Ranked
 
 
 def moves(previous: list[str], current: list[str]) -> dict[str, int | None]:

@@ -1,12 +1,16 @@
 """A video's thumbnail, drawn with textual-image, or a placeholder while it loads or when it
-cannot be. Finding, downloading and decoding happen in workers, never on the UI thread."""
+cannot be. Finding, downloading and decoding happen in workers, never on the UI thread.
+
+Pillow and textual-image load in those workers: the first frame waits for neither, and the
+image widget may arrive after it (`use_image_widget`, once the terminal's answers are in).
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image as PILImage
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -16,8 +20,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tuifeed.catalogue.thumbnails import ThumbnailCache, picture_for
-from tuifeed.models import Item
+if TYPE_CHECKING:
+    from PIL.Image import Image as Picture
+
+    from tuifeed.catalogue.thumbnails import ThumbnailCache
+    from tuifeed.models import Item
 
 # Thumbnails are portrait (9:16). A terminal cell is about twice as tall as it is wide.
 ASPECT = 9 / 16
@@ -44,14 +51,17 @@ class Thumbnail(Container):
 
         item_id: str
         source: str
-        picture: PILImage.Image | None
+        picture: Picture | None
 
-    def __init__(self, image_widget: type[Widget] | None, **kwargs) -> None:
+    def __init__(self, image_widget: type[Widget] | None, pictures_coming: bool = False,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self._image_widget = image_widget
+        # The image widget is on its way (use_image_widget): the placeholder says loading.
+        self._pictures_coming = pictures_coming and image_widget is None
         self._item: Item | None = None
         self._cache: ThumbnailCache | None = None
-        self._pictures: OrderedDict[str, PILImage.Image] = OrderedDict()  # source -> picture
+        self._pictures: OrderedDict[str, Picture] = OrderedDict()  # source -> picture
         self._prefetching: list[str] = []  # the sources the latest prefetch was asked for
 
     @property
@@ -62,6 +72,8 @@ class Thumbnail(Container):
     def cache(self) -> ThumbnailCache:
         """One cache for the session, so a URL that failed is not asked for on every card."""
         if self._cache is None:
+            from tuifeed.catalogue.thumbnails import ThumbnailCache
+
             self._cache = ThumbnailCache(
                 self.app.feed.locations.cache / "thumbnails")  # type: ignore[attr-defined]
         return self._cache
@@ -71,6 +83,21 @@ class Thumbnail(Container):
             yield self._image_widget(id="thumbnail-image")  # type: ignore[call-arg]
         yield Static(id="thumbnail-placeholder")
 
+    async def use_image_widget(self, image_widget: type[Widget] | None) -> None:
+        """Draw pictures with this widget from now on (it came after the first frame); the
+        card on screen, if any, is shown again with it."""
+        coming, self._pictures_coming = self._pictures_coming, False
+        if image_widget is None or self._image_widget is not None:
+            if coming and self._item is not None:  # no pictures after all: said so
+                self.show(self._item)
+            return
+        self._image_widget = image_widget
+        picture = image_widget(id="thumbnail-image")  # type: ignore[call-arg]
+        picture.display = False
+        await self.mount(picture, before=0)
+        if self._item is not None:
+            self.show(self._item)
+
     def show(self, item: Item) -> None:
         """The picture at once when it is decoded already, else the placeholder until it is."""
         self._item = item
@@ -78,9 +105,10 @@ class Thumbnail(Container):
         picture = self._pictures.get(source)
         if picture is not None:
             self._pictures.move_to_end(source)
-        loading = picture is None and self.draws_pictures and bool(source)
+        loading = (picture is None and bool(source)
+                   and (self.draws_pictures or self._pictures_coming))
         self._draw(picture, self._placeholder(item, loading))
-        if loading:
+        if loading and self.draws_pictures:
             self._load(self.cache, item)
 
     def prefetch(self, items: list[Item]) -> None:
@@ -97,6 +125,8 @@ class Thumbnail(Container):
 
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
     def _load(self, cache: ThumbnailCache, item: Item) -> None:
+        from tuifeed.catalogue.thumbnails import picture_for
+
         worker = get_current_worker()
         picture = picture_for(cache, item.thumbnail, MAX_PICTURE, lambda: worker.is_cancelled)
         # Posted even when cancelled: the picture is kept for when the viewer comes back.
@@ -104,6 +134,8 @@ class Thumbnail(Container):
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def _prefetch(self, cache: ThumbnailCache, items: list[Item]) -> None:
+        from tuifeed.catalogue.thumbnails import picture_for
+
         worker = get_current_worker()
 
         def cancelled() -> bool:
@@ -127,7 +159,7 @@ class Thumbnail(Container):
             return  # the viewer has moved on, or it was a prefetch
         self._draw(message.picture, self._placeholder(item, loading=False))
 
-    def _draw(self, picture: PILImage.Image | None, placeholder_text: Text) -> None:
+    def _draw(self, picture: Picture | None, placeholder_text: Text) -> None:
         placeholder = self.query_one("#thumbnail-placeholder", Static)
         placeholder.display = picture is None
         placeholder.update(placeholder_text)
