@@ -222,6 +222,7 @@ def test_a_hostile_corpus_never_reaches_the_terminal(server, isolated_home):
         os.close(terminal)
     screen = bytes(output)
     assert b"good video" in screen  # it drew the feed
+    assert b"Traceback" not in screen  # (textual-image's failed cell-size query printed one)
     assert b"\x1b]52" not in screen and b"\xc2\x9d" not in screen  # no clipboard write
     assert b"\x1b]8;" not in screen  # no injected link: the markup shows as text
     assert screen.count(b"evil.example") == screen.count(b"[link=https://evil.example/]") > 0

@@ -103,3 +103,20 @@ async def test_a_full_frame_paints_every_cell_beside_the_sixel_picture(sixel_ima
     assert outside == []  # no cell left to the terminal's blank screen
     assert "".join(grid[picture.bottom][:5]) == "under"
 
+
+
+def test_in_terminal_playback_draws_with_the_thumbnails_protocol(sixel_image):
+    """mpv inside the terminal uses what the thumbnails found the terminal draws: Sixel where
+    ours (a subclass of textual-image's) draws, Kitty graphics, else text (it always chose
+    text in a Sixel terminal: the name of our widget was not textual-image's)."""
+    import textual_image.widget as widgets
+
+    from tuifeed.playback.config import PlayerConfig
+    from tuifeed.playback.mpv import terminal_vo
+    from tuifeed.tui.graphics import graphics_protocol
+
+    plain = {"TERM": "xterm-256color"}
+    assert terminal_vo(PlayerConfig(), graphics_protocol(sixel_image), plain) == "sixel"
+    assert terminal_vo(PlayerConfig(), graphics_protocol(widgets.TGPImage), plain) == "kitty"
+    for drawn_as_text in (widgets.HalfcellImage, widgets.UnicodeImage, None):
+        assert terminal_vo(PlayerConfig(), graphics_protocol(drawn_as_text), plain) == "tct"

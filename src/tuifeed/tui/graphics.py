@@ -186,8 +186,12 @@ def choose_image_widget(headless: bool = False) -> type[Widget] | None:
 def graphics_protocol(image_widget: type[Widget] | None) -> str | None:
     """"sixel" or "kitty" when the thumbnails found the terminal draws real pictures that way
     (mpv can then play in the terminal with the same protocol), else None."""
-    name = image_widget.__name__ if image_widget is not None else ""
-    return {"SixelImage": "sixel", "TGPImage": "kitty"}.get(name)
+    widgets = sys.modules.get("textual_image.widget")  # loaded: the widget came from it
+    if image_widget is None or widgets is None:
+        return None
+    if issubclass(image_widget, widgets.SixelImage):  # ours draws through it (sixel_image)
+        return "sixel"
+    return "kitty" if issubclass(image_widget, widgets.TGPImage) else None
 
 
 _import_lock = threading.Lock()
