@@ -9,8 +9,9 @@ taken: the feed's `version` moves with every event, steering, recipe or catalogu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from tuifeed.feed.state import kept_context
 from tuifeed.models import Event
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, rank
 
@@ -24,7 +25,8 @@ class QueueJob:
     leaving: tuple[Event, ...]  # what leaving that card then would record (ids below 0)
     limit: int
     catalog: Catalog
-    model: InterestModel  # a copy: the UI thread's model moves on without it
+    model: InterestModel | None  # a copy: the UI thread's model moves on without it (None
+    # once answered)
     recipe: Recipe
     context: Context
 
@@ -36,6 +38,11 @@ class QueueJob:
     def run(self) -> list[Ranked]:
         """Rank (in any thread): the queue, best first."""
         return rank(self.catalog, self.model, self.recipe, self.context, self.limit)
+
+    def answered(self) -> "QueueJob":
+        """The job as its answer keeps it: without its model (a copy of megabytes at a
+        million items) and with only what Why this? reads of its context."""
+        return replace(self, model=None, context=kept_context(self.context))
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,14 @@ class HistoryEntry:
 _NOTHING = np.zeros(0, dtype=bool)
 
 
+def kept_context(context: Context) -> Context:
+    """What Why this? reads of a ranking's context once the ranking is done: the moment, the
+    cards before, the seed and the follows of it. The masks and boosts over the catalogue
+    (2.5 MiB at a million items) are not kept."""
+    return replace(context, candidates=_NOTHING, seen=_NOTHING, topic_boosts=None,
+                   creator_boosts=None)
+
+
 @dataclass(frozen=True)
 class Placement:
     """How a card was ranked at the moment it was shown: kept so "why" can replay it exactly."""
@@ -125,10 +133,7 @@ class Placement:
     assumed: tuple[Event, ...] = ()
 
     def __post_init__(self) -> None:
-        # Why this? reads the moment, the cards before, the seed and the follows of it: the
-        # masks and boosts over the catalogue (2.5 MiB a card at a million items, kept for
-        # every card of the session: 500 MiB after 200 keys) are not kept.
-        object.__setattr__(self, "context", replace(
-            self.context, candidates=_NOTHING, seen=_NOTHING, topic_boosts=None,
-            creator_boosts=None))
+        # Kept for every card of the session: with the masks, 500 MiB after 200 keys at a
+        # million items.
+        object.__setattr__(self, "context", kept_context(self.context))
 

@@ -99,7 +99,7 @@ class Queueing:
             return
         if self.feed.learning_due:  # the model first, learned again from the whole log
             self._rank_again = True
-            self._learning = self.run_worker(partial(self._learn, self.feed.learning_job()),
+            self._learning = self.run_worker(partial(self._learn, [self.feed.learning_job()]),
                                              name="learn again", group="learning",
                                              description="the model from the whole log",
                                              thread=True, exit_on_error=False)
@@ -111,7 +111,7 @@ class Queueing:
         self._rank_again = False
         panel = self.screen_stack[0].query_one(QueuePanel)
         job = self.feed.queue_job(panel.fits(QUEUE_LENGTH))
-        self._ranking = self.run_worker(partial(self._rank, job), name="rank up next",
+        self._ranking = self.run_worker(partial(self._rank, [job]), name="rank up next",
                                         description="Up next",  # (not the job's repr)
                                         group="queue", thread=True, exit_on_error=False)
 
@@ -135,8 +135,8 @@ class Queueing:
         """The model is due to be learned again, or being learned."""
         return self._learning is not None or (self.feed is not None and self.feed.learning_due)
 
-    def _learn(self, job: LearningJob) -> None:  # in the worker thread
-        self.post_message(ModelLearned(job.run()))
+    def _learn(self, handed: list[LearningJob]) -> None:  # in the worker thread
+        self.post_message(ModelLearned(handed.pop().run()))  # (see _rank)
 
     def on_model_learned(self, message: ModelLearned) -> None:
         self._learning = None
@@ -154,10 +154,13 @@ class Queueing:
         for screen in self.screen_stack:
             screen.post_message(Relearned())
 
-    def _rank(self, job: QueueJob) -> None:  # in the worker thread
+    def _rank(self, handed: list[QueueJob]) -> None:  # in the worker thread
+        """The job is taken out of the list it was handed in: a finished worker outlives its
+        run (until the collector's next full pass), and with it what it was handed."""
         from tuifeed.feed.queue import RankedQueue
 
-        self.post_message(QueueRanked(RankedQueue(job, job.run())))
+        job = handed.pop()
+        self.post_message(QueueRanked(RankedQueue(job.answered(), job.run())))
 
     def on_queue_ranked(self, message: QueueRanked) -> None:
         self._ranking = None
