@@ -162,6 +162,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         # The session: cards shown so far, which one is current, when it became current.
         self.trail: list[str] = []
         self._placements: dict[str, Placement] = {}
+        self._followed_mask: tuple[tuple, np.ndarray] | None = None  # (follows, creators)
         self.position = -1
         self._shown_at = clock.monotonic()
         self._covered_at: float | None = None  # when another view covered the card, if one does
@@ -382,6 +383,21 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                                 session_id=self.session_id))
         return events
 
+    def _followed(self) -> np.ndarray:
+        """The creators followed, as a mask over the catalogue's creators: one array (read
+        only) while the follows and the creators stay, shared by every context, so the cards'
+        placements, which keep it for Why this?, do not keep one each (50 KiB a card at
+        50,000 creators)."""
+        creators = self.catalog.creator_index
+        key = (frozenset(self.state.followed), len(self.catalog.creators))
+        if self._followed_mask is None or self._followed_mask[0] != key:
+            followed = np.zeros(len(self.catalog.creators), dtype=bool)
+            followed[[creators[creator] for creator in self.state.followed
+                      if creator in creators]] = True
+            followed.flags.writeable = False
+            self._followed_mask = (key, followed)
+        return self._followed_mask[1]
+
     def ranking_context(self) -> Context:
         """Everything besides the model that the queue depends on, at this moment."""
         index = self.catalog.index
@@ -393,9 +409,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
                 topic_boosts[self.catalog.topic_index[name]] = amount
             elif target == "creator":
                 creator_boosts[self.catalog.creators_named(name)] = amount
-        followed = np.zeros(len(self.catalog.creators), dtype=bool)
-        followed[[self.catalog.creator_index[creator] for creator in self.state.followed
-                  if creator in self.catalog.creator_index]] = True
+        followed = self._followed()
         return Context(
             now=self.clock.now(),
             candidates=self._candidates(seen, followed),
