@@ -41,24 +41,22 @@ def unsettled(monkeypatch):
     monkeypatch.setattr(Pilot, "pause", PAUSE)
 
 
-def held_back(home, clock: VirtualClock) -> tuple[threading.Event, list, callable]:
-    """An opener that waits for the test's go, and the feed it opened."""
+def held_back(home) -> tuple[threading.Event, list[Feed], App]:
+    """The app on a feed that opens once the test says go, and the feed it opened."""
     go = threading.Event()
     opened: list[Feed] = []
 
     def open_feed() -> Feed:
         assert go.wait(30), "the test never let the feed open"
-        opened.append(Feed.open(home, clock=clock, seed=3))
+        opened.append(Feed.open(home, clock=VirtualClock(), seed=3))
         return opened[-1]
 
-    return go, opened, open_feed
+    return go, opened, make_app(None, headless=True, tick_seconds=None, open_feed=open_feed)
 
 
 async def test_keys_pressed_while_the_feed_opens_act_in_order_once_it_is_in(
         isolated_home, unsettled):
-    clock = VirtualClock()
-    go, opened, open_feed = held_back(isolated_home, clock)
-    app = make_app(None, headless=True, tick_seconds=None, open_feed=open_feed)
+    go, opened, app = held_back(isolated_home)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         # The first frame: the feed's own screen, saying it opens, with no feed behind it.
@@ -93,9 +91,7 @@ async def test_keys_pressed_while_the_feed_opens_act_in_order_once_it_is_in(
 
 async def test_a_fetch_asked_for_while_the_feed_opens_runs_once_it_is_open(
         isolated_home, unsettled):
-    clock = VirtualClock()
-    go, opened, open_feed = held_back(isolated_home, clock)
-    app = make_app(None, headless=True, tick_seconds=None, open_feed=open_feed)
+    go, opened, app = held_back(isolated_home)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await pilot.press("u", "j")
@@ -113,9 +109,7 @@ async def test_a_fetch_asked_for_while_the_feed_opens_runs_once_it_is_open(
 
 async def test_quitting_before_the_feed_is_open_records_nothing_and_closes_it(
         isolated_home, unsettled):
-    clock = VirtualClock()
-    go, opened, open_feed = held_back(isolated_home, clock)
-    app = make_app(None, headless=True, tick_seconds=None, open_feed=open_feed)
+    go, opened, app = held_back(isolated_home)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await pilot.press("j", "q")
