@@ -174,18 +174,29 @@ def catalogue_part(wanted: dict) -> dict:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def load(path: Path, wanted: dict, catalog: Catalog, recipe: Recipe) -> LearnedLog | None:
-    """The checkpoint at `path` if its tags are `wanted` and it is whole; else None."""
+# What reading a damaged or foreign archive may raise (a UnicodeDecodeError is a ValueError).
+READ_ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
+               zipfile.BadZipFile)
+
+
+def _read(path: Path, wanted: dict, read):
+    """`read(archive)` of the archive kept at `path`, if it is a plain file whose tags are
+    `wanted`; else None, and None when reading it raises (it is damaged): a rebuild, never
+    an error."""
     if not _regular(path):
         return None
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _text(archive["tags"]) != wanted:
                 return None
-            return _learned(archive, wanted, catalog, recipe)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
-            zipfile.BadZipFile):
+            return read(archive)
+    except READ_ERRORS:
         return None
+
+
+def load(path: Path, wanted: dict, catalog: Catalog, recipe: Recipe) -> LearnedLog | None:
+    """The checkpoint at `path` if its tags are `wanted` and it is whole; else None."""
+    return _read(path, wanted, lambda archive: _learned(archive, wanted, catalog, recipe))
 
 
 def _regular(path: Path) -> bool:
@@ -442,38 +453,33 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
 
 def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
     """The catalogue kept at `path`, if its tags are `wanted` and it is whole; else None."""
-    if not _regular(path):
+    return _read(path, wanted, _kept_catalogue)
+
+
+def _kept_catalogue(archive) -> KeptCatalogue | None:
+    facts = _text(archive["facts"])
+    values = {name: None for name in facts["none"]}
+    for field in dataclasses.fields(CatalogRows):
+        name = field.name
+        if name in values or name in TEXT_FIELDS:  # (texts: their defaults)
+            continue
+        stored = archive[f"rows.{name}"]
+        if name in facts["texts"]:
+            values[name] = _split(stored, facts["texts"][name])
+        elif name in facts["pairs"]:
+            count, width = facts["pairs"][name]
+            flat = _split(stored, count * width)
+            values[name] = [tuple(flat[at: at + width])
+                            for at in range(0, count * width, width or 1)]
+        else:
+            values[name] = stored
+    rows = CatalogRows(**values)
+    lengths = facts["lengths"]
+    if any(len(value) != lengths[name] for name, value in vars(rows).items()
+           if value is not None and name not in TEXT_FIELDS):
         return None
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if _text(archive["tags"]) != wanted:
-                return None
-            facts = _text(archive["facts"])
-            values = {name: None for name in facts["none"]}
-            for field in dataclasses.fields(CatalogRows):
-                name = field.name
-                if name in values or name in TEXT_FIELDS:  # (texts: their defaults)
-                    continue
-                stored = archive[f"rows.{name}"]
-                if name in facts["texts"]:
-                    values[name] = _split(stored, facts["texts"][name])
-                elif name in facts["pairs"]:
-                    count, width = facts["pairs"][name]
-                    flat = _split(stored, count * width)
-                    values[name] = [tuple(flat[at: at + width])
-                                    for at in range(0, count * width, width or 1)]
-                else:
-                    values[name] = stored
-            rows = CatalogRows(**values)
-            lengths = facts["lengths"]
-            if any(len(value) != lengths[name] for name, value in vars(rows).items()
-                   if value is not None and name not in TEXT_FIELDS):
-                return None
-            words = _split(archive["words.words"], facts["words"])
-            ptr, codes, items = (archive[f"words.{name}"] for name in ("ptr", "codes", "rows"))
-    except (OSError, ValueError, KeyError, TypeError, EOFError, UnicodeDecodeError,
-            zipfile.BadZipFile):
-        return None
+    words = _split(archive["words.words"], facts["words"])
+    ptr, codes, items = (archive[f"words.{name}"] for name in ("ptr", "codes", "rows"))
     count = len(rows.codes)
     if not (len(ptr) == count + 1 and len(codes) == len(items) == int(ptr[-1])
             and int(ptr[0]) == 0 and (np.diff(ptr) >= 0).all()
