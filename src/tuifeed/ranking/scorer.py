@@ -61,23 +61,12 @@ class Context:
     followed: np.ndarray | None = None  # per creator code: followed or not
 
 
-def item_terms(catalog: Catalog, model: InterestModel, recipe: Recipe,
-               context: Context, rows: np.ndarray | None = None
-               ) -> dict[str, np.ndarray | None]:
-    """The terms that depend on the item alone, already weighted: for every item, or only
-    for the catalogue `rows` given (element for element the very numbers of the whole).
-
-    A term that is zero for every item (its weight is 0, or nothing feeds it) is None, so
-    a million-item re-rank does not add arrays of zeros.
-    """
-    terms = ItemTerms(catalog, model, recipe, context)
-    return {name: terms.term(name, rows) for name in ITEM_TERMS}
-
-
 class ItemTerms:
     """The item-only terms of one moment, worked out on demand: summed over every item one
     term at a time (`score`: a million-item ranking holds the sum and one term, never all
-    sixteen), or for a few rows (`term`: the contributions of the items placed)."""
+    sixteen), or for a few rows (`term`: the contributions of the items placed). A term
+    that is zero for every item (its weight is 0, or nothing feeds it) is None, so a
+    million-item re-rank does not add arrays of zeros."""
 
     def __init__(self, catalog: Catalog, model: InterestModel, recipe: Recipe,
                  context: Context) -> None:
