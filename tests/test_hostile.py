@@ -257,7 +257,7 @@ def test_inside_tmux_no_terminal_query_is_sent(tmp_path):
     finally:
         os.waitpid(child, 0)
         os.close(terminal)
-    assert b"HalfcellImage" in output
+    assert b"HalfcellPicture" in output
     assert b"\x1b_G" not in output and b"\x1b[16t" not in output and b"\x1b[c" not in output
 
 

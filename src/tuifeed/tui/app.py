@@ -28,12 +28,14 @@ from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
+from tuifeed.tui.collector import Collector, defer_full_passes
+from tuifeed.tui.commands import FeedCommands
 from tuifeed.tui.graphics import Graphics, TerminalProbe, choose_image_widget
 from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningFailed,
                                  OpeningWaits, PicturesReady)
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.queueing import Queueing, in_order
-from tuifeed.tui.commands import FeedCommands
+from tuifeed.tui.strip_cycles import free_whole_strips
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
 from tuifeed.tui.widgets.queue import QueuePanel
@@ -46,9 +48,12 @@ NARROW_WIDTH = 70  # below this the queue panel hides and the card takes the scr
 SHORT_HEIGHT = 30  # below this, screens drop what can be read elsewhere (see app.tcss)
 TICK_SECONDS = 0.25
 CATALOGUE_RETRY = 0.05  # seconds: new videos wait this long for a ranking to end, again
-QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far once a second
+QUEUE_TICKS = 4  # Up next is re-ranked with the card's dwell so far after a second without keys
 FEED_ACTIONS = frozenset({"next", "previous", "like", "dislike", "save", "follow", "why",
                           "algorithm", "recipe", "compare", "history", "play", "open_page"})
+
+
+free_whole_strips()  # lines drawn whole are freed without the collector (tui/strip_cycles.py)
 
 
 def once_open(action: Callable) -> Callable:
@@ -107,7 +112,8 @@ class FeedApp(Playing, Queueing, App[None]):
         self.fetch_on_start = fetch_on_start
         self._before_first_card = True  # see first_card_shown
         self._fetch_job: FetchJob | None = None
-        self._ticks = 0
+        self._ticks = 0  # since the last redraw of the feed: Up next was ranked then
+        self.collector = Collector()  # its full passes wait for a pause (tui/collector.py)
         self.fetch_status = ""
         # A scripted run must draw the same screen every time: no toasts (they expire on
         # wall-clock time) and no blinking cursors.
@@ -272,7 +278,9 @@ class FeedApp(Playing, Queueing, App[None]):
             self._before_first_card = False  # the first ranking is in: the card, or none
             self.call_after_refresh(self.first_card_shown)
         card.show_progress(feed.elapsed())
-        self.request_queue()  # Up next follows from a worker (QueueRanked)
+        self.request_queue_after_paint()  # Up next follows from a worker (QueueRanked)
+        self._ticks = 0
+        self.collector.drew()
         self.show_log_notice()
 
     def show_queue(self, queue: list) -> None:
@@ -310,7 +318,9 @@ class FeedApp(Playing, Queueing, App[None]):
         if not self.tick_playback():
             self.query_one(VideoCard).show_progress(self.feed.elapsed())
         self._ticks += 1
-        if self._ticks % QUEUE_TICKS == 0:
+        if self._ticks >= QUEUE_TICKS:  # (a key redraws the feed, and Up next is ranked)
+            self._ticks = 0
+            self.collector.idle()
             self.refresh_queue()
 
     def refresh_queue(self) -> None:
@@ -605,6 +615,7 @@ def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None)
             # as the app: the collector's full passes would walk it again and again between
             # keys (50 ms a pass at a million items), so it is moved out of their way.
             gc.freeze()
+            defer_full_passes()
         app.run()
     finally:
         if opening is not None:  # the screen is gone; an opening under way ends first
@@ -641,4 +652,5 @@ def _opened_and_frozen(open_feed: Callable[[], Feed]) -> Feed:
     gc.enable()
     feed = open_feed()
     gc.freeze()
+    defer_full_passes()
     return feed

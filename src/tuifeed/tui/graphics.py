@@ -1,5 +1,6 @@
 """Choosing how thumbnails are drawn: what the terminal can show, asked of it before Textual
-takes it over, and the textual-image widget that draws that way.
+takes it over, and the widget that draws that way (textual-image's for Sixel and Kitty
+graphics, our own half cells otherwise: widgets/halfcell.py).
 
 Asking is quick and never waits on a terminal that keeps quiet about a protocol: the
 Kitty graphics query goes out followed by a device-attributes query (DA1), which every
@@ -157,23 +158,23 @@ class TerminalProbe:
 
 
 def image_widget_for(graphics: Graphics | None) -> type[Widget] | None:
-    """The textual-image widget class drawing as the terminal said it can (None: text only,
-    where colours are unavailable). Imports textual-image and Pillow; safe while Textual
-    runs: textual-image asks the terminal nothing, its answers are given to it."""
+    """The widget class drawing pictures as the terminal said it can: half cells where it
+    draws neither Sixel nor Kitty graphics (or was not asked), None (text only) where colours
+    are unavailable. Imports textual-image for Sixel and Kitty; safe while Textual runs:
+    textual-image asks the terminal nothing, its answers are given to it."""
     if os.environ.get("TERM") == "dumb":
         return None
+    if graphics is None or not (graphics.sixel or graphics.kitty):
+        from tuifeed.tui.widgets.halfcell import HalfcellPicture
+        return HalfcellPicture
     try:
-        if graphics is None:
-            return _halfcell_without_probing()
         widgets = _textual_image_told(graphics)
     except Exception:  # noqa: BLE001 - a broken textual-image: the text placeholder
         return None
     if graphics.sixel:  # textual-image prefers Sixel where both are drawn, and so do we
         from tuifeed.tui.widgets.sixel_image import SixelThumbnailImage
         return SixelThumbnailImage
-    if graphics.kitty:
-        return widgets.TGPImage
-    return widgets.HalfcellImage
+    return widgets.TGPImage
 
 
 def choose_image_widget(headless: bool = False) -> type[Widget] | None:
@@ -210,17 +211,6 @@ def _textual_image_told(graphics: Graphics):
         import textual_image.widget as widgets
 
         return widgets
-
-
-def _halfcell_without_probing() -> type[Widget]:
-    """textual-image queries the terminal when it is imported (it writes escape sequences and
-    waits for answers). Where half cells are used anyway, the query only does harm: tmux takes
-    it for a pane title, and a headless run has nobody to answer. Imported here with standard
-    output seen as no terminal, it asks nothing."""
-    with _import_lock:
-        _without_terminal_import("textual_image.widget")
-        from textual_image.widget import HalfcellImage
-    return HalfcellImage
 
 
 def _without_terminal_import(module: str) -> None:

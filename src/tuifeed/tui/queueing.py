@@ -89,6 +89,7 @@ class Queueing:
         self._waiting: deque[Callable[[], None]] = deque()  # keys waiting for a ranking
         self._draining = False  # serving them: what one key does next comes before the rest
         self._fetched_waiting: list = []  # new videos (CatalogueFetched) held for a ranking
+        self._queue_after_paint = False  # request_queue_after_paint asked: not yet started
 
     def request_queue(self) -> None:
         """Have Up next ranked as the feed stands now (in a worker)."""
@@ -114,6 +115,19 @@ class Queueing:
         self._ranking = self.run_worker(partial(self._rank, [job]), name="rank up next",
                                         description="Up next",  # (not the job's repr)
                                         group="queue", thread=True, exit_on_error=False)
+
+    def request_queue_after_paint(self) -> None:
+        """request_queue, once the frame drawn now is painted: a ranking worker competes with
+        the paint for the interpreter (a `j`'s card came ~30% later at 100k items), and the
+        card matters first. Up next follows a frame later."""
+        if not self._queue_after_paint:
+            self._queue_after_paint = True
+            self.call_after_refresh(self._queue_once_painted)
+
+    def _queue_once_painted(self) -> None:
+        self._queue_after_paint = False
+        if self._ranking is None:  # else started meanwhile (a key waits): it ranks the newest
+            self.request_queue()  # state, or is ranked again once it is in (on_queue_ranked)
 
     def index_words(self) -> None:
         """Index the catalogue's words in a worker (a word mute needs them), once."""
@@ -254,7 +268,8 @@ class Queueing:
     def queue_settled(self) -> bool:
         """No ranking under way, and no key or new videos waiting for one."""
         return (self._ranking is None and self._indexing is None and not self.learning_pending
-                and not self._waiting and not self._fetched_waiting)
+                and not self._waiting and not self._fetched_waiting
+                and not self._queue_after_paint)
 
     async def settle_queue(self) -> None:
         """Wait until the queue is settled and the screens' own workers (Why this?) are done

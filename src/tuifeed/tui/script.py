@@ -24,11 +24,13 @@ from tuifeed.errors import TuifeedError
 from tuifeed.text import check_text, clean_text
 from tuifeed.feed import Feed
 from tuifeed.tui.app import FeedApp, make_app
+from tuifeed.tui.widgets.halfcell import DRAWING_GROUP
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 NAMED_KEYS = frozenset(key.value for key in Keys)
 SNAP_NAME = re.compile(r"[\w.-]+")
-THUMBNAIL_GROUPS = frozenset({"thumbnail", "prefetch"})
+SETTLE_ROUNDS = 4
+THUMBNAIL_GROUPS = frozenset({"thumbnail", "prefetch", "prepare again", DRAWING_GROUP})
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,13 @@ async def settle(app: FeedApp, pilot: Pilot) -> None:
     that a screen is the same on every run (a picture, not the placeholder)."""
     await app.settle_queue()  # Up next ranked, the keys waiting for it served
     await pilot.pause()
-    workers = [worker for worker in app.workers if worker.group in THUMBNAIL_GROUPS]
-    await asyncio.gather(*(worker.wait() for worker in workers), return_exceptions=True)
-    await pilot.pause()
+    for _ in range(SETTLE_ROUNDS):  # a picture decoded, then its lines made as it is painted
+        workers = [worker for worker in app.workers if worker.group in THUMBNAIL_GROUPS
+                   and not worker.is_finished]
+        await asyncio.gather(*(worker.wait() for worker in workers), return_exceptions=True)
+        await pilot.pause()
+        if not workers:
+            break
 
 
 async def run_script(feed: Feed, steps: list[Step], size: tuple[int, int],

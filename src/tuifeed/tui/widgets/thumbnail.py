@@ -8,6 +8,7 @@ image widget may arrive after it (`use_image_widget`, once the terminal's answer
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -109,7 +110,7 @@ class Thumbnail(Container):
                    and (self.draws_pictures or self._pictures_coming))
         self._draw(picture, self._placeholder(item, loading))
         if loading and self.draws_pictures:
-            self._load(self.cache, item)
+            self._load(self.cache, item, self._preparing())
 
     def prefetch(self, items: list[Item]) -> None:
         """Download and decode the pictures of the cards coming next, so they show at once."""
@@ -121,19 +122,49 @@ class Thumbnail(Container):
         if not wanted or sources == self._prefetching:
             return
         self._prefetching = sources
-        self._prefetch(self.cache, wanted)
+        self._prefetch(self.cache, wanted, self._preparing())
+
+    def on_resize(self) -> None:
+        """The pictures kept, other than the one on screen (its widget asks for its own), are
+        prepared again at the new size, so the next cards still paint at once."""
+        others = [picture for source, picture in self._pictures.items()
+                  if self._item is None or source != self._item.thumbnail]
+        prepare = self._preparing()
+        if others and prepare is not None:
+            self._prepare_again(others, prepare)
+
+    @work(thread=True, exclusive=True, group="prepare again", exit_on_error=False)
+    def _prepare_again(self, pictures: list[Picture], prepare: Callable[[Picture], None]) -> None:
+        for picture in pictures:
+            if get_current_worker().is_cancelled:
+                return
+            prepare(picture)
+
+    def _preparing(self) -> Callable[[Picture], None] | None:
+        """What a worker does with a picture it decoded, before posting it: the image
+        widget's drawing of it made ahead at the size it will be drawn (a half-cell picture's
+        lines), so painting the card only looks it up; nothing for the other widgets."""
+        prepare = getattr(self._image_widget, "prepare", None)
+        size = (self.content_size.width, self.content_size.height)
+        if prepare is None or not all(size):
+            return None
+        return lambda picture: prepare(picture, size)
 
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
-    def _load(self, cache: ThumbnailCache, item: Item) -> None:
+    def _load(self, cache: ThumbnailCache, item: Item,
+              prepare: Callable[[Picture], None] | None) -> None:
         from tuifeed.catalogue.thumbnails import picture_for
 
         worker = get_current_worker()
         picture = picture_for(cache, item.thumbnail, MAX_PICTURE, lambda: worker.is_cancelled)
+        if picture is not None and prepare is not None:
+            prepare(picture)
         # Posted even when cancelled: the picture is kept for when the viewer comes back.
         self.post_message(self.Loaded(item.id, item.thumbnail, picture))
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
-    def _prefetch(self, cache: ThumbnailCache, items: list[Item]) -> None:
+    def _prefetch(self, cache: ThumbnailCache, items: list[Item],
+                  prepare: Callable[[Picture], None] | None) -> None:
         from tuifeed.catalogue.thumbnails import picture_for
 
         worker = get_current_worker()
@@ -146,6 +177,8 @@ class Thumbnail(Container):
             if cancelled():
                 return
             picture = picture_for(cache, item.thumbnail, MAX_PICTURE, cancelled)
+            if picture is not None and prepare is not None:
+                prepare(picture)
             self.post_message(self.Loaded(item.id, item.thumbnail, picture))
 
     def on_thumbnail_loaded(self, message: Loaded) -> None:
