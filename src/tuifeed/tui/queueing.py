@@ -186,9 +186,10 @@ class Queueing:
                 self.prefetch_pictures(message.answer.ranked[1:4])
             else:
                 self.show_queue(message.answer.ranked)
-        if self.feed.ranked_ahead() is None or self._rank_again:
+        self._run_waiting()  # first: a key served now asks for its own ranking (after paint)
+        if self._ranking is None and not self._queue_after_paint and (
+                self.feed.ranked_ahead() is None or self._rank_again):
             self.request_queue()
-        self._run_waiting()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A ranking that raised: said once; the keys waiting for it are served the slow
@@ -229,7 +230,8 @@ class Queueing:
         else:
             self._advance_now()
             return
-        self.request_queue()
+        if self._ranking is None:  # else the ranking under way serves it, or is ranked again
+            self.request_queue()  # once it is in (on_queue_ranked), if it no longer holds
 
     def _advance_now(self) -> None:
         self.feed.next()
