@@ -43,6 +43,39 @@ async def test_keys_never_rank_on_the_ui_thread_and_rank_once_each(isolated_home
             key: 2 if key[1] == "x" else 1 for key in per_key}
 
 
+async def test_a_key_waiting_for_the_ranking_under_way_costs_no_extra_ranking(
+        isolated_home, clock, monkeypatch):
+    """j, then j again while the first j's Up next is still being ranked: the second key
+    waits for that ranking and moves on with it; then its own queue is ranked. Two rankings
+    in all (the waiting key had the same state ranked once more before it was served: three,
+    and it waited for both)."""
+    import tuifeed.feed.queue
+
+    gate = threading.Event()
+    started: list[int] = []
+    real = tuifeed.feed.queue.rank
+
+    def gated(*args, **kwargs):
+        started.append(1)
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.settle_queue()
+        monkeypatch.setattr(tuifeed.feed.queue, "rank", gated)
+        await Pilot.press.unsettled(pilot, "j")  # brought at once: Up next was ranked
+        while not started:  # its Up next is being ranked (held at the gate)
+            await asyncio.sleep(0.005)
+        await Pilot.press.unsettled(pilot, "j")  # waits for that ranking
+        await asyncio.sleep(0.05)
+        assert app.feed.position == 1
+        gate.set()
+        await app.settle_queue()
+        assert app.feed.position == 2
+        assert len(started) == 2
+
+
 async def test_j_brings_the_first_card_up_next_shows(isolated_home, clock):
     app = open_app(isolated_home, clock)
     async with app.run_test(size=(100, 40)) as pilot:
