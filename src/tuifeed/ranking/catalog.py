@@ -65,6 +65,15 @@ def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:g} min"
 
 
+def contiguous(rows: np.ndarray | slice | None, size: int) -> tuple[int, int] | None:
+    """(start, stop) when `rows` is a slice of consecutive rows of `size` (a ranking's
+    block): their entries are then one run of a CSR matrix's, read without gathering."""
+    if not isinstance(rows, slice):
+        return None
+    start, stop, step = rows.indices(size)
+    return (start, max(start, stop)) if step == 1 else None
+
+
 def entries_of(ptr: np.ndarray, rows: np.ndarray | slice
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of a CSR matrix's pointers, the entries of the `rows` given (an array, or a slice of
@@ -373,6 +382,14 @@ class Catalog:
             weights = np.repeat(1.0 / np.maximum(counts, 1), counts)
             weights *= per_topic[self.topic_codes]
             return np.bincount(self.topic_rows, weights, minlength=len(self))
+        block = contiguous(rows, len(self))
+        if block is not None:  # a ranking's block: its entries are one run (the same sums)
+            start, stop = block
+            first, last = ptr[start], ptr[stop]
+            local = self.topic_rows[first:last] - start
+            weights = (1.0 / np.maximum(np.diff(ptr[start: stop + 1]), 1))[local]
+            weights *= per_topic[self.topic_codes[first:last]]
+            return np.bincount(local, weights, minlength=stop - start)
         entries, local, counts = entries_of(ptr, rows)
         weights = np.repeat(1.0 / np.maximum(counts, 1), counts)
         weights *= per_topic[self.topic_codes[entries]]

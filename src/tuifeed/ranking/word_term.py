@@ -238,8 +238,17 @@ class WordMatrix:
         in the same order)."""
         weights, order, starts = self._derive()
         if rows is not None:
-            from tuifeed.ranking.catalog import entries_of
+            from tuifeed.ranking.catalog import contiguous, entries_of
 
+            block = contiguous(rows, len(self.ptr) - 1)
+            if block is not None:  # a ranking's block: one run of entries (the same sums)
+                start, stop = block
+                first, last = self.ptr[start], self.ptr[stop]
+                values = per_word[self.codes[first:last]]
+                touched = values != 0
+                return np.bincount(self.rows[first:last][touched] - start,
+                                   weights[first:last][touched] * values[touched],
+                                   minlength=stop - start)
             entries, local, counts = entries_of(self.ptr, rows)
             values = per_word[self.codes[entries]]
             touched = values != 0  # (as flatnonzero reads them: NaN counts)
