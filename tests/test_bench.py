@@ -106,7 +106,7 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     assert fetch["feeds"] == 5
     assert fetch["tuifeed_s"] > 0 and fetch["tuifeed_refetch_s"] > 0 and fetch["in_process_s"] > 0
     large = results["large_home"]
-    assert large["items"] == 10_000
+    assert large["items"] == 2_000
     assert large["large_open_s"] > 0 and large["demo_open_s"] > 0
     assert large["large_peak_mib"] > 0
     words = results["words"]
@@ -117,10 +117,10 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     text = bench.report(results)  # the same figures, as the text report prints them
     assert f"Word mutes over {words['items']:,} items" in text
     tastes = results["tastes"]
-    assert tastes["seeds"] == [0, 1] and tastes["items"] == 40
+    assert tastes["seeds"] == [0] and tastes["items"] == 40
     assert {"topics", "creators", "short-clips", "noisy"} == set(tastes["scenarios"])
     for line in ("topics", "creators", "short-clips", "noisy", "for-you", "chronological",
-                 "popular", "over seeds 0-1", "Any taste: the first 40 cards"):
+                 "popular", "over seeds 0-0", "Any taste: the first 40 cards"):
         assert line in text
     screens = results["screens"]
     assert screens["events"] == 20_000
@@ -140,7 +140,7 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
         assert 0 <= keys["hit_rate"] <= 1
     assert app["start"]["ratio"] > 0 and app["start"]["frame_ratio"] > 0
     (home,) = app["homes"]
-    assert home["items"] == home["events"] == 10_000
+    assert home["items"] == home["events"] == 2_000
     assert home["start"]["first_card_s"] > 0 and home["start_ratio"] > 0
     assert home["keys"]["presses"] == 10 and home["keys"]["card_ms_p99"] > 0
     assert home["peak_mib"] > 0
@@ -148,7 +148,7 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     assert all(row["decode_ms"] > 0 and row["pillow_ms"] > 0 for row in app["decode"])
     for line in ("start-up to the first painted frame", "start-up to the first card",
                  "against a bare Textual app",
-                 "10,000 items and 10,000 events", "a key (j) to the next card complete",
+                 "2,000 items and 2,000 events", "a key (j) to the next card complete",
                  "peak memory, whole process", "thumbnail decode per image"):
         assert line in text
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import combinations
@@ -34,6 +34,8 @@ from tuifeed.store.writer import INSERT_EVENT
 
 SIMULATED_ITEMS = 300
 MEASURED_FROM = 101  # the share of enjoyed items is measured on items 101-300
+QUICK_SIMULATED_ITEMS = 150  # --quick: items 101-150 (it checks the rows are there)
+QUICK_LARGE_HOME = 2_000  # --quick's "large" home: the path taken, not its speed
 LIKED_TOPICS = 5
 FAVOURITE_CREATORS = 3  # among the creators with at least 8 demo videos (80 once remixed)
 SHORT_CLIP_SECONDS = 20.0  # the short-clip viewer enjoys clips up to this long, any topic
@@ -137,14 +139,15 @@ def simulate_viewer(feed: Feed, clock: VirtualClock, viewer: Viewer, seed: int,
     return enjoyed
 
 
-def share(flags: Sequence[bool]) -> float:
-    window = flags[MEASURED_FROM - 1:SIMULATED_ITEMS]
+def share(flags: Sequence[bool], items: int = SIMULATED_ITEMS) -> float:
+    window = flags[MEASURED_FROM - 1:items]
     return sum(window) / len(window) if window else 0.0
 
 
 def learning_run(seed: int, scenario: str, recipes: Sequence[str] = LEARNING_RECIPES,
-                 workdir: str | None = None) -> dict:
-    """One seed of one scenario: the same catalogue, viewer and seed through each recipe."""
+                 workdir: str | None = None, items: int = SIMULATED_ITEMS) -> dict:
+    """One seed of one scenario: the same catalogue, viewer and seed through each recipe,
+    `items` cards each."""
     catalogue = remixed_demo(VirtualClock().now(), seed)
     viewer = make_viewer(scenario, catalogue, seed)
     result = {"seed": seed, "tastes": viewer.tastes,
@@ -154,7 +157,7 @@ def learning_run(seed: int, scenario: str, recipes: Sequence[str] = LEARNING_REC
         with tempfile.TemporaryDirectory(dir=workdir) as home, \
                 Feed.open(home, clock=clock, seed=seed, recipe=recipe,
                           catalogue=catalogue) as feed:
-            result[recipe] = share(simulate_viewer(feed, clock, viewer, seed))
+            result[recipe] = share(simulate_viewer(feed, clock, viewer, seed, items), items)
     return result
 
 
@@ -165,7 +168,8 @@ def spread(values: Sequence[float]) -> dict:
 
 def bench_learns(seed: int = 0, workdir: str | None = None, seeds: int = LEARNING_SEEDS,
                  scenarios: Sequence[str] = tuple(SCENARIOS),
-                 recipes: Sequence[str] = LEARNING_RECIPES, jobs: int | None = None) -> dict:
+                 recipes: Sequence[str] = LEARNING_RECIPES, jobs: int | None = None,
+                 items: int = SIMULATED_ITEMS) -> dict:
     """Each scenario's viewer through each recipe, for seeds `seed`..`seed + seeds - 1`: the
     share of enjoyed items among items 101-300 shown, its mean and spread over the seeds.
     The runs are spread over `jobs` processes (default: one a core); the figures do not
@@ -178,10 +182,11 @@ def bench_learns(seed: int = 0, workdir: str | None = None, seeds: int = LEARNIN
     if jobs > 1:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded process
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            runs = list(pool.map(partial(learning_run, recipes=recipes, workdir=workdir),
-                                 *zip(*tasks)))
+            runs = list(pool.map(partial(learning_run, recipes=recipes, workdir=workdir,
+                                         items=items), *zip(*tasks)))
     else:
-        runs = [learning_run(number, scenario, recipes, workdir) for number, scenario in tasks]
+        runs = [learning_run(number, scenario, recipes, workdir, items)
+                for number, scenario in tasks]
     results: dict = {}
     for scenario in scenarios:
         per_seed = [run for (_, name), run in zip(tasks, runs) if name == scenario]
@@ -193,8 +198,8 @@ def bench_learns(seed: int = 0, workdir: str | None = None, seeds: int = LEARNIN
         }
     return {
         "catalogue": len(load_demo_catalogue(0.0)) * REMIXES,
-        "items": SIMULATED_ITEMS,
-        "measured": f"items {MEASURED_FROM}-{SIMULATED_ITEMS}",
+        "items": items,
+        "measured": f"items {MEASURED_FROM}-{items}",
         "seeds": list(range(seed, seed + seeds)),
         "recipes": list(recipes),
         "scenarios": results,
@@ -212,7 +217,7 @@ def bench_learns(seed: int = 0, workdir: str | None = None, seeds: int = LEARNIN
 
 TASTE_ITEMS = 40
 TASTE_SEEDS = 10
-QUICK_TASTE_SEEDS = 2
+QUICK_TASTE_SEEDS = 1
 TASTE_TOPICS = 3
 LOVED_CREATORS = 4
 AGAINST_TASTE = 0.25
@@ -601,27 +606,41 @@ def run_all(seed: int = 0, sizes: Sequence[int] = SPEED_SIZES,
             quick: bool = False) -> dict:
     """All the benchmarks; their temporary homes live in `workdir` (the cache folder).
     `quick` shrinks them to check they run (under 30 s in all on 2 cores): the catalogue
-    ones (5 feeds, a 10k-item home, one run), the app in a terminal (one session each, 10
-    keys, a 10k home) and the learning one (one seed)."""
+    ones (5 feeds, a 2k-item home, one run), the app in a terminal (one session each, 10
+    keys, a 2k home), the learning one (one seed, 150 cards) and the tastes (one seed)."""
     from tuifeed.bench_app import bench_app
     from tuifeed.bench_catalogue import bench_fetch, bench_large_home
     from tuifeed.bench_screens import SCREEN_EVENTS, bench_screens
     from tuifeed.bench_words import WORD_ITEMS, bench_words
 
-    return {"learns": bench_learns(seed, workdir,
-                                   QUICK_LEARNING_SEEDS if quick else LEARNING_SEEDS),
-            "tastes": bench_tastes(seed, workdir,
-                                   QUICK_TASTE_SEEDS if quick else TASTE_SEEDS),
+    def large_home() -> dict:
+        return bench_large_home(QUICK_LARGE_HOME if quick else 100_000, 300 if quick else 3_000,
+                                10 if quick else 40, workdir, 1 if quick else 3)
+
+    # --quick runs the large home's headless sessions (other processes: it mostly waits)
+    # beside the sections that work in this one, and has them done before the app's
+    # terminal sessions; a full run measures each section alone.
+    with ThreadPoolExecutor(1) as beside:
+        large = beside.submit(large_home) if quick else None
+        results = {
+            "learns": bench_learns(seed, workdir,
+                                   QUICK_LEARNING_SEEDS if quick else LEARNING_SEEDS,
+                                   items=QUICK_SIMULATED_ITEMS if quick else SIMULATED_ITEMS),
+            "tastes": bench_tastes(seed, workdir, QUICK_TASTE_SEEDS if quick else TASTE_SEEDS),
             "responds": bench_responds(seed, workdir=workdir),
             "speed": bench_speed(sizes, seed, workdir=workdir),
             "log": bench_log(seed, log_events, workdir),
             "fetch": bench_fetch(5 if quick else 50, 30, workdir),
-            "large_home": bench_large_home(10_000 if quick else 100_000,
-                                           300 if quick else 3_000, 10 if quick else 40,
-                                           workdir, 1 if quick else 3),
             "words": bench_words(10_000 if quick else WORD_ITEMS, seed, workdir),
             "screens": bench_screens(20_000 if quick else SCREEN_EVENTS, seed, workdir),
-            "app": bench_app(seed, workdir, quick)}
+        }
+        results["large_home"] = large.result() if large else large_home()
+    results["app"] = bench_app(seed, workdir, quick)
+    return results
+
+
+def _times(ratio: float | None) -> str:
+    return "too small to compare" if ratio is None else f"{ratio:.2f}x"
 
 
 def percent_spread(figures: dict) -> str:
@@ -696,7 +715,7 @@ def report(results: dict) -> str:
         f"(tuifeed open, headless):",
         f"  open {large['large_open_s']:.2f} s against {large['demo_open_s']:.2f} s "
         f"({large['open_ratio']:.2f}x); a key {large['large_key_cpu_ms']:.1f} ms CPU against "
-        f"{large['demo_key_cpu_ms']:.1f} ms ({large['key_ratio']:.2f}x); peak memory "
+        f"{large['demo_key_cpu_ms']:.1f} ms ({_times(large['key_ratio'])}); peak memory "
         f"{large['large_peak_mib']:.0f} MiB",
     ]
     if "words" in results:

@@ -45,7 +45,7 @@ LOADING = "(loading…)"
 # A frame is painted once it shows the screen's widget tree: both apps title their queue so.
 PAINTED = "Up next"
 LARGE_SIZES = (100_000, 1_000_000)
-QUICK_SIZE = 10_000
+QUICK_SIZE = 2_000
 TAGS = 3_000
 PICTURE_SIZE = (480, 360)  # YouTube's feeds link thumbnails of this size (hqdefault)
 PICTURE_FILES = 1_000  # distinct thumbnail files the synthetic items point at
@@ -321,7 +321,7 @@ def _per_image_ms(decode, paths: list[Path]) -> float:
 
 def bench_app(seed: int = 0, workdir: str | None = None, quick: bool = False) -> dict:
     """Start-up, key presses, memory and thumbnails of the app in a terminal, against the
-    bare app and the demo-only home. `quick`: two runs, 20 presses, one 20k home."""
+    bare app and the demo-only home. `quick`: one session each, 10 presses, one 2k home."""
     started = time.perf_counter()
     sizes = (QUICK_SIZE,) if quick else LARGE_SIZES
     presses = QUICK_PRESSES if quick else PRESSES
