@@ -86,6 +86,8 @@ async def test_a_full_frame_paints_every_cell_beside_the_sixel_picture(sixel_ima
     app = PictureBesideText(sixel_image)
     async with app.run_test(size=SCREEN) as pilot:
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the picture encoded (off the UI thread)
+        await pilot.pause()
         picture = app.query_one("#picture").region
         text = app.query_one("#text").region
         update = app.screen._compositor.render_update(full=True)
@@ -120,3 +122,44 @@ def test_in_terminal_playback_draws_with_the_thumbnails_protocol(sixel_image):
     assert terminal_vo(PlayerConfig(), graphics_protocol(widgets.TGPImage), plain) == "kitty"
     for drawn_as_text in (widgets.HalfcellImage, widgets.UnicodeImage, None):
         assert terminal_vo(PlayerConfig(), graphics_protocol(drawn_as_text), plain) == "tct"
+
+
+async def test_cards_are_encoded_ahead_and_never_on_the_ui_thread(sixel_image, isolated_home,
+                                                                   clock, monkeypatch):
+    """textual-image encoded each card's picture while painting it (110 ms at 120x40). Here
+    the workers that decode the pictures encode them; once the first card is on screen,
+    each next card's picture is encoded before it is shown, and painting only looks it up."""
+    import threading
+
+    import tuifeed.tui.widgets.sixel_image as sixel_module
+    from tuifeed import Feed
+    from tuifeed.tui.app import FeedApp
+    from tuifeed.tui.script import settle
+
+    encoded_in: list[str] = []
+    late: list[object] = []
+    real_encode, real_later = sixel_module.encode, sixel_module._SixelCanvas.draw_later
+
+    def encode(*args):
+        encoded_in.append(threading.current_thread().name)
+        return real_encode(*args)
+
+    def draw_later(self, *args):
+        late.append(args[1])
+        return real_later(self, *args)
+
+    monkeypatch.setattr(sixel_module, "encode", encode)
+    monkeypatch.setattr(sixel_module._SixelCanvas, "draw_later", draw_later)
+    app = FeedApp(Feed.open(isolated_home, clock=clock, seed=1), image_widget=sixel_image,
+                  tick_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        late.clear()
+        for _ in range(4):
+            await pilot.press("j")
+            await settle(app, pilot)
+            update = app.screen._compositor.render_update(full=True)
+            assert "\x1bP" in update.render_segments(app.console)  # the picture, in Sixel
+        assert late == []  # every card's picture was ready when it was painted
+    assert len(encoded_in) >= 5  # the first card and the four after it
+    assert threading.main_thread().name not in encoded_in

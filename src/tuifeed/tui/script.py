@@ -24,7 +24,7 @@ from tuifeed.errors import TuifeedError
 from tuifeed.text import check_text, clean_text
 from tuifeed.feed import Feed
 from tuifeed.tui.app import FeedApp, make_app
-from tuifeed.tui.widgets.halfcell import DRAWING_GROUP
+from tuifeed.tui.widgets.drawings import DRAWING_GROUP
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 NAMED_KEYS = frozenset(key.value for key in Keys)

@@ -11,23 +11,20 @@ textual-image's did at a width and height of 100%.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+
+from tuifeed.tui.widgets.drawings import Drawings, DrawsLater
 
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
 
-DRAWING_GROUP = "picture lines"  # the workers making lines the paint found missing
-KEPT_DRAWINGS = 12  # the card on screen, the ones prefetched, a few behind (per size)
 UPPER_HALF = "▀"
 
 
@@ -59,49 +56,14 @@ def halfcell_lines(picture: Picture, columns: int, rows: int) -> list[Strip]:
     return lines
 
 
-class _Drawings:
-    """The lines made for recent (picture, size) pairs, shared by the workers that make them
-    and the UI thread that paints them. A picture is held with its lines, so its id is not
-    reused while they are kept."""
-
-    def __init__(self, capacity: int = KEPT_DRAWINGS) -> None:
-        self._lock = threading.Lock()
-        self._kept: OrderedDict[tuple[int, int, int], tuple[Picture, list[Strip]]] = (
-            OrderedDict())
-        self._capacity = capacity
-
-    def get(self, picture: Picture, columns: int, rows: int) -> list[Strip] | None:
-        key = (id(picture), columns, rows)
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is None:
-                return None
-            self._kept.move_to_end(key)
-            return kept[1]
-
-    def make(self, picture: Picture, columns: int, rows: int) -> list[Strip]:
-        lines = self.get(picture, columns, rows)
-        if lines is None:
-            lines = halfcell_lines(picture, columns, rows)
-            with self._lock:
-                self._kept[(id(picture), columns, rows)] = (picture, lines)
-                while len(self._kept) > self._capacity:
-                    self._kept.popitem(last=False)
-        return lines
-
-
-class HalfcellPicture(Widget):
+class HalfcellPicture(DrawsLater, Widget):
     """Shows `image` (a decoded picture, or None) in half cells, filling the widget."""
 
-    drawings = _Drawings()  # one for the app: pictures are decoded for one card widget
-
-    class Drawn(Message):
-        """A worker made the lines the paint found missing."""
+    drawings: Drawings[list[Strip]] = Drawings()  # one for the app (one card widget)
 
     def __init__(self, image: Picture | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._image = image
-        self._making: tuple[int, int, int] | None = None  # the lines a worker is making
 
     @property
     def image(self) -> Picture | None:
@@ -117,30 +79,14 @@ class HalfcellPicture(Widget):
     def prepare(cls, picture: Picture, size: tuple[int, int]) -> None:
         """Make the picture's lines for a widget of `size` (columns, rows) now, in any thread,
         so painting it takes nothing but a look-up."""
-        cls.drawings.make(picture, *size)
+        cls.drawings.make(picture, size, partial(halfcell_lines, picture, *size))
 
     def render_line(self, y: int) -> Strip:
-        width, height = self.content_size
+        size = (self.content_size.width, self.content_size.height)
         picture = self._image
-        lines = None if picture is None else self.drawings.get(picture, width, height)
+        lines = None if picture is None else self.drawings.get(picture, size)
         if lines is None:
             if picture is not None:
-                self._make_soon(picture, width, height)
-            return Strip.blank(width)
-        return lines[y] if 0 <= y < len(lines) else Strip.blank(width)
-
-    def _make_soon(self, picture: Picture, width: int, height: int) -> None:
-        making = (id(picture), width, height)
-        if self._making != making:
-            self._making = making
-            self.run_worker(partial(self._make, picture, width, height), group=DRAWING_GROUP,
-                            thread=True, exit_on_error=False)
-
-    def _make(self, picture: Picture, width: int, height: int) -> None:  # in the worker
-        self.drawings.make(picture, width, height)
-        self.post_message(self.Drawn())
-
-    def on_halfcell_picture_drawn(self, message: Drawn) -> None:
-        message.stop()
-        self._making = None
-        self.refresh()
+                self.draw_later(picture, size, partial(self.prepare, picture, size))
+            return Strip.blank(size[0])
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(size[0])
