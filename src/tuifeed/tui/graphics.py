@@ -168,13 +168,14 @@ def image_widget_for(graphics: Graphics | None) -> type[Widget] | None:
         from tuifeed.tui.widgets.halfcell import HalfcellPicture
         return HalfcellPicture
     try:
-        widgets = _textual_image_told(graphics)
+        _textual_image_told(graphics)  # (imported without its queries: see below)
     except Exception:  # noqa: BLE001 - a broken textual-image: the text placeholder
         return None
     if graphics.sixel:  # textual-image prefers Sixel where both are drawn, and so do we
         from tuifeed.tui.widgets.sixel_image import SixelThumbnailImage
         return SixelThumbnailImage
-    return widgets.TGPImage
+    from tuifeed.tui.widgets.kitty_image import KittyThumbnailImage
+    return KittyThumbnailImage
 
 
 def choose_image_widget(headless: bool = False) -> type[Widget] | None:

@@ -142,13 +142,18 @@ class Thumbnail(Container):
 
     def _preparing(self) -> Callable[[Picture], None] | None:
         """What a worker does with a picture it decoded, before posting it: the image
-        widget's drawing of it made ahead at the size it will be drawn (a half-cell picture's
-        lines), so painting the card only looks it up; nothing for the other widgets."""
+        widget's drawing of it made ahead (a half-cell picture's lines, a Sixel or Kitty
+        encoding) at the size the picture is drawn when the worker gets to it (a resize
+        meanwhile counts), so painting the card only looks it up."""
         prepare = getattr(self._image_widget, "prepare", None)
-        size = (self.content_size.width, self.content_size.height)
-        if prepare is None or not all(size):
+        if prepare is None:
             return None
-        return lambda picture: prepare(picture, size)
+
+        def preparing(picture: Picture) -> None:
+            size = self.content_size  # (read whole: a resize on the UI thread replaces it)
+            if size.width and size.height:
+                prepare(picture, (size.width, size.height))
+        return preparing
 
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
     def _load(self, cache: ThumbnailCache, item: Item,
