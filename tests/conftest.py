@@ -146,3 +146,39 @@ def rankings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for module in (scorer, tuifeed.feed.core, tuifeed.feed.queue, tuifeed.feed.steering):
         monkeypatch.setattr(module, "rank", counted)
     return threads
+
+
+def calls_recorded(monkeypatch: pytest.MonkeyPatch, owner, name: str, what) -> list:
+    """`what(*arguments)` of every call of `owner.name` from here on (a module's function, or
+    a class's method: its arguments then start with the instance); the call itself
+    unchanged."""
+    recorded: list = []
+    real = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        recorded.append(what(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return recorded
+
+
+def threads_calling(monkeypatch: pytest.MonkeyPatch, owner, name: str) -> list[str]:
+    """The thread of every call of `owner.name` from here on."""
+    return calls_recorded(monkeypatch, owner, name,
+                          lambda *args: threading.current_thread().name)
+
+
+def import_without_terminal(name: str):
+    """A module that loads textual_image.widget, imported with standard output seen as no
+    terminal: textual-image then asks the terminal nothing (and assumes VT340 cells)."""
+    import importlib
+    import io
+    import sys
+
+    saved = sys.__stdout__
+    sys.__stdout__ = io.StringIO()  # type: ignore[misc]
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.__stdout__ = saved  # type: ignore[misc]

@@ -22,6 +22,8 @@ from tuifeed.tui.strip_cycles import _divide, free_whole_strips
 from tuifeed.tui.widgets.halfcell import HalfcellPicture, halfcell_lines
 from tuifeed.tui.widgets.thumbnail import Thumbnail
 
+from conftest import threads_calling
+
 
 def picture(width: int = 90, height: int = 160) -> Image.Image:
     """A gradient with a red block: no two neighbouring cells alike."""
@@ -62,14 +64,7 @@ def test_no_room_draws_nothing():
 async def test_the_ui_thread_never_draws_a_picture(isolated_home, clock, monkeypatch):
     """The lines of every card's picture are made in the workers that decode it; painting
     the card only looks them up."""
-    drawn_in: list[str] = []
-    draw = halfcell.halfcell_lines
-
-    def recording(*args):
-        drawn_in.append(threading.current_thread().name)
-        return draw(*args)
-
-    monkeypatch.setattr(halfcell, "halfcell_lines", recording)
+    drawn_in = threads_calling(monkeypatch, halfcell, "halfcell_lines")
     app = make_app(Feed.open(isolated_home, clock=clock, seed=1), headless=True,
                    tick_seconds=None)
     async with app.run_test(size=(120, 40)) as pilot:

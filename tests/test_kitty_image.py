@@ -3,24 +3,16 @@ decode it, never while painting; what the terminal is sent is what textual-image
 
 from __future__ import annotations
 
-import io
-import sys
 import threading
 
 import pytest
 
+from conftest import calls_recorded, import_without_terminal, threads_calling
+
 
 @pytest.fixture(scope="module")
 def kitty_image():
-    """Our Kitty widget, imported with standard output seen as no terminal (textual-image
-    then asks the terminal nothing)."""
-    saved = sys.__stdout__
-    sys.__stdout__ = io.StringIO()  # type: ignore[misc]
-    try:
-        import tuifeed.tui.widgets.kitty_image as module
-    finally:
-        sys.__stdout__ = saved  # type: ignore[misc]
-    return module
+    return import_without_terminal("tuifeed.tui.widgets.kitty_image")
 
 
 async def test_cards_are_encoded_ahead_and_sent_as_textual_image_sends_them(
@@ -36,23 +28,11 @@ async def test_cards_are_encoded_ahead_and_sent_as_textual_image_sends_them(
     sent: list[dict] = []  # what would go to the terminal (it writes to the real stdout)
     monkeypatch.setattr(tgp, "_send_tgp_message",
                         lambda **message: sent.append(message))
-    encoded_in: list[str] = []
     real = kitty_image.png_base64
-
-    def png_base64(*args):
-        encoded_in.append(threading.current_thread().name)
-        return real(*args)
-
-    monkeypatch.setattr(kitty_image, "png_base64", png_base64)
+    encoded_in = threads_calling(monkeypatch, kitty_image, "png_base64")
     widget = kitty_image.KittyThumbnailImage
-    late: list[object] = []
-    real_later = widget.draw_later
-
-    def draw_later(self, *args):
-        late.append(args[1])
-        return real_later(self, *args)
-
-    monkeypatch.setattr(widget, "draw_later", draw_later)
+    late = calls_recorded(monkeypatch, widget, "draw_later",
+                          lambda image, picture, how, make: how)
     assert graphics_protocol(widget) == "kitty"  # mpv plays with the same protocol
     app = FeedApp(Feed.open(isolated_home, clock=clock, seed=1), image_widget=widget,
                   tick_seconds=None)

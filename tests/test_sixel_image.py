@@ -8,9 +8,7 @@ its blank there (white cells in xterm) until a partial redraw.
 
 from __future__ import annotations
 
-import io
 import re
-import sys
 
 import pytest
 from PIL import Image
@@ -19,6 +17,8 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from conftest import calls_recorded, import_without_terminal, threads_calling
+
 SCREEN = (40, 12)
 PICTURE = (12, 6)  # cells
 UNPAINTED = "\0"
@@ -26,15 +26,7 @@ UNPAINTED = "\0"
 
 @pytest.fixture(scope="module")
 def sixel_image():
-    """Our Sixel widget, imported with standard output seen as no terminal: textual-image
-    then asks the terminal nothing (and assumes VT340 cells)."""
-    saved = sys.__stdout__
-    sys.__stdout__ = io.StringIO()  # type: ignore[misc]
-    try:
-        from tuifeed.tui.widgets.sixel_image import SixelThumbnailImage
-    finally:
-        sys.__stdout__ = saved  # type: ignore[misc]
-    return SixelThumbnailImage
+    return import_without_terminal("tuifeed.tui.widgets.sixel_image").SixelThumbnailImage
 
 
 class PictureBesideText(App):
@@ -136,20 +128,9 @@ async def test_cards_are_encoded_ahead_and_never_on_the_ui_thread(sixel_image, i
     from tuifeed.tui.app import FeedApp
     from tuifeed.tui.script import settle
 
-    encoded_in: list[str] = []
-    late: list[object] = []
-    real_encode, real_later = sixel_module.encode, sixel_module._SixelCanvas.draw_later
-
-    def encode(*args):
-        encoded_in.append(threading.current_thread().name)
-        return real_encode(*args)
-
-    def draw_later(self, *args):
-        late.append(args[1])
-        return real_later(self, *args)
-
-    monkeypatch.setattr(sixel_module, "encode", encode)
-    monkeypatch.setattr(sixel_module._SixelCanvas, "draw_later", draw_later)
+    encoded_in = threads_calling(monkeypatch, sixel_module, "encode")
+    late = calls_recorded(monkeypatch, sixel_module._SixelCanvas, "draw_later",
+                          lambda canvas, picture, how, make: how)
     app = FeedApp(Feed.open(isolated_home, clock=clock, seed=1), image_widget=sixel_image,
                   tick_seconds=None)
     async with app.run_test(size=(120, 40)) as pilot:
