@@ -39,9 +39,10 @@ def cells(lines) -> list[list[tuple]]:
             for line in lines]
 
 
-@pytest.mark.parametrize("size", [(20, 18), (7, 3), (33, 25)])
+@pytest.mark.parametrize("size", [(9, 8), (18, 16), (27, 24)])
 def test_a_picture_is_drawn_as_textual_image_draws_it(size):
-    """The reference is textual-image's own half-cell renderable, rendered by Rich."""
+    """In a box of its own shape (9:16 here: a half cell is square), the very cells of
+    textual-image's own half-cell renderable, rendered by Rich."""
     from textual_image._terminal import get_cell_size
     from textual_image.renderable.halfcell import Image as TextualImageHalfcell
 
@@ -55,6 +56,39 @@ def test_a_picture_is_drawn_as_textual_image_draws_it(size):
     ours = halfcell_lines(source, columns, rows)
     assert [line.cell_length for line in ours] == [columns] * rows
     assert cells(ours) == cells(reference)
+
+
+def painted(lines) -> list[list[bool]]:
+    """Per half cell (two rows a line), whether the picture colours it."""
+    grid = []
+    for line in lines:
+        upper, lower = [], []
+        for segment in line:
+            for _ in segment.text:
+                style = segment.style
+                upper.append(segment.text[0] == "▀" and style is not None)
+                lower.append(style is not None and (
+                    segment.text[0] == "▄" or style.bgcolor is not None))
+        grid += [upper, lower]
+    return grid
+
+
+@pytest.mark.parametrize(("source", "box", "reach"), [
+    ((160, 90), (18, 16), (18, 10)),  # landscape in a portrait card: as wide, 10 of 32 high
+    ((90, 160), (30, 8), (9, 16)),  # portrait in a wide box: as high, 9 of 30 wide
+])
+def test_a_picture_keeps_its_shape_centred_in_the_card(source, box, reach):
+    """textual-image stretched a landscape thumbnail (PeerTube's, YouTube's 4:3) to the
+    portrait card; it is now as large as the card holds it with its shape kept, centred,
+    and the card shows around it (cells without colour)."""
+    grid = painted(halfcell_lines(picture(*source), *box))
+    rows = [y for y, row in enumerate(grid) if any(row)]
+    columns = [x for x in range(box[0]) if any(row[x] for row in grid)]
+    assert (len(columns), len(rows)) == reach
+    assert rows == list(range(rows[0], rows[0] + len(rows)))  # one band, no gaps
+    assert abs(rows[0] - (len(grid) - rows[-1] - 1)) <= 1  # centred
+    assert abs(columns[0] - (box[0] - columns[-1] - 1)) <= 1
+    assert all(all(row[columns[0]: columns[-1] + 1]) for row in grid[rows[0]: rows[-1] + 1])
 
 
 def test_no_room_draws_nothing():

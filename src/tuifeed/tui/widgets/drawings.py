@@ -52,6 +52,21 @@ class Drawings(Generic[Drawing]):
         return drawing
 
 
+def fitted(picture: Picture, width: int, height: int) -> Picture:
+    """The picture as large as `width` x `height` pixels hold it with its shape kept (a
+    landscape thumbnail in a portrait card is not stretched), centred on a transparent
+    canvas of that size (RGBA): what each widget draws, the canvas showing the card behind."""
+    from PIL import Image
+
+    scale = min(width / max(picture.width, 1), height / max(picture.height, 1))
+    size = (min(width, max(1, round(picture.width * scale))),
+            min(height, max(1, round(picture.height * scale))))
+    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    canvas.paste(picture.convert("RGB").resize(size, Image.Resampling.BICUBIC),
+                 ((width - size[0]) // 2, (height - size[1]) // 2))
+    return canvas
+
+
 DRAWING_GROUP = "picture drawing"  # the workers making drawings the paint found missing
 
 

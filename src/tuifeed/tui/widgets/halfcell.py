@@ -5,8 +5,9 @@ The lines are made where the picture is decoded, in a worker (`HalfcellPicture.p
 the UI thread, painting a card, only looks them up. (textual-image's half-cell widget made
 them while painting: 20 ms of every `j` on the UI thread at 120x40.) A picture whose lines
 are not made at the widget's size (the card was resized since) is blank for the frame it
-takes a worker of the widget's own to make them. The picture fills the widget, as
-textual-image's did at a width and height of 100%.
+takes a worker of the widget's own to make them. The picture keeps its shape: a landscape
+thumbnail in the portrait card is as wide as the card and centred (textual-image's widget
+stretched it to fill).
 """
 
 from __future__ import annotations
@@ -20,26 +21,27 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tuifeed.tui.widgets.drawings import Drawings, DrawsLater
+from tuifeed.tui.widgets.drawings import Drawings, DrawsLater, fitted
 
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
 
-UPPER_HALF = "▀"
+UPPER_HALF, LOWER_HALF = "▀", "▄"
+BLANK = Segment(" ")
 
 
 def halfcell_lines(picture: Picture, columns: int, rows: int) -> list[Strip]:
-    """The picture stretched to `columns` x `rows` cells, as lines of half cells."""
-    from PIL import Image
-
+    """The picture fitted in `columns` x `rows` cells (its shape kept, centred: see
+    drawings.fitted), as lines of half cells; where it does not reach, the card shows."""
     if columns <= 0 or rows <= 0:
         return []
-    pixels = picture.convert("RGB").resize((columns, rows * 2), Image.Resampling.BICUBIC)
-    data = pixels.tobytes()
-    stride = columns * 3
+    data = fitted(picture, columns, rows * 2).tobytes()  # RGBA
+    stride = columns * 4
     colours: dict[bytes, Color] = {}
 
-    def colour(offset: int) -> Color:
+    def colour(offset: int) -> Color | None:
+        if data[offset + 3] == 0:  # outside the picture
+            return None
         key = data[offset: offset + 3]
         found = colours.get(key)
         if found is None:
@@ -49,15 +51,21 @@ def halfcell_lines(picture: Picture, columns: int, rows: int) -> list[Strip]:
     lines = []
     for row in range(rows):
         upper, lower = row * 2 * stride, (row * 2 + 1) * stride
-        segments = [Segment(UPPER_HALF, Style(color=colour(upper + 3 * x),
-                                              bgcolor=colour(lower + 3 * x)))
-                    for x in range(columns)]
+        segments = [_cell(colour(upper + 4 * x), colour(lower + 4 * x)) for x in range(columns)]
         lines.append(Strip(Segment.simplify(segments), columns))
     return lines
 
 
+def _cell(upper: Color | None, lower: Color | None) -> Segment:
+    if upper is None and lower is None:
+        return BLANK
+    if upper is None:
+        return Segment(LOWER_HALF, Style(color=lower))
+    return Segment(UPPER_HALF, Style(color=upper, bgcolor=lower))
+
+
 class HalfcellPicture(DrawsLater, Widget):
-    """Shows `image` (a decoded picture, or None) in half cells, filling the widget."""
+    """Shows `image` (a decoded picture, or None) in half cells, fitted in the widget."""
 
     drawings: Drawings[list[Strip]] = Drawings()  # one for the app (one card widget)
 

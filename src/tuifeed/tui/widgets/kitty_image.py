@@ -20,7 +20,7 @@ from textual_image._terminal import get_cell_size
 from textual_image.renderable.tgp import Image as _TextualKittyRenderable
 from textual_image.widget import TGPImage
 
-from tuifeed.tui.widgets.drawings import Drawings, DrawsLater
+from tuifeed.tui.widgets.drawings import Drawings, DrawsLater, fitted
 
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
@@ -29,8 +29,9 @@ ENCODINGS: Drawings[str] = Drawings()  # the PNGs in base64, per (picture, pixel
 
 
 def png_base64(picture: Picture, size: tuple[int, int]) -> str:
-    """The picture stretched to `size` pixels, as the PNG (in base64) the terminal is sent."""
-    return PixelData(picture).scaled(*size).to_base64()
+    """The picture fitted in `size` pixels (its shape kept, centred on transparency: see
+    drawings.fitted), as the PNG (in base64) the terminal is sent."""
+    return PixelData(fitted(picture, *size)).to_base64()
 
 
 class _Encoded:
@@ -83,7 +84,7 @@ class KittyThumbnailImage(DrawsLater, TGPImage, Renderable=_PreparedKittyRendera
 
 
 def pixel_size(size: tuple[int, int]) -> tuple[int, int]:
-    """The pixels of a picture filling `size` cells (as textual-image's widget draws it at a
-    width and height of 100%)."""
+    """The pixels of `size` cells: the picture is fitted in them (textual-image's widget,
+    at a width and height of 100%, places an image of that size)."""
     cell = get_cell_size()
     return size[0] * cell.width, size[1] * cell.height

@@ -28,7 +28,7 @@ from textual_image._terminal import get_cell_size
 from textual_image.widget.sixel import Image as _TextualSixelImage
 from textual_image.widget.sixel import _ImageSixelImpl, _NoopRenderable
 
-from tuifeed.tui.widgets.drawings import Drawings, DrawsLater
+from tuifeed.tui.widgets.drawings import Drawings, DrawsLater, fitted
 
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
@@ -40,12 +40,13 @@ Encoding = tuple[tuple[int, int], tuple[int, int, int, int], Background]
 
 
 def encode(picture: Picture, how: Encoding) -> str:
-    """The picture as Sixel data, scaled, cropped and laid on its background (any thread)."""
+    """The picture as Sixel data (any thread): fitted in its size in pixels (its shape kept,
+    centred: see drawings.fitted), cropped to the part shown, laid on its background."""
     size, box, background = how
-    scaled = picture.resize(size)
+    shown = fitted(picture, *size)
     if box != (0, 0, *size):
-        scaled = scaled.crop(box)
-    return image_to_sixels(scaled, None, background)
+        shown = shown.crop(box)
+    return image_to_sixels(shown, None, background)
 
 
 class _SixelCanvas(DrawsLater, _ImageSixelImpl):
@@ -89,8 +90,8 @@ class _SixelCanvas(DrawsLater, _ImageSixelImpl):
 
 def encoding_of(picture: Picture, crop: Region, content: tuple[int, int],
                 background: Background) -> Encoding:
-    """How a canvas of `content` cells showing its `crop` encodes the picture: stretched to
-    the canvas, as textual-image's widget draws it at a width and height of 100%."""
+    """How a canvas of `content` cells showing its `crop` encodes the picture: fitted in the
+    canvas's pixels."""
     cell = get_cell_size()
     size = (content[0] * cell.width, content[1] * cell.height)
     box = (crop.x * cell.width, crop.y * cell.height, crop.right * cell.width,

@@ -32,6 +32,9 @@ ASPECT = 9 / 16
 CELL_ASPECT = 2.0
 # Pixels: sharp enough for Sixel or Kitty at the largest card, small enough to redraw fast.
 MAX_PICTURE = (540, 960)
+# What a worker does with a picture it decoded: its drawing made for the size the card has
+# then (Thumbnail._preparing), which it returns (None: none made).
+Preparing = Callable[["Picture"], "tuple[int, int] | None"]
 # Decoded pictures kept: the card on screen, the few prefetched after it, a few behind it.
 KEPT_PICTURES = 8
 
@@ -53,6 +56,7 @@ class Thumbnail(Container):
         item_id: str
         source: str
         picture: Picture | None
+        prepared: tuple[int, int] | None = None  # the size its drawing was made at
 
     def __init__(self, image_widget: type[Widget] | None, pictures_coming: bool = False,
                  **kwargs) -> None:
@@ -133,43 +137,43 @@ class Thumbnail(Container):
         if others and prepare is not None:
             self._prepare_again(others, prepare)
 
-    @work(thread=True, exclusive=True, group="prepare again", exit_on_error=False)
-    def _prepare_again(self, pictures: list[Picture], prepare: Callable[[Picture], None]) -> None:
+    @work(thread=True, group="prepare again", exit_on_error=False)
+    def _prepare_again(self, pictures: list[Picture], prepare: Preparing) -> None:
         for picture in pictures:
             if get_current_worker().is_cancelled:
                 return
             prepare(picture)
 
-    def _preparing(self) -> Callable[[Picture], None] | None:
+    def _preparing(self) -> Preparing | None:
         """What a worker does with a picture it decoded, before posting it: the image
         widget's drawing of it made ahead (a half-cell picture's lines, a Sixel or Kitty
         encoding) at the size the picture is drawn when the worker gets to it (a resize
-        meanwhile counts), so painting the card only looks it up."""
+        meanwhile counts), so painting the card only looks it up. Returns that size."""
         prepare = getattr(self._image_widget, "prepare", None)
         if prepare is None:
             return None
 
-        def preparing(picture: Picture) -> None:
+        def preparing(picture: Picture) -> tuple[int, int] | None:
             size = self.content_size  # (read whole: a resize on the UI thread replaces it)
-            if size.width and size.height:
-                prepare(picture, (size.width, size.height))
+            if not (size.width and size.height):
+                return None
+            prepare(picture, (size.width, size.height))
+            return size.width, size.height
         return preparing
 
     @work(thread=True, exclusive=True, group="thumbnail", exit_on_error=False)
-    def _load(self, cache: ThumbnailCache, item: Item,
-              prepare: Callable[[Picture], None] | None) -> None:
+    def _load(self, cache: ThumbnailCache, item: Item, prepare: Preparing | None) -> None:
         from tuifeed.catalogue.thumbnails import picture_for
 
         worker = get_current_worker()
         picture = picture_for(cache, item.thumbnail, MAX_PICTURE, lambda: worker.is_cancelled)
-        if picture is not None and prepare is not None:
-            prepare(picture)
+        prepared = prepare(picture) if picture is not None and prepare is not None else None
         # Posted even when cancelled: the picture is kept for when the viewer comes back.
-        self.post_message(self.Loaded(item.id, item.thumbnail, picture))
+        self.post_message(self.Loaded(item.id, item.thumbnail, picture, prepared))
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def _prefetch(self, cache: ThumbnailCache, items: list[Item],
-                  prepare: Callable[[Picture], None] | None) -> None:
+                  prepare: Preparing | None) -> None:
         from tuifeed.catalogue.thumbnails import picture_for
 
         worker = get_current_worker()
@@ -182,9 +186,8 @@ class Thumbnail(Container):
             if cancelled():
                 return
             picture = picture_for(cache, item.thumbnail, MAX_PICTURE, cancelled)
-            if picture is not None and prepare is not None:
-                prepare(picture)
-            self.post_message(self.Loaded(item.id, item.thumbnail, picture))
+            prepared = prepare(picture) if picture is not None and prepare is not None else None
+            self.post_message(self.Loaded(item.id, item.thumbnail, picture, prepared))
 
     def on_thumbnail_loaded(self, message: Loaded) -> None:
         if message.picture is not None:
@@ -194,7 +197,13 @@ class Thumbnail(Container):
                 self._pictures.popitem(last=False)
         item = self._item
         if item is None or (item.id, item.thumbnail) != (message.item_id, message.source):
-            return  # the viewer has moved on, or it was a prefetch
+            # A prefetch (or the viewer moved on): made at a size the card no longer has (a
+            # resize came while it worked), it is made again at this one.
+            prepare = self._preparing()
+            if (message.picture is not None and prepare is not None and message.prepared
+                    != (self.content_size.width, self.content_size.height)):
+                self._prepare_again([message.picture], prepare)
+            return
         self._draw(message.picture, self._placeholder(item, loading=False))
 
     def _draw(self, picture: Picture | None, placeholder_text: Text) -> None:
