@@ -161,3 +161,25 @@ def test_the_full_pass_waits_for_a_pause_after_keys():
     finally:
         if was_enabled:
             gc.enable()
+
+
+async def test_a_picture_that_cannot_be_drawn_leaves_the_card_working(isolated_home, clock,
+                                                                      monkeypatch):
+    """Drawing raising (a picture Pillow decoded but cannot scale, say): the card is shown,
+    the picture's place stays blank, keys go on, and nothing is drawn again and again."""
+    def broken(*args):
+        raise OSError("cannot draw this")
+
+    monkeypatch.setattr(halfcell, "halfcell_lines", broken)
+    app = make_app(Feed.open(isolated_home, clock=clock, seed=1), headless=True,
+                   tick_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        first = app.feed.current
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert app.is_running and app.feed.current != first
+        image = app.query_one(Thumbnail).query_one("#thumbnail-image", HalfcellPicture)
+        placeholder = app.query_one(Thumbnail).query_one("#thumbnail-placeholder")
+        assert image.display and not placeholder.display  # decoded: no "(loading…)" left
+        assert image.render_line(0).text.strip() == ""

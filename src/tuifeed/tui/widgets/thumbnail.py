@@ -157,7 +157,10 @@ class Thumbnail(Container):
             size = self.content_size  # (read whole: a resize on the UI thread replaces it)
             if not (size.width and size.height):
                 return None
-            prepare(picture, (size.width, size.height))
+            try:
+                prepare(picture, (size.width, size.height))
+            except Exception:  # noqa: BLE001 - the picture is still posted: its widget tries
+                return None  # itself when painting it, and stays blank if it cannot
             return size.width, size.height
         return preparing
 
