@@ -577,14 +577,19 @@ class Catalog:
         2^(-(now - published)/h) = 2^((published - p0)/h) * 2^(-(now - p0)/h): the first
         factor is kept until the catalogue changes, so a key press pays one multiply."""
         seconds = half_life_days * 86400.0
-        if self._freshness_key != (self.version, seconds):
-            self._freshness_origin = float(self.published.max()) if len(self) else 0.0
-            self._freshness_factor = np.exp2((self.published - self._freshness_origin) / seconds)
-            self._freshness_key = (self.version, seconds)
-        factor = self._freshness_factor if rows is None else self._freshness_factor[rows]
-        return np.minimum(factor * np.exp2(-(now - self._freshness_origin) / seconds), 1.0)
+        # One tuple, read and replaced whole: rankings in other threads (a block of this one,
+        # Compare's other recipe with another half-life) never see one's origin with
+        # another's factor.
+        kept = self._freshness
+        if kept is None or kept[0] != (self.version, seconds):
+            origin = float(self.published.max()) if len(self) else 0.0
+            kept = self._freshness = ((self.version, seconds), origin,
+                                      np.exp2((self.published - origin) / seconds))
+        _, origin, factor = kept
+        factor = factor if rows is None else factor[rows]
+        return np.minimum(factor * np.exp2(-(now - origin) / seconds), 1.0)
 
-    _freshness_key: tuple[int, float] | None = None
+    _freshness: tuple[tuple[int, float], float, np.ndarray] | None = None
 
     _features: tuple[int, np.ndarray, np.ndarray] | None = None
 
