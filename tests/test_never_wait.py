@@ -260,3 +260,28 @@ async def test_a_ranked_queue_leaves_no_model_behind_for_the_collector(isolated_
         assert feed.ranked_ahead() is not None  # Up next is ranked and kept
         assert len(models) <= 2, len(models)  # the feed's, and one a ranking may hold
     feed.close()
+
+
+async def test_up_next_is_ranked_again_for_the_dwell_only_after_a_second_without_keys(
+        isolated_home, clock, rankings):
+    """The tick (four a second) re-ranks Up next with the dwell so far once a second has
+    passed without a key; a key's own ranking starts the second again, so keys pressed
+    faster than that cost one ranking each and no more."""
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.settle_queue()
+        for _ in range(3):
+            await pilot.press("j")
+            rankings.clear()
+            for _ in range(3):  # three quarters of a second on the card: nothing new
+                app.tick()
+            await app.settle_queue()
+            assert rankings == []
+        app.tick()  # the fourth: a second without a key
+        await app.settle_queue()
+        assert len(rankings) == 1
+        rankings.clear()
+        for _ in range(3):
+            app.tick()
+        await app.settle_queue()
+        assert rankings == []
