@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
-from tuifeed.tui.collector import Collector, defer_full_passes
+from tuifeed.tui.collector import Collector, keep_out_of_full_passes
 from tuifeed.tui.commands import FeedCommands
 from tuifeed.tui.graphics import Graphics, TerminalProbe, choose_image_widget
 from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningFailed,
@@ -611,11 +611,7 @@ def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None)
             opened, shown = feed, len(feed.warnings)
             # The image protocol is detected here, before Textual takes over the terminal.
             app = make_app(feed, fetch_on_start=True)
-            # What opening read (the catalogue, the log's columns, the model) lives as long
-            # as the app: the collector's full passes would walk it again and again between
-            # keys (50 ms a pass at a million items), so it is moved out of their way.
-            gc.freeze()
-            defer_full_passes()
+            keep_out_of_full_passes()
         app.run()
     finally:
         if opening is not None:  # the screen is gone; an opening under way ends first
@@ -651,6 +647,5 @@ def _opened_and_frozen(open_feed: Callable[[], Feed]) -> Feed:
     gc.freeze()
     gc.enable()
     feed = open_feed()
-    gc.freeze()
-    defer_full_passes()
+    keep_out_of_full_passes()
     return feed
