@@ -328,3 +328,27 @@ def test_a_fifo_in_the_place_of_a_kept_file_is_passed_by(tmp_path):
         os.mkfifo(path)
     with_it, without, used = open_both(tmp_path)
     assert not used and not open_both.catalogue_kept and with_it == without
+
+
+def test_the_catalogue_kept_gives_each_item_its_source_and_language(tmp_path):
+    """Sources and languages are kept as codes into their names: an open from what was kept
+    codes them as an open reading every item does."""
+    from tuifeed.models import Item
+
+    items = [Item(id=f"t:{number}", title=f"Harbour {number}", creator=f"c{number % 5}",
+                  topics=("snow",), description="", duration=9.0, published=0.0, views=10,
+                  likes=1, source=["folder:b", "folder:a", "folder:c"][number % 3],
+                  language=["fr", "", "en", "pt"][number % 4]) for number in range(40)]
+    clock = VirtualClock()
+    Feed.open(tmp_path, clock=clock, seed=1, catalogue=items).close()
+    with Feed.open(tmp_path, clock=clock, seed=1) as feed:
+        feed.start()
+    with_it, without, used = open_both(tmp_path)
+    assert used and open_both.catalogue_kept and with_it == without
+    names, codes = with_it["catalogue"][3], with_it["catalogue"][5][10]
+    assert len(names) == 4  # the demo's and these three
+    sources = np.frombuffer(codes[1], np.dtype(codes[0]))
+    with Feed.open(tmp_path, clock=clock, seed=1) as feed:
+        rows = feed.catalog.index.rows_of([item.id for item in items])
+        assert [names[code] for code in sources[rows].tolist()] == \
+            [item.source for item in items]

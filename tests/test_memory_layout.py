@@ -7,12 +7,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tuifeed.store.event_table as event_table
 from tuifeed import Feed
 from tuifeed.clock import VirtualClock
+from tuifeed.ranking.catalog import Catalog, CatalogRows, CodedTexts
 
 from test_learning_columns import EVENTS, STEERING, check_columns, steering_of, write_log
 
@@ -58,6 +61,47 @@ def test_words_read_from_runs_of_texts_are_the_words_of_the_texts(tmp_path, monk
     assert any(matrices[0].words_at(row) for row in range(len(items)))
     assert np.array_equal(matrices[0].weights(), matrices[1].weights())
 
+
+
+NAMES = st.sampled_from(["peertube", "", "youtube", "demo", "folder:b", "folder:a", "fr", "en"])
+
+
+def _rows(first: int, names: list[str], sources) -> CatalogRows:
+    """Items first+1.. whose source and language are `names` (sources given as `sources`
+    makes them: a list, or codes)."""
+    count = len(names)
+    unknown = np.full(count, np.nan)
+    return CatalogRows(
+        codes=np.arange(first + 1, first + count + 1), ids=[f"t:{first + at}" for at in
+                                                              range(count)],
+        sources=sources([name or "demo" for name in names]),
+        creator_codes=np.ones(count, np.int64), published=unknown, duration=unknown,
+        views=unknown, likes=unknown, short_form=np.zeros(count, bool),
+        topic_ptr=np.zeros(count + 1, np.int64), topic_codes=np.zeros(0, np.int64),
+        new_creators=[("demo:c", "c")] if first == 0 else [], languages=sources(names))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(NAMES, max_size=12), min_size=1, max_size=4))
+def test_sources_and_languages_as_codes_are_coded_as_the_texts_are(batches):
+    """Batches of items whose sources and languages come as codes into a few names (as the
+    kept catalogue holds them) give the catalogue the codes and names the texts give: the
+    same names in the same order, each item its own."""
+    as_texts, as_codes = Catalog(), Catalog()
+    first = 0
+    for names in batches:
+        as_texts.extend(_rows(first, names, list))
+        as_codes.extend(_rows(first, names, CodedTexts.of))
+        first += len(names)
+    assert as_codes.source_names == as_texts.source_names
+    assert as_codes.language_names == as_texts.language_names
+    assert np.array_equal(as_codes.source_codes, as_texts.source_codes)
+    assert np.array_equal(as_codes.language_codes, as_texts.language_codes)
+    every = [name for names in batches for name in names]
+    assert [as_codes.language_names[code] if code >= 0 else "" for code in
+            as_codes.language_codes.tolist()] == every
+    assert [as_codes.source_names[code] for code in as_codes.source_codes.tolist()] == \
+        [name or "demo" for name in every]
 
 HOLES = """
 import sys

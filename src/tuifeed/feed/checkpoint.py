@@ -53,7 +53,7 @@ from tuifeed.feed.relearning import LearningJob, LogSnapshot
 from tuifeed.feed.state import ViewerState
 from tuifeed.models import Event, SteeringAction
 from tuifeed.ranking import Catalog, InterestModel, Recipe
-from tuifeed.ranking.catalog import CatalogRows
+from tuifeed.ranking.catalog import CatalogRows, CodedTexts
 from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
@@ -63,9 +63,10 @@ from tuifeed.store.event_table import EventTable
 from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_ID,
                                   SCHEMA_VERSION)
 
-FORMAT = 1
+FORMAT = 2  # 2: sources and languages kept as codes
 CATALOGUE_SUFFIX, SUFFIX = KEPT_BESIDE  # (set_aside takes them away with the database)
 TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in any form
+CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
 # Caches of the viewer state, made again from its sets when first asked (the seen mask is
@@ -413,7 +414,7 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
     """Keep the catalogue as it was read (every field of the rows but the texts, whose words
     `words` holds: WordMatrix.arrays()), tagged. False when a field is of a kind it cannot
     keep (nothing is written then) or on a full disk."""
-    arrays, facts = {}, {"none": [], "texts": {}, "pairs": {}, "lengths": {}}
+    arrays, facts = {}, {"none": [], "texts": {}, "pairs": {}, "coded": {}, "lengths": {}}
     for field in dataclasses.fields(rows):
         name, value = field.name, getattr(rows, field.name)
         if name in TEXT_FIELDS:  # their words are kept instead (below)
@@ -422,7 +423,16 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
             facts["none"].append(name)
             continue
         facts["lengths"][name] = len(value)
-        if isinstance(value, np.ndarray) and value.dtype != object:
+        if name in CODED_FIELDS and isinstance(value, list):
+            value = CodedTexts.of(value) if all(isinstance(text, str) for text in value) else None
+        if isinstance(value, CodedTexts):
+            joined = _texts(value.names)
+            if joined is None:
+                return False
+            arrays[f"rows.{name}"] = value.codes
+            arrays[f"rows.{name}.names"] = np.frombuffer(joined, np.uint8)
+            facts["coded"][name] = len(value.names)
+        elif isinstance(value, np.ndarray) and value.dtype != object:
             arrays[f"rows.{name}"] = value
         elif isinstance(value, list) and all(isinstance(part, tuple) for part in value):
             width = len(value[0]) if value else 0
@@ -464,13 +474,17 @@ def _kept_catalogue(archive) -> KeptCatalogue | None:
         if name in values or name in TEXT_FIELDS:  # (texts: their defaults)
             continue
         stored = archive[f"rows.{name}"]
-        if name in facts["texts"]:
+        if name in facts["coded"]:
+            names = _split(archive[f"rows.{name}.names"], facts["coded"][name])
+            if stored.dtype != np.int32 or not _within(stored, len(names), 0):
+                return None
+            values[name] = CodedTexts(stored, names)
+        elif name in facts["texts"]:
             values[name] = _split(stored, facts["texts"][name])
         elif name in facts["pairs"]:
             count, width = facts["pairs"][name]
             flat = _split(stored, count * width)
-            values[name] = [tuple(flat[at: at + width])
-                            for at in range(0, count * width, width or 1)]
+            values[name] = list(zip(*[iter(flat)] * width)) if width else [()] * count
         else:
             values[name] = stored
     rows = CatalogRows(**values)

@@ -21,7 +21,7 @@ from tuifeed.models import Item, creator_key
 from tuifeed.ranking.item_index import ItemIndex
 from tuifeed.ranking.word_term import WordMatrix, words_of
 
-__all__ = ["Catalog", "CatalogRows", "creator_key"]
+__all__ = ["Catalog", "CatalogRows", "CodedTexts", "creator_key"]
 
 # Quality is likes per view, smoothed as if each item had this many extra average views.
 QUALITY_SMOOTHING_VIEWS = 200.0
@@ -135,6 +135,51 @@ class Column:
         self.size = size
 
 
+@dataclass(frozen=True)
+class CodedTexts:
+    """Many texts drawn from a few distinct ones (the source or the language of each item):
+    each text as its code into `names`. A million source names as a list of strings took
+    0.3 s to read back and code again at every open; as codes, a slice of an array."""
+
+    codes: np.ndarray  # int32, each in 0..len(names) - 1
+    names: list[str]
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> "CodedTexts":
+        known: dict[str, int] = {}
+        codes = np.fromiter((known.setdefault(text, len(known)) for text in texts), np.int32,
+                            len(texts))
+        return cls(codes, list(known))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return CodedTexts(self.codes[at], self.names)
+        return self.names[int(self.codes[at])]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self.names.__getitem__, self.codes.tolist())
+
+    def recoded(self, code_of: Callable[[str], int]) -> np.ndarray:
+        """Each text's code as `code_of` gives it (int32), asked once per name present, in
+        the order of the names (as `sorted(set(texts))` would ask)."""
+        present = np.flatnonzero(np.bincount(self.codes, minlength=len(self.names)))
+        lookup = np.full(len(self.names), -1, np.int32)
+        for code in sorted(present.tolist(), key=self.names.__getitem__):
+            lookup[code] = code_of(self.names[code])
+        return lookup[self.codes]
+
+
+def _codes_of(texts: Sequence[str], code_of: Callable[[str], int]) -> np.ndarray:
+    """Each text's code (int32), `code_of` asked once per distinct text, in sorted order."""
+    if isinstance(texts, CodedTexts):
+        return texts.recoded(code_of)
+    lookup = {name: code_of(name) for name in sorted(set(texts))}
+    return np.fromiter(map(lookup.__getitem__, texts), np.int32, len(texts))
+
+
 @dataclass
 class CatalogRows:
     """Items as the store hands them over, by code ascending (new ones, or changed ones).
@@ -145,7 +190,7 @@ class CatalogRows:
 
     codes: np.ndarray
     ids: list[str]
-    sources: list[str]
+    sources: Sequence[str]  # a list, or CodedTexts
     creator_codes: np.ndarray
     published: np.ndarray  # NaN when unknown
     duration: np.ndarray  # NaN when unknown
@@ -157,7 +202,7 @@ class CatalogRows:
     new_topics: list[str] = field(default_factory=list)  # names of topic codes not yet known
     new_creators: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
     texts: list[str] | None = None  # title and description, for the words term
-    languages: list[str] | None = None  # primary language subtags; "" (or None) unknown
+    languages: Sequence[str] | None = None  # primary language subtags; "" (or None) unknown
     # Or the texts as runs, each one string of consecutive texts joined by `text_separator`
     # (a million texts as objects made the peak of opening; a run becomes texts when read).
     text_runs: list[str] | None = None
@@ -481,15 +526,10 @@ class Catalog:
         first, start, stop = len(self), int(picked[0]), int(picked[-1]) + 1
         self.ids.extend(rows.ids[start:stop])
         self.index.add(first)
-        sources = rows.sources[start:stop]
-        lookup = {name: self._source_code(name) for name in sorted(set(sources))}
-        self._source_codes.extend(np.fromiter(map(lookup.__getitem__, sources), np.int32,
-                                              len(sources)))
+        self._source_codes.extend(_codes_of(rows.sources[start:stop], self._source_code))
         languages = rows.languages[start:stop] if rows.languages is not None else []
-        known = {name: self._language_code(name) for name in sorted(set(languages))}
-        self._language_codes.extend(np.fromiter(map(known.__getitem__, languages), np.int32,
-                                                len(languages))
-                                    if languages else np.full(stop - start, -1))
+        self._language_codes.extend(_codes_of(languages, self._language_code)
+                                    if len(languages) else np.full(stop - start, -1))
         self._creator_codes.extend(rows.creator_codes[start:stop] - 1)
         self._published.extend(np.nan_to_num(rows.published[start:stop], nan=0.0))
         duration = rows.duration[start:stop]

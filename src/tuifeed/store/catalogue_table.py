@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from tuifeed.ranking.catalog import CatalogRows
+from tuifeed.ranking.catalog import CatalogRows, CodedTexts
 from tuifeed.store.event_table import SEPARATOR
 from tuifeed.store.exact_reals import read_reals
 from tuifeed.store.items import load_rows
@@ -80,9 +80,8 @@ def _read(connection: sqlite3.Connection) -> CatalogRows | None:
         return None  # a text held the separator
     codes_, creators_, views_, no_views_, likes_, no_likes_, short_ = numbers
     ids_, sources_, languages_ = strings
-    named: dict[str, str] = {}  # a few sources and languages: one name object each
-    sources_ = [named.setdefault(name, name) for name in sources_]
-    languages_ = [named.setdefault(name, name) for name in languages_]
+    # A few sources and languages: as codes into their names (one name object each).
+    sources_, languages_ = CodedTexts.of(sources_), CodedTexts.of(languages_)
     del (codes, creators, views, no_views, likes, no_likes, short_form, ids, sources,
          languages, strings)
     if count and (np.diff(codes_) <= 0).any():  # not in code order (never, as stored)
