@@ -145,8 +145,11 @@ def recipe_key(recipe: Recipe) -> str:
 
 def log_tags(connection: sqlite3.Connection) -> dict:
     """The events as the database holds them now, in a few cheap queries (one snapshot)."""
+    # (Each in a subquery of its own: together in one, SQLite scans the whole table, 0.1 s
+    # at a million events; apart, it counts an index and reads the last id.)
     count, newest = connection.execute(
-        "SELECT count(*), ifnull(max(id), 0) FROM events").fetchone()
+        "SELECT (SELECT count(*) FROM events), (SELECT ifnull(max(id), 0) FROM events)"
+    ).fetchone()
     undone = np.fromiter((row[0] for row in connection.execute(
         "SELECT event_id FROM event_undos ORDER BY event_id")), np.int64)
     meta = dict(connection.execute(
