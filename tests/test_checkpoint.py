@@ -55,7 +55,8 @@ def learned(feed: Feed) -> dict:
         "model": model, "anchor": feed.model.anchor,
         "state": (state.seen, state.liked, state.disliked, state.saved, state.followed,
                   state.shown, state.impressions,
-                  state.seen_mask(feed.catalog.index, len(feed.catalog)).tobytes()),
+                  state.seen_mask(feed.catalog.index, len(feed.catalog)).tobytes(),
+                  state.disliked_mask(feed.catalog.index, len(feed.catalog)).tobytes()),
         "views": (feed.views.superseded, feed.views._watched),
         "log": [(value.dtype.str, value.tobytes()) if isinstance(value, np.ndarray) else value
                 for value in (log.ids, log.ts, log.kinds, log.values, log.rows, log.undone,

@@ -69,8 +69,9 @@ TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in
 CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
-# Caches of the viewer state, made again from its sets when first asked (the seen mask is
-# put back at once): anything else new in it is something a checkpoint does not keep yet.
+# Caches of the viewer state, made again from its sets when first asked (the seen and
+# disliked masks are put back at once): anything else new in it is something a checkpoint
+# does not keep yet.
 STATE_CACHES = {"_seen_mask", "_unmasked", "_disliked_mask", "_disliked_changes"}
 TRACKER_FIELDS = {"_watched", "superseded"}
 _code_digest: str | None = None
@@ -294,8 +295,10 @@ def _state(archive, facts: dict, catalog: Catalog) -> ViewerState | None:
     state.shown = list(map(ids.__getitem__, rows["shown"].tolist()))
     state.followed = set(facts["followed"])
     state.impressions = int(facts["impressions"])
-    state._seen_mask = np.zeros(len(catalog), dtype=bool)
-    state._seen_mask[rows["seen"]] = True
+    for name in ("seen", "disliked"):  # their masks put back at once too (the first
+        mask = np.zeros(len(catalog), dtype=bool)  # ranking's context, made on the UI
+        mask[rows[name]] = True  # thread, looked up 50k ids disliked: 60 ms)
+        setattr(state, f"_{name}_mask", mask)
     return state
 
 

@@ -377,8 +377,9 @@ class Catalog:
 
     def from_sources(self, names: set[str] | frozenset[str]) -> np.ndarray:
         """A mask over items: those brought by one of these sources."""
-        wanted = [code for code, name in enumerate(self.source_names) if name in names]
-        return np.isin(self.source_codes, wanted)
+        wanted = np.fromiter((name in names for name in self.source_names), bool,
+                             len(self.source_names))
+        return wanted[self.source_codes]  # (a look-up: np.isin took 20 ms at 1M items)
 
     def creator_names_at(self, rows: np.ndarray) -> set[str]:
         """The creators' display names of the items at these rows, as their records name

@@ -184,6 +184,8 @@ class FeedApp(Playing, Queueing, App[None]):
         if self.feed.current is None and self._advance_now not in self._waiting:
             self._waiting.append(self._advance_now)  # the first card: from the first ranking
         self.refresh_feed()
+        if self.feed.current is None:  # that ranking starts now: no frame before the first
+            self.request_queue()  # card is worth waiting for (0.1 s at a million items)
         self.screen_change_signal.subscribe(self, self.pause_dwell_when_covered, immediate=True)
         self.pause_dwell_when_covered(self.screen)  # opened under Help, say
         if self._tick_seconds:
