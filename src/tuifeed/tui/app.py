@@ -181,11 +181,12 @@ class FeedApp(Playing, Queueing, App[None]):
         self.show_recipe_title()
         for warning in self.feed.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
-        if self.feed.current is None and self._advance_now not in self._waiting:
-            self._waiting.append(self._advance_now)  # the first card: from the first ranking
-        self.refresh_feed()
-        if self.feed.current is None:  # that ranking starts now: no frame before the first
-            self.request_queue()  # card is worth waiting for (0.1 s at a million items)
+        if self.feed.current is None:  # the first card, from the first ranking, started
+            if self._advance_now not in self._waiting:  # now: the card says "Opening…"
+                self._waiting.append(self._advance_now)  # till then, and no frame is
+            self.request_queue()  # drawn to compete with it (0.1 s at a million items)
+        else:
+            self.refresh_feed()
         self.screen_change_signal.subscribe(self, self.pause_dwell_when_covered, immediate=True)
         self.pause_dwell_when_covered(self.screen)  # opened under Help, say
         if self._tick_seconds:
