@@ -131,3 +131,23 @@ def test_the_bare_pass_adds_every_weighted_term(tmp_path):
         assert row.contributions["diversity"] <= 0
         assert set(row.contributions) >= {"topic", "creator", "freshness", "novelty", "seen",
                                           "diversity"}
+
+
+def test_a_home_built_for_the_bench_is_left_for_the_app_alone(tmp_path):
+    """The bench's builder holds no connection once it returns: a session of the app on the
+    home then closes it cleanly (the write-ahead log folded in and removed, the soundness
+    note kept), so the next open measured skips the integrity check, as a viewer's does."""
+    import gc
+
+    from tuifeed.bench_app import build_home, make_pictures
+    from tuifeed.store.soundness import unchanged_since_sound
+
+    gc.disable()  # (a connection left open must not be closed by a collection meanwhile)
+    try:
+        build_home(tmp_path / "home", 50, 200, make_pictures(tmp_path / "pictures", 2))
+        with Feed.open(tmp_path / "home", clock=VirtualClock()) as feed:
+            feed.start()
+        assert not (tmp_path / "home" / "tuifeed.db-wal").exists()
+        assert unchanged_since_sound(tmp_path / "home" / "tuifeed.db")
+    finally:
+        gc.enable()

@@ -10,6 +10,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from tuifeed.clock import VIRTUAL_EPOCH, VirtualClock, iso_utc
@@ -28,7 +29,7 @@ def _home_with_log(home: Path, events: int, seed: int) -> None:
     """The demo home with `events` events over a year, written straight into SQLite."""
     Feed.open(home, clock=VirtualClock(), seed=seed).close()
     generator = random.Random(seed)
-    with sqlite3.connect(home / "tuifeed.db") as connection:
+    with closing(sqlite3.connect(home / "tuifeed.db")) as connection, connection:
         item_ids = [row[0] for row in connection.execute("SELECT id FROM items ORDER BY code")]
         start, span = VIRTUAL_EPOCH - 365 * 86400.0, 365 * 86400.0
         rows = []
