@@ -27,7 +27,7 @@ from tuifeed.tui.graphics import DEFAULT_CELL, Graphics, queries, read_answers
 from tuifeed.tui.opening import OPENING_NOTE
 from tuifeed.tui.widgets.queue import QueuePanel
 
-from conftest import event_counts
+from conftest import event_counts, threads_calling
 
 # Pilot as Textual ships it: conftest's own waits for the first card before a test starts,
 # and these tests hold the feed back to press keys before there is one.
@@ -87,6 +87,23 @@ async def test_keys_pressed_while_the_feed_opens_act_in_order_once_it_is_in(
         await pilot.press("q")
     counts = event_counts(isolated_home / "tuifeed.db")
     assert counts["like"] == 1 and counts["save"] == 1 and counts["impression"] == 2
+
+
+async def test_opening_reserves_no_event_ids_on_the_ui_thread(isolated_home, unsettled,
+                                                               monkeypatch):
+    """Ids are reserved by a write: the feed's first block is taken in the thread that opens
+    it, and the UI thread, which owns it from then on, never writes for one."""
+    from tuifeed.store import database
+
+    reserved_in = threads_calling(monkeypatch, database, "reserve_ids")
+    go, opened, app = held_back(isolated_home)
+    async with app.run_test(size=(100, 40)) as pilot:
+        go.set()
+        await app.settle_queue()
+        await pilot.press("j", "l", "j")
+        await app.settle_queue()
+        assert app.feed.position == 2 and app.feed.close_patience is not None
+    assert reserved_in and threading.main_thread().name not in reserved_in
 
 
 async def test_a_fetch_asked_for_while_the_feed_opens_runs_once_it_is_open(

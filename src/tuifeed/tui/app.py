@@ -201,8 +201,7 @@ class FeedApp(Playing, Queueing, App[None]):
             self.action_fetch()
 
     def on_feed_opened(self, message: FeedOpened) -> None:
-        self.feed = message.feed
-        self.feed.interactive()  # from here on the UI thread owns it: it must never wait
+        self.feed = message.feed  # (interactive already: see FeedOpening)
         self.start_feed()
 
     async def on_pictures_ready(self, message: PicturesReady) -> None:

@@ -112,6 +112,9 @@ class FeedOpening:
         finally:
             connection.wait_notice = None
         self.feed = feed
+        # From here on the UI thread owns it and must never wait: its first event ids are
+        # reserved now, here (a write), and the next ones by its writer's thread.
+        feed.interactive()
         self.post(FeedOpened(feed))
         self.card_shown.wait(FIRST_CARD_PATIENCE)
         self.post(PicturesReady(image_widget_for(self._graphics)))
