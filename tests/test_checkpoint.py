@@ -21,6 +21,7 @@ from tuifeed import Feed
 from tuifeed.clock import VirtualClock, iso_utc
 from tuifeed.feed.checkpoint import catalogue_path, checkpoint_path
 from tuifeed.store import database
+from tuifeed.store.array_file import read_arrays
 from tuifeed.store.writer import INSERT_EVENT
 
 ACTIONS = st.lists(st.tuples(
@@ -278,8 +279,8 @@ def test_a_checkpoint_written_by_another_process_holds_its_words_by_name(tmp_pat
     environment = {**os.environ, "PYTHONHASHSEED": "7"}
     subprocess.run([sys.executable, "-c", SESSION, str(tmp_path)], check=True, timeout=120,
                    env=environment)
-    with np.load(checkpoint_path(tmp_path / "tuifeed.db")) as archive:
-        words = json.loads(archive["facts"].tobytes())["model"]["words"]
+    _, arrays = read_arrays(checkpoint_path(tmp_path / "tuifeed.db"))
+    words = json.loads(arrays["facts"].tobytes())["model"]["words"]
     with_it, without, used = open_both(tmp_path)  # its catalogue and words, kept
     assert used and open_both.catalogue_kept and open_both.words == words
     assert with_it == without

@@ -1,6 +1,6 @@
 """What opening reads and learns, kept beside the database so that the next open need not
-read the catalogue or the log nor learn from it again. Two numpy archives, without any
-pickled object:
+read the catalogue or the log nor learn from it again. Two files of numpy arrays
+(store/array_file.py: nothing pickled, read at the speed of the disk cache, checksummed):
 
 - `tuifeed.db-catalogue`: the catalogue as the store reads it at start (every field of the
   rows `Store.whole_catalogue()` gives), written when an open had to read it;
@@ -41,7 +41,6 @@ import json
 import os
 import sqlite3
 import stat
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +57,13 @@ from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
+from tuifeed.store.array_file import read_arrays, read_note, write_arrays
 from tuifeed.store.database import KEPT_BESIDE, Store
 from tuifeed.store.event_table import EventTable
 from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_ID,
                                   SCHEMA_VERSION)
 
-FORMAT = 2  # 2: sources and languages kept as codes
+FORMAT = 3  # 2: sources and languages kept as codes; 3: store/array_file.py, not .npz
 CATALOGUE_SUFFIX, SUFFIX = KEPT_BESIDE  # (set_aside takes them away with the database)
 TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in any form
 CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
@@ -179,22 +179,21 @@ def catalogue_part(wanted: dict) -> dict:
 # -- reading ----------------------------------------------------------------------------------
 
 
-# What reading a damaged or foreign archive may raise (a UnicodeDecodeError is a ValueError).
-READ_ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
-               zipfile.BadZipFile)
+# What reading a damaged or foreign file may raise (a UnicodeDecodeError is a ValueError).
+READ_ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, EOFError)
 
 
 def _read(path: Path, wanted: dict, read):
-    """`read(archive)` of the archive kept at `path`, if it is a plain file whose tags are
-    `wanted`; else None, and None when reading it raises (it is damaged): a rebuild, never
-    an error."""
+    """`read(arrays)` of the arrays kept at `path`, if it is a plain file whose tags are
+    `wanted` (read first, alone: a file kept for another state is not read through); else
+    None, and None when reading it raises (it is damaged): a rebuild, never an error."""
     if not _regular(path):
         return None
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if _text(archive["tags"]) != wanted:
-                return None
-            return read(archive)
+        if read_note(path) != wanted:
+            return None
+        tags, arrays = read_arrays(path)
+        return read(arrays) if tags == wanted else None  # (replaced meanwhile)
     except READ_ERRORS:
         return None
 
@@ -390,8 +389,7 @@ def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> boo
         "watched": [[session, sorted(items)] for session, items in views._watched.items()],
     }
     arrays["facts"] = _bytes(facts)
-    arrays["tags"] = _bytes(wanted)
-    return _write(path, arrays)
+    return _write(path, arrays, wanted)
 
 
 def _bytes(value) -> np.ndarray:
@@ -463,8 +461,7 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
     arrays["words.words"] = np.frombuffer(joined, np.uint8)
     facts["words"] = len(names)
     arrays["facts"] = _bytes(facts)
-    arrays["tags"] = _bytes(wanted)
-    return _write(path, arrays)
+    return _write(path, arrays, wanted)
 
 
 def load_rows(path: Path, wanted: dict) -> KeptCatalogue | None:
@@ -519,12 +516,12 @@ def _split(stored: np.ndarray, count: int) -> list[str]:
     return texts
 
 
-def _write(path: Path, arrays: dict) -> bool:
-    """The archive written whole under its name, or nothing."""
+def _write(path: Path, arrays: dict, tags: dict) -> bool:
+    """The arrays written whole under their name, tagged, or nothing."""
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as handle:
-            np.savez(handle, **arrays)
+            write_arrays(handle, arrays, tags)
         os.replace(partial, path)
     except OSError:
         forget(path)
