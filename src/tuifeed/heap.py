@@ -8,10 +8,13 @@ rankings then grew the heap past those holes. While a home opens, arrays from 1 
 mapped apart and unmapped when freed (from 128 KiB up cost half a second more of CPU at 1M
 items and 1M events for the same memory; handing the free pages back after opening with
 malloc_trim instead left the heap in pieces: the app's peak 710-730 MiB against 600-660).
-Afterwards the threshold is the highest glibc would raise it to: a ranking's arrays come
-from the heap and are reused by the next ranking (mapping each apart made a 1M-item ranking
-40 ms slower, faulting 240 MiB of fresh pages every time), and threads share one arena, so a
-ranking in a new worker thread reuses the last one's space. Elsewhere than glibc this does
+Afterwards arrays from 4 MiB up (a column of a million items) are still mapped apart: the
+app's rankings run in worker threads while the UI thread draws, all in one arena (threads
+share one: a ranking in a new worker thread reuses the last one's small blocks), and with
+glibc's highest threshold (32 MiB) their full-length arrays came from the heap between what
+the drawing kept, left holes, and the heap grew by ~45 MiB over a session's first 80 keys
+at 1M items: its peak 529-534 MiB, now 464-470, the keys as fast (p50 65-70 ms either way;
+a headless ranking 80-83 ms either way, median of 30). Elsewhere than glibc this does
 nothing.
 """
 
@@ -25,7 +28,7 @@ from functools import cache
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # mallopt's (malloc.h)
 WHILE_OPENING = 1024 * 1024  # a million-row array is 1-8 MiB; a chunk of the log's 0.1-0.8
-AFTERWARDS = 32 * 1024 * 1024  # glibc's highest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)
+AFTERWARDS = 4 * 1024 * 1024  # a million-item column of float32 or int32 and up
 
 
 @cache
