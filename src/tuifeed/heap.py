@@ -13,9 +13,10 @@ app's rankings run in worker threads while the UI thread draws, all in one arena
 share one: a ranking in a new worker thread reuses the last one's small blocks), and with
 glibc's highest threshold (32 MiB) their full-length arrays came from the heap between what
 the drawing kept, left holes, and the heap grew by ~45 MiB over a session's first 80 keys
-at 1M items: its peak 529-534 MiB, now 464-470, the keys as fast (p50 65-70 ms either way;
-a headless ranking 80-83 ms either way, median of 30). Elsewhere than glibc this does
-nothing.
+at 1M items: the session's peak 530-536 MiB, now 464-472. The price is fresh pages for
+those arrays at every ranking: `tuifeed bench`'s 1M re-rank, in its own thread, 86-94 ms
+against 111-139 (the app's keys at 1M within the machine's noise: p50 73-92 ms against
+81-82, two sessions each, turn about). Elsewhere than glibc this does nothing.
 """
 
 from __future__ import annotations
