@@ -14,9 +14,10 @@ share one: a ranking in a new worker thread reuses the last one's small blocks),
 glibc's highest threshold (32 MiB) their full-length arrays came from the heap between what
 the drawing kept, left holes, and the heap grew by ~45 MiB over a session's first 80 keys
 at 1M items: the session's peak 530-536 MiB, now 464-472. The price is fresh pages for
-those arrays at every ranking: `tuifeed bench`'s 1M re-rank, in its own thread, 86-94 ms
-against 111-139 (the app's keys at 1M within the machine's noise: p50 73-92 ms against
-81-82, two sessions each, turn about). Elsewhere than glibc this does nothing.
+those arrays at every ranking: 16-29 MiB of pages faulted in by a key's ranking at 1M
+(none before), a few milliseconds; `tuifeed bench`'s 1M re-rank measured 86-94 ms against
+111-139 in two rounds turn about on a busy machine, and the app's keys at 1M p50 73-92 ms
+against 81-82 (two sessions each). Elsewhere than glibc this does nothing.
 """
 
 from __future__ import annotations
