@@ -523,7 +523,7 @@ def _write(path: Path, arrays: dict, tags: dict) -> bool:
         with partial.open("wb") as handle:
             write_arrays(handle, arrays, tags)
         os.replace(partial, path)
-    except OSError:
+    except (OSError, ValueError):  # a full disk; an array of objects (never written)
         forget(path)
         try:
             partial.unlink()
