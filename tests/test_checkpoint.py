@@ -52,7 +52,8 @@ def learned(feed: Feed) -> dict:
                       catalog.language_names,
                       [(getattr(catalog, name).dtype.str, getattr(catalog, name).tobytes())
                        for name in columns],
-                      [catalog.word_matrix.words_at(row) for row in range(len(catalog))]),
+                      [catalog.word_matrix.words_at(row) for row in range(len(catalog))],
+                      derived_by_word(catalog.word_matrix)),
         "model": model, "anchor": feed.model.anchor,
         "state": (state.seen, state.liked, state.disliked, state.saved, state.followed,
                   state.shown, state.impressions,
@@ -66,6 +67,15 @@ def learned(feed: Feed) -> dict:
         "queue": [(entry.item.id, entry.score, entry.explore, entry.contributions)
                   for entry in feed.upcoming(12)],
     }
+
+
+def derived_by_word(matrix) -> tuple:
+    """What ranking derives from the word matrix, by word (word codes differ between
+    processes): each entry's weight, and each word's postings."""
+    weights, order, starts = matrix.derived()
+    return (weights.dtype.str, weights.tobytes(),
+            {word: order[starts[code]: starts[code + 1]].tolist()
+             for code, word in enumerate(matrix.words)})
 
 
 def open_both(home: Path, **options) -> tuple[dict, dict, bool]:

@@ -63,7 +63,7 @@ from tuifeed.store.event_table import EventTable
 from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_ID,
                                   SCHEMA_VERSION)
 
-FORMAT = 3  # 2: sources and languages kept as codes; 3: store/array_file.py, not .npz
+FORMAT = 4  # 2: sources and languages as codes; 3: store/array_file.py; 4: words.derived
 CATALOGUE_SUFFIX, SUFFIX = KEPT_BESIDE  # (set_aside takes them away with the database)
 TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in any form
 CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
@@ -455,6 +455,10 @@ def save_rows(path: Path, wanted: dict, rows: CatalogRows, words) -> bool:
         else:
             return False
     names, arrays["words.ptr"], arrays["words.codes"], arrays["words.rows"] = words
+    # What the first ranking derives from them, made here (in the keeping thread) by the
+    # very function a ranking calls, so that the next open's first ranking need not.
+    (arrays["words.weights"], arrays["words.order"],
+     arrays["words.starts"]) = WordMatrix.of_arrays(*words).derived()
     joined = _texts(names)
     if joined is None:
         return False
@@ -504,7 +508,14 @@ def _kept_catalogue(archive) -> KeptCatalogue | None:
             # each entry's item as the pointers say (the ranker reads the matrix both ways)
             and np.array_equal(items, np.repeat(np.arange(count), np.diff(ptr)))):
         return None
-    return KeptCatalogue(rows, WordMatrix.of_arrays(words, ptr, codes, items))
+    weights, order, starts = (archive[f"words.{name}"] for name in ("weights", "order",
+                                                                    "starts"))
+    if not (len(weights) == len(order) == len(codes) and len(starts) == len(words) + 1
+            and weights.dtype == np.float64 and order.dtype == np.intp
+            and starts.dtype == np.intp and _within(order, len(codes), 0)):
+        return None
+    return KeptCatalogue(rows, WordMatrix.of_arrays(words, ptr, codes, items,
+                                                    (weights, order, starts)))
 
 
 def _split(stored: np.ndarray, count: int) -> list[str]:
