@@ -135,7 +135,7 @@ class Column:
         self.size = size
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (an array's == is not a truth: compare list(...))
 class CodedTexts:
     """Many texts drawn from a few distinct ones (the source or the language of each item):
     each text as its code into `names`. A million source names as a list of strings took
