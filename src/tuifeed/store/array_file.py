@@ -2,16 +2,17 @@
 
 What the feed keeps beside its database (feed/checkpoint.py) is read at every open: at a
 million items 150 MB of arrays. As a numpy `.npz` archive (a zip file) each array was read
-in pieces, its CRC-32 computed, then copied: 0.4 s of a reopen. Here each array is read once,
-straight into its own memory, and a checksum of 64-bit sums is checked as it comes (~10 GB/s).
+in pieces, its CRC-32 computed, then copied: 59 ms for the catalogue and 34 for the learned
+state (best of 3). Here each array is read once, straight into its own memory, and a
+checksum of 64-bit sums is checked as it comes: 29 and 13 ms.
 
 The file: a magic line, the header's length (8 bytes, little-endian), the header (JSON: a
 note, which read_note reads alone, and each array's name, dtype, shape and size, in the
-order they follow), then each array's bytes
-padded to a multiple of 8, then the checksum (8 bytes). Nothing pickled: an array of objects
-cannot be written. Reading refuses anything out of shape (another magic, sizes that do not
-add up to the file's, a checksum that differs: a truncated or damaged file) with a
-ValueError, before allocating more than the file holds.
+order they follow), then each array's bytes padded to a multiple of 8, then the checksum
+(8 bytes). Nothing pickled: an array of objects cannot be written. Reading refuses
+anything out of shape (another magic, sizes that do not add up to the file's, a checksum
+that differs: a truncated or damaged file) with a ValueError, before allocating more than
+the file holds.
 
 The checksum covers the header and every array: it catches a truncation, any byte changed
 or zeroed, and arrays swapped; unlike a CRC it can miss changes that cancel out in a sum (two
