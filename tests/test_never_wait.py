@@ -5,10 +5,12 @@ and the card a queue ranked ahead placed is explained exactly."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from tuifeed import Feed
@@ -285,3 +287,43 @@ async def test_up_next_is_ranked_again_for_the_dwell_only_after_a_second_without
             app.tick()
         await app.settle_queue()
         assert rankings == []
+
+
+async def test_keys_waiting_for_a_ranking_when_the_viewer_quits_open_nothing(
+        isolated_home, monkeypatch):
+    """j, then My algorithm, typed while Up next is ranked, then q: the ranking comes in
+    after the quit. The app ends as asked, with no error and no screen opened; the key
+    served before the quit is kept."""
+    from tuifeed.feed.queue import QueueJob
+
+    app = open_app(isolated_home, VirtualClock())
+    gate, real = threading.Event(), QueueJob.run
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            monkeypatch.setattr(QueueJob, "run", lambda job: (gate.wait(30), real(job))[1])
+            await Pilot.press.unsettled(pilot, "l", "j", "a")  # j and a wait for the ranking
+            assert app._ranking is not None and len(app._waiting) == 2
+            app.exit()  # q
+            gate.set()
+            for _ in range(50):
+                await asyncio.sleep(0.01)
+    finally:
+        gate.set()
+    assert app.return_code == 0 and len(app.screen_stack) <= 1
+    with sqlite3.connect(isolated_home / "tuifeed.db") as connection:
+        assert connection.execute(
+            "SELECT count(*) FROM events WHERE kind = 'like'").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("key", ["question_mark", "a", "h", "r", "c", "w"])
+async def test_a_key_typed_behind_the_quit_opens_no_screen(isolated_home, key):
+    """q and then another key, typed together: the second reaches the app after it was
+    told to exit. It opens nothing (Textual mounts no screen after `exit`, and said so
+    with a traceback, seen in a real terminal for ?, a, h, r and c)."""
+    app = open_app(isolated_home, VirtualClock())
+    async with app.run_test(size=(100, 40)):
+        for typed in ("q", key):  # in one read, as a terminal hands them on
+            app.post_message(events.Key(typed, None))
+        for _ in range(50):  # both handled, and the exit (Pilot would not wait)
+            await asyncio.sleep(0.01)
+    assert app.return_code == 0 and len(app.screen_stack) <= 1

@@ -89,6 +89,32 @@ async def test_keys_pressed_while_the_feed_opens_act_in_order_once_it_is_in(
     assert counts["like"] == 1 and counts["save"] == 1 and counts["impression"] == 2
 
 
+async def test_pictures_that_come_as_the_viewer_quits_end_nothing_badly(
+        isolated_home, unsettled, monkeypatch):
+    """The pictures' widget comes from the opening thread after the first card: a viewer
+    quick to quit can have it arrive behind the q (seen in a real terminal, 1 run in 20).
+    The feed ends as asked, with no error, and draws nothing more."""
+    from tuifeed.tui import opening
+    from tuifeed.tui.widgets.halfcell import HalfcellPicture
+
+    release = threading.Event()
+    monkeypatch.setattr(opening, "image_widget_for",
+                        lambda graphics: (release.wait(30), HalfcellPicture)[1])
+    go, opened, app = held_back(isolated_home)
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            go.set()
+            await app.settle_queue()
+            assert app.feed.position == 0 and not app.query("#thumbnail-image")
+            app.exit()  # q, and behind it in the queue the pictures
+            app.post_message(opening.PicturesReady(HalfcellPicture))
+            await pilot.pause()
+    finally:
+        release.set()
+    assert app.return_code == 0 and not app.query("#thumbnail-image")
+    assert event_counts(isolated_home / "tuifeed.db")["impression"] == 1
+
+
 async def test_opening_reserves_no_event_ids_on_the_ui_thread(isolated_home, unsettled,
                                                                monkeypatch):
     """Ids are reserved by a write: the feed's first block is taken in the thread that opens

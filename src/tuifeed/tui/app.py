@@ -136,7 +136,11 @@ class FeedApp(Playing, Queueing, App[None]):
         yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The feed's keys work on the feed itself, not under another screen (and hide there)."""
+        """The feed's keys work on the feed itself, not under another screen (and hide there).
+        Once the viewer has quit, no key acts: one typed behind the q would open a screen in
+        an app that is closing (Textual mounts nothing after `exit`)."""
+        if self.return_code is not None:
+            return False
         if action in FEED_ACTIONS and len(self.screen_stack) > 1:
             return False
         return True

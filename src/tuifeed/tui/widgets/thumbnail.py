@@ -92,6 +92,8 @@ class Thumbnail(Container):
         """Draw pictures with this widget from now on (it came after the first frame); the
         card on screen, if any, is shown again with it."""
         coming, self._pictures_coming = self._pictures_coming, False
+        if not self.is_attached:  # the app quits (q came first): nothing more is drawn
+            return
         if image_widget is None or self._image_widget is not None:
             if coming and self._item is not None:  # no pictures after all: said so
                 self.show(self._item)
