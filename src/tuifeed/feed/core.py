@@ -29,6 +29,7 @@ from tuifeed.feed.queue import QueueJob, RankedQueue
 from tuifeed.feed.relearning import Learned, LearningJob, LogSnapshot
 from tuifeed.feed.state import HistoryEntry, Placement, ViewerState
 from tuifeed.feed.steering import Steering
+from tuifeed.feed.threads import ThreadWork
 from tuifeed.locations import Locations
 from tuifeed.models import Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
@@ -176,6 +177,8 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         self.lost: list[dict] = []  # records neither written nor saved (printed by the CLI)
         self._engaged = False
         self._closed = False
+        # What other threads do with the feed (the TUI's workers): closing waits for it.
+        self.threads = ThreadWork()
 
     def _relearn(self) -> None:
         """Rebuild the interest model, the views and the viewer state from the log, under
@@ -640,10 +643,12 @@ class Feed(Catalogue, Explaining, Playing, Steering):
 
     def close(self) -> None:
         """End the session: the current card's dwell is recorded and every event written, or
-        what cannot be written saved to a rescue file (see `rescued`)."""
+        what cannot be written saved to a rescue file (see `rescued`). Work on the feed
+        under way in other threads (`threads`) ends first."""
         if self._closed:
             return
         self._closed = True
+        self.threads.close()  # their queries first: the connection is closed below
         self._leave(moving_on=False)
         try:
             left = self.writer.close(self.close_patience)

@@ -1,12 +1,22 @@
-"""One worker at a time for a screen's own work that reads the feed."""
+"""Workers that read the feed: each in a thread that closing the feed waits for
+(feed/threads.py), and one at a time for a screen's own work."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
+
+
+def run_feed_work(node: DOMNode, work: Callable[[], object], **options) -> Worker:
+    """Run `work`, which reads the app's feed, in a worker thread (`options` go to
+    `run_worker`); the feed's close waits for it, and once closing has begun it never
+    starts. Its errors are the caller's to say (Worker.StateChanged)."""
+    return node.run_worker(node.app.feed.threads.wrap(work), thread=True,
+                           exit_on_error=False, **options)
 
 
 class WorkLane:
@@ -41,5 +51,5 @@ class WorkLane:
         kind = next(iter(self._asked))
         job = self._asked.pop(kind)
         screen = self.screen
-        self._running = screen.run_worker(lambda: screen.post_message(job()), name=kind,
-                                          group=self.group, thread=True, exit_on_error=False)
+        self._running = run_feed_work(screen, lambda: screen.post_message(job()), name=kind,
+                                      group=self.group)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from tuifeed.tui.lane import run_feed_work
 from tuifeed.tui.widgets.queue import QueuePanel
 
 if TYPE_CHECKING:  # loaded with the feed, after the first frame (tui/opening.py)
@@ -100,10 +101,9 @@ class Queueing:
             return
         if self.feed.learning_due:  # the model first, learned again from the whole log
             self._rank_again = True
-            self._learning = self.run_worker(partial(self._learn, [self.feed.learning_job()]),
-                                             name="learn again", group="learning",
-                                             description="the model from the whole log",
-                                             thread=True, exit_on_error=False)
+            self._learning = run_feed_work(self, partial(self._learn, [self.feed.learning_job()]),
+                                           name="learn again", group="learning",
+                                           description="the model from the whole log")
             return
         if self.feed.word_index_wanted():  # a word mute needs the words indexed first
             self.index_words()
@@ -112,9 +112,9 @@ class Queueing:
         self._rank_again = False
         panel = self.screen_stack[0].query_one(QueuePanel)
         job = self.feed.queue_job(panel.fits(QUEUE_LENGTH))
-        self._ranking = self.run_worker(partial(self._rank, [job]), name="rank up next",
-                                        description="Up next",  # (not the job's repr)
-                                        group="queue", thread=True, exit_on_error=False)
+        self._ranking = run_feed_work(self, partial(self._rank, [job]), name="rank up next",
+                                      description="Up next",  # (not the job's repr)
+                                      group="queue")
 
     def request_queue_after_paint(self) -> None:
         """request_queue, once the frame drawn now is painted: a ranking worker competes with
@@ -132,8 +132,8 @@ class Queueing:
     def index_words(self) -> None:
         """Index the catalogue's words in a worker (a word mute needs them), once."""
         if self._indexing is None and not self.feed.words_indexed:
-            self._indexing = self.run_worker(self._index, name="index words", group="words",
-                                             thread=True, exit_on_error=False)
+            self._indexing = run_feed_work(self, self._index, name="index words",
+                                           group="words")
 
     def _index(self) -> None:  # in the worker thread
         self.post_message(WordsIndexed(*self.feed.build_word_index()))

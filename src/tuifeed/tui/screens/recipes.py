@@ -19,6 +19,7 @@ from tuifeed.text import clean_text
 from tuifeed.feed import Feed
 from tuifeed.ranking.compare import Placed, compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
+from tuifeed.tui.lane import run_feed_work
 from tuifeed.tui.widgets.keybar import KeyBar
 
 COMPARE_ROWS = 20
@@ -121,9 +122,8 @@ class CompareScreen(ModalScreen[None]):
             return
         mine = feed.queue_job(COMPARE_DEPTH)
         self.query_one(DataTable).loading = True
-        self.run_worker(lambda: self.post_message(self.Compared(
-            compare(mine.run(), theirs())[:COMPARE_ROWS])), name="compare", group="compare",
-            thread=True, exit_on_error=False)
+        run_feed_work(self, lambda: self.post_message(self.Compared(
+            compare(mine.run(), theirs())[:COMPARE_ROWS])), name="compare", group="compare")
 
     @on(Compared)
     def show_comparison(self, message: Compared) -> None:

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from tuifeed.ranking.explain import Explanation
 from tuifeed.timewords import ago
+from tuifeed.tui.lane import run_feed_work
 from tuifeed.tui.widgets.keybar import KeyBar
 
 BAR_CELLS = 10
@@ -133,7 +134,7 @@ class WhyScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         if self._explain is not None:
-            self.run_worker(self._work_out, thread=True, group="why", exit_on_error=False)
+            run_feed_work(self, self._work_out, group="why")
         self.lay_out(self.app.size.width)
 
     def _work_out(self) -> None:  # in the worker thread
