@@ -327,3 +327,20 @@ async def test_a_key_typed_behind_the_quit_opens_no_screen(isolated_home, key):
         for _ in range(50):  # both handled, and the exit (Pilot would not wait)
             await asyncio.sleep(0.01)
     assert app.return_code == 0 and len(app.screen_stack) <= 1
+
+
+@pytest.mark.parametrize("action", ["help", "algorithm", "history", "recipe", "compare",
+                                    "why"])
+async def test_a_screen_opening_as_the_terminal_closes_ends_nothing_badly(isolated_home,
+                                                                         action):
+    """A key opened a screen, and the terminal closed before it was drawn (SIGHUP, SIGTERM:
+    the app exits as q would): the screen's widgets are never mounted, Textual mounting
+    nothing once told to exit. Its own start found none (a traceback and exit status 1 in
+    a real terminal, 4 of 21 tries): the app ends with the signal's status."""
+    app = open_app(isolated_home, VirtualClock())
+    async with app.run_test(size=(100, 40)):
+        await app.run_action(action)  # the screen is pushed: its widgets come later
+        app.exit(return_code=128 + 15)
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+    assert app.return_code == 143

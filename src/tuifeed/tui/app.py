@@ -35,6 +35,7 @@ from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningF
                                  OpeningWaits, PicturesReady)
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.queueing import Queueing, in_order
+from tuifeed.tui.quitting import quitting
 from tuifeed.tui.strip_cycles import free_whole_strips
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
@@ -139,7 +140,7 @@ class FeedApp(Playing, Queueing, App[None]):
         """The feed's keys work on the feed itself, not under another screen (and hide there).
         Once the viewer has quit, no key acts: one typed behind the q would open a screen in
         an app that is closing (Textual mounts nothing after `exit`)."""
-        if self.return_code is not None:
+        if quitting(self):
             return False
         if action in FEED_ACTIONS and len(self.screen_stack) > 1:
             return False

@@ -31,6 +31,7 @@ from tuifeed.ranking.summary import summarise
 from tuifeed.timewords import ago
 from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.queueing import Relearned
+from tuifeed.tui.quitting import unless_quitting
 from tuifeed.tui.widgets.keybar import KeyBar
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -148,6 +149,7 @@ class AlgorithmScreen(Screen[None]):
                         id="mute-word")
         yield KeyBar()
 
+    @unless_quitting
     def on_mount(self) -> None:
         self.query_one("#algorithm-body").border_title = "My algorithm"
         table = self.query_one("#interests", DataTable)
@@ -177,6 +179,7 @@ class AlgorithmScreen(Screen[None]):
 
     # -- drawing ------------------------------------------------------------------------------
 
+    @unless_quitting
     def on_relearned(self, _: Relearned) -> None:
         self.refresh_view()
 
@@ -206,6 +209,7 @@ class AlgorithmScreen(Screen[None]):
             + (" · learning again from your history…" if feed.learning_due else "") + shown)
 
     @on(FactsGathered)
+    @unless_quitting
     def paint_facts(self, message: FactsGathered) -> None:
         if message.asked != self._facts_asked:  # steered since: newer facts are coming
             return
@@ -345,6 +349,7 @@ class AlgorithmScreen(Screen[None]):
             selected, feed.examples(*selected, count=EXAMPLES), asked))
 
     @on(Worker.StateChanged)
+    @unless_quitting
     def _lane_moves_on(self, event: Worker.StateChanged) -> None:
         self._lane.finished(event.worker)
         if event.worker.group == "algorithm" and event.state == WorkerState.ERROR:
@@ -360,6 +365,7 @@ class AlgorithmScreen(Screen[None]):
         return self._lane.busy
 
     @on(ExamplesFound)
+    @unless_quitting
     def paint_examples(self, message: ExamplesFound) -> None:
         if message.asked == self._examples_asked and message.selected == self._selected():
             self.query_one("#examples", Static).update(

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from tuifeed.tui.commands import SCREEN_TITLES
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.history import HistoryScreen
+from tuifeed.tui.quitting import unless_quitting
 from tuifeed.tui.widgets.keybar import KeyBar
 
 KEYS = [
@@ -98,6 +99,7 @@ class HelpScreen(ModalScreen[None]):
             )
         yield KeyBar()
 
+    @unless_quitting
     def on_mount(self) -> None:
         self.query_one("#help-keys", Static).update(help_view(self.app.size.width))
 

@@ -20,6 +20,7 @@ from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
 from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.screens.recipes import fitted
+from tuifeed.tui.quitting import unless_quitting
 from tuifeed.tui.widgets.keybar import KeyBar
 
 SHOWN = 500  # rows drawn at most; filter to go further back
@@ -67,6 +68,7 @@ class HistoryScreen(Screen[None]):
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
+    @unless_quitting
     def on_mount(self) -> None:
         self.query_one("#history-body").border_title = "History"
         self.query_one("#history-body").border_subtitle = "reading…"
@@ -86,11 +88,13 @@ class HistoryScreen(Screen[None]):
                                                    filters))
 
     @on(HistoryRead)
+    @unless_quitting
     def rows_read(self, message: HistoryRead) -> None:
         self.entries, self._filters = message.entries, message.filters
         self._fill()
 
     @on(Worker.StateChanged)
+    @unless_quitting
     def _lane_moves_on(self, event: Worker.StateChanged) -> None:
         self._lane.finished(event.worker)
         if event.worker.group == "history" and event.state == WorkerState.ERROR:

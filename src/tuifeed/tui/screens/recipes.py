@@ -20,6 +20,7 @@ from tuifeed.feed import Feed
 from tuifeed.ranking.compare import Placed, compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
 from tuifeed.tui.lane import run_feed_work
+from tuifeed.tui.quitting import unless_quitting
 from tuifeed.tui.widgets.keybar import KeyBar
 
 COMPARE_ROWS = 20
@@ -58,6 +59,7 @@ class RecipePicker(ModalScreen[str | None]):
             yield OptionList(*options, id="recipes")
         yield KeyBar()
 
+    @unless_quitting
     def on_mount(self) -> None:
         """Open on the recipe in use: enter alone changes nothing."""
         recipes = self.query_one("#recipes", OptionList)
@@ -110,6 +112,7 @@ class CompareScreen(ModalScreen[None]):
             super().__init__()
             self.rows = rows
 
+    @unless_quitting
     def on_mount(self) -> None:
         """Both queues are ranked in a worker (the other recipe's model is learned from the
         whole log): what they need is taken here, and a broken recipe is said at once."""
@@ -126,12 +129,14 @@ class CompareScreen(ModalScreen[None]):
             compare(mine.run(), theirs())[:COMPARE_ROWS])), name="compare", group="compare")
 
     @on(Compared)
+    @unless_quitting
     def show_comparison(self, message: Compared) -> None:
         self.query_one(DataTable).loading = False
         self._rows = message.rows
         self.lay_out(self.app.size.width)
 
     @on(Worker.StateChanged)
+    @unless_quitting
     def comparing_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "compare" and event.state == WorkerState.ERROR:
             self.notify(f"Compare failed: {event.worker.error}", title="Cannot compare",

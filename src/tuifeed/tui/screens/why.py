@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from tuifeed.ranking.explain import Explanation
 from tuifeed.timewords import ago
 from tuifeed.tui.lane import run_feed_work
+from tuifeed.tui.quitting import unless_quitting
 from tuifeed.tui.widgets.keybar import KeyBar
 
 BAR_CELLS = 10
@@ -132,6 +133,7 @@ class WhyScreen(ModalScreen[None]):
             yield Static(Text("Working out why…", "dim italic"), id="why-text")
         yield KeyBar()
 
+    @unless_quitting
     def on_mount(self) -> None:
         if self._explain is not None:
             run_feed_work(self, self._work_out, group="why")
@@ -141,11 +143,13 @@ class WhyScreen(ModalScreen[None]):
         self.post_message(self.Explained(self._explain()))
 
     @on(Explained)
+    @unless_quitting
     def show_explanation(self, message: Explained) -> None:
         self.explanation = message.explanation
         self.lay_out(self.app.size.width)
 
     @on(Worker.StateChanged)
+    @unless_quitting
     def explaining_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "why" and event.state == WorkerState.ERROR:
             self.query_one("#why-text", Static).update(
