@@ -36,6 +36,7 @@ from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningF
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.queueing import Queueing, in_order
 from tuifeed.tui.quitting import quitting
+from tuifeed.tui.screens.base import PALETTE_KEY
 from tuifeed.tui.strip_cycles import free_whole_strips
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
@@ -95,6 +96,7 @@ class FeedApp(Playing, Queueing, App[None]):
         Binding("u", "fetch", "Fetch"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        PALETTE_KEY,  # in the order typed, not Textual's priority key (tui/screens/base.py)
     ]
 
     def __init__(self, feed: Feed | None, image_widget: type[Widget] | None = None,

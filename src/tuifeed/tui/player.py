@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.errors import TuifeedError
 from tuifeed.timewords import clock_time
 from tuifeed.tui.graphics import graphics_protocol
@@ -77,7 +78,7 @@ class PlayJob:
         self.playback.stop()
 
 
-class ResumeScreen(ModalScreen[bool]):
+class ResumeScreen(FeedScreen, ModalScreen[bool]):
     """Offer to resume where the viewer stopped: enter resumes, b begins again."""
 
     BINDINGS = [

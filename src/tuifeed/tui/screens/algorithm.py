@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.feed import Feed
 from tuifeed.text import clean_text
 from tuifeed.feed.explaining import BOOST_STEP, Example
@@ -101,7 +102,7 @@ class ExamplesFound(Message):
         self.selected, self.found, self.asked = selected, found, asked
 
 
-class AlgorithmScreen(Screen[None]):
+class AlgorithmScreen(FeedScreen, Screen[None]):
     """The summary in words, interests as short/long bars with their trend, what the selected
     one brings next, the diversity meter, recipe and steering."""
 

@@ -8,10 +8,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FeedScreen, ModalScreen[bool]):
     """Returns True for `y` (or enter), False for `n`, escape or q: no is the default."""
 
     BINDINGS = [

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.commands import SCREEN_TITLES
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
 from tuifeed.tui.screens.history import HistoryScreen
@@ -83,7 +84,7 @@ def help_view(width: int) -> Group:
     return Group(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(FeedScreen, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
     ]

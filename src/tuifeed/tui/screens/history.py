@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
@@ -45,7 +46,7 @@ class HistoryRead(Message):
         self.entries, self.filters = entries, filters
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(FeedScreen, Screen[None]):
     BINDINGS = [
         Binding("escape,h", "close", "Back"),
         Binding("enter", "jump", "Show this item"),

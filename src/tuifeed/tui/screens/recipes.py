@@ -14,6 +14,7 @@ from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
 from tuifeed.feed import Feed
@@ -31,7 +32,7 @@ RANK_CELLS = 3
 MOVE_CELLS = 4
 
 
-class RecipePicker(ModalScreen[str | None]):
+class RecipePicker(FeedScreen, ModalScreen[str | None]):
     """A list of recipes; returns the chosen name (None on escape)."""
 
     BINDINGS = [Binding("escape,q", "dismiss_none", "Close"),
@@ -79,7 +80,7 @@ class RecipePicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(FeedScreen, ModalScreen[None]):
     """The current recipe's queue beside another's, each item with its move.
 
     Side by side when the screen is wide enough for two readable titles (SIDE_BY_SIDE

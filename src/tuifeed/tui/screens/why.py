@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.ranking.explain import Explanation
 from tuifeed.timewords import ago
 from tuifeed.tui.lane import run_feed_work
@@ -107,7 +108,7 @@ def explanation_view(explanation: Explanation, now: float, width: int = 120) -> 
     return Group(*parts)
 
 
-class WhyScreen(ModalScreen[None]):
+class WhyScreen(FeedScreen, ModalScreen[None]):
     """Why this? for one card. The explanation is worked out in a worker (over a long log
     and a large catalogue it takes a while); the screen says so until it comes."""
 
