@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.errors import TuifeedError
 from tuifeed.timewords import clock_time
 from tuifeed.tui.graphics import graphics_protocol
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
 

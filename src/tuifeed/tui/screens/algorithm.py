@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.feed import Feed
 from tuifeed.text import clean_text
 from tuifeed.feed.explaining import BOOST_STEP, Example
@@ -33,6 +32,7 @@ from tuifeed.timewords import ago
 from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.queueing import Relearned
 from tuifeed.tui.quitting import unless_quitting
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -12,11 +12,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.commands import SCREEN_TITLES
-from tuifeed.tui.screens.algorithm import AlgorithmScreen
-from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.quitting import unless_quitting
+from tuifeed.tui.screens.algorithm import AlgorithmScreen
+from tuifeed.tui.screens.base import FeedScreen
+from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 KEYS = [

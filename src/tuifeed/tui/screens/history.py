@@ -15,13 +15,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
 from tuifeed.tui.lane import WorkLane
-from tuifeed.tui.screens.recipes import fitted
 from tuifeed.tui.quitting import unless_quitting
+from tuifeed.tui.screens.base import FeedScreen
+from tuifeed.tui.screens.recipes import fitted
 from tuifeed.tui.widgets.keybar import KeyBar
 
 SHOWN = 500  # rows drawn at most; filter to go further back

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
 from tuifeed.feed import Feed
@@ -22,6 +21,7 @@ from tuifeed.ranking.compare import Placed, compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
 from tuifeed.tui.lane import run_feed_work
 from tuifeed.tui.quitting import unless_quitting
+from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 COMPARE_ROWS = 20
