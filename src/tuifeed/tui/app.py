@@ -30,13 +30,13 @@ from tuifeed.errors import TuifeedError
 from tuifeed.text import clean_text
 from tuifeed.tui.collector import Collector, keep_out_of_full_passes
 from tuifeed.tui.commands import FeedCommands
+from tuifeed.tui.feed_screen import PALETTE_KEY
 from tuifeed.tui.graphics import Graphics, TerminalProbe, choose_image_widget
 from tuifeed.tui.opening import (OPENING_NOTE, FeedOpened, FeedOpening, OpeningFailed,
                                  OpeningWaits, PicturesReady)
 from tuifeed.tui.player import PlaybackProgress, PlayJob, Playing
 from tuifeed.tui.queueing import Queueing, in_order
 from tuifeed.tui.quitting import quitting
-from tuifeed.tui.screens.base import PALETTE_KEY
 from tuifeed.tui.strip_cycles import free_whole_strips
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
@@ -96,7 +96,7 @@ class FeedApp(Playing, Queueing, App[None]):
         Binding("u", "fetch", "Fetch"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
-        PALETTE_KEY,  # in the order typed, not Textual's priority key (tui/screens/base.py)
+        PALETTE_KEY,  # in the order typed, not Textual's priority key (tui/feed_screen.py)
     ]
 
     def __init__(self, feed: Feed | None, image_widget: type[Widget] | None = None,

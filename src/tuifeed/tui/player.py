@@ -18,8 +18,8 @@ from textual.widgets import Static
 
 from tuifeed.errors import TuifeedError
 from tuifeed.timewords import clock_time
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.graphics import graphics_protocol
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.card import VideoCard
 from tuifeed.tui.widgets.keybar import KeyBar
 

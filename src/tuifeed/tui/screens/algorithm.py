@@ -29,10 +29,10 @@ from tuifeed.ranking.profile import Diversity, Interest
 from tuifeed.ranking.steering import BOOST_LIMIT, subject_text
 from tuifeed.ranking.summary import summarise
 from tuifeed.timewords import ago
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.queueing import Relearned
 from tuifeed.tui.quitting import unless_quitting
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 SPARKS = "▁▂▃▄▅▆▇█"

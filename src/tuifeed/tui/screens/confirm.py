@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuifeed.tui.screens.base import FeedScreen
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuifeed.tui.commands import SCREEN_TITLES
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.quitting import unless_quitting
 from tuifeed.tui.screens.algorithm import AlgorithmScreen
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.screens.history import HistoryScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 

@@ -18,9 +18,9 @@ from textual.worker import Worker, WorkerState
 from tuifeed.errors import TuifeedError
 from tuifeed.feed import Feed, HistoryEntry
 from tuifeed.timewords import ago
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.lane import WorkLane
 from tuifeed.tui.quitting import unless_quitting
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.screens.recipes import fitted
 from tuifeed.tui.widgets.keybar import KeyBar
 

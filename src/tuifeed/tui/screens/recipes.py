@@ -19,9 +19,9 @@ from tuifeed.text import clean_text
 from tuifeed.feed import Feed
 from tuifeed.ranking.compare import Placed, compare, move_label
 from tuifeed.ranking.recipe import load_recipe, recipe_names
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.lane import run_feed_work
 from tuifeed.tui.quitting import unless_quitting
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 COMPARE_ROWS = 20

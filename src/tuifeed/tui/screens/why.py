@@ -19,9 +19,9 @@ from textual.worker import Worker, WorkerState
 
 from tuifeed.ranking.explain import Explanation
 from tuifeed.timewords import ago
+from tuifeed.tui.feed_screen import FeedScreen
 from tuifeed.tui.lane import run_feed_work
 from tuifeed.tui.quitting import unless_quitting
-from tuifeed.tui.screens.base import FeedScreen
 from tuifeed.tui.widgets.keybar import KeyBar
 
 BAR_CELLS = 10
