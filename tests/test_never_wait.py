@@ -336,7 +336,7 @@ async def test_a_screen_opening_as_the_terminal_closes_ends_nothing_badly(isolat
     """A key opened a screen, and the terminal closed before it was drawn (SIGHUP, SIGTERM:
     the app exits as q would): the screen's widgets are never mounted, Textual mounting
     nothing once told to exit. Its own start found none (a traceback and exit status 1 in
-    a real terminal, 4 of 21 tries): the app ends with the signal's status."""
+    a real terminal, 14 of 27 tries): the app ends with the signal's status."""
     app = open_app(isolated_home, VirtualClock())
     async with app.run_test(size=(100, 40)):
         await app.run_action(action)  # the screen is pushed: its widgets come later
