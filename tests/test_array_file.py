@@ -87,3 +87,18 @@ def test_a_note_holding_any_text_comes_back(tmp_path):
     path = tmp_path / "kept"
     written(path, {"x": np.ones(3)}, note)
     assert read_note(path) == note and read_arrays(path)[0] == note
+
+
+def test_a_file_kept_for_another_note_is_not_read_through(tmp_path):
+    """Given the note wanted, a file written with another is passed over before its arrays:
+    one whose body is damaged says nothing; with the note it has, it is read whole."""
+    path = tmp_path / "kept"
+    data = bytearray(written(path, {"ids": np.arange(1000, dtype=np.int64)}, {"events": 2}))
+    data[-20] ^= 0xFF  # in the array's bytes: reading them through would be refused
+    path.write_bytes(bytes(data))
+    assert read_arrays(path, note={"events": 3}) is None
+    with pytest.raises(ValueError):
+        read_arrays(path, note={"events": 2})
+    written(path, {"ids": np.arange(4)}, {"events": 2})
+    note, arrays = read_arrays(path, note={"events": 2})
+    assert note == {"events": 2} and list(arrays["ids"]) == [0, 1, 2, 3]

@@ -57,7 +57,7 @@ from tuifeed.ranking.item_index import rows_of
 from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
-from tuifeed.store.array_file import read_arrays, read_note, write_arrays
+from tuifeed.store.array_file import read_arrays, write_arrays
 from tuifeed.store.database import KEPT_BESIDE, Store
 from tuifeed.store.event_table import EventTable
 from tuifeed.store.schema import (CATALOGUE_CHANGES, CATALOGUE_TABLES, DATABASE_ID,
@@ -190,10 +190,8 @@ def _read(path: Path, wanted: dict, read):
     if not _regular(path):
         return None
     try:
-        if read_note(path) != wanted:
-            return None
-        tags, arrays = read_arrays(path)
-        return read(arrays) if tags == wanted else None  # (replaced meanwhile)
+        found = read_arrays(path, note=wanted)
+        return None if found is None else read(found[1])
     except READ_ERRORS:
         return None
 

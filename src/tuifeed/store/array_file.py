@@ -63,12 +63,19 @@ def read_note(path: os.PathLike | str):
         return _header(handle)[0]["note"]
 
 
-def read_arrays(path: os.PathLike | str) -> tuple[object, dict[str, np.ndarray]]:
+_ANY = object()
+
+
+def read_arrays(path: os.PathLike | str,
+                note=_ANY) -> tuple[object, dict[str, np.ndarray]] | None:
     """The note and the arrays written to `path`, each array in memory of its own;
     ValueError if the file is not whole (see the module's text), OSError if it cannot be
-    read."""
+    read. Given a `note`, None when the file's differs, its arrays unread (a file kept for
+    another state is not read through)."""
     with open(path, "rb") as handle:
         header, raw = _header(handle)
+        if note is not _ANY and header["note"] != note:
+            return None
         entries = _entries(header["arrays"])
         body = sum(size + _padding(size) for _, _, _, size in entries)
         if handle.tell() + body + _LENGTH.size != os.fstat(handle.fileno()).st_size:
