@@ -263,6 +263,44 @@ def test_a_key_typed_before_the_first_frame_is_not_lost(isolated_home):
     assert event_counts(isolated_home / "tuifeed.db")["impression"] == 2
 
 
+def test_quitting_while_another_process_holds_the_database_says_why_it_waits(
+        isolated_home):
+    """Another tuifeed holds the write lock when q is pressed: closing waits for it to
+    write the session's last records (and a fetch under way for its own). The viewer, given
+    the terminal back, is told why the prompt does not come yet (they waited in silence:
+    the notice is off while Textual has the screen, and was put back only after the app's
+    end), and nothing is lost."""
+    assert Feed.open(isolated_home, clock=VirtualClock()).close() is None
+    database = isolated_home / "tuifeed.db"
+    terminal = Terminal([sys.executable, "-m", "tuifeed", "--home", str(isolated_home)],
+                        terminal_env(), 100, 30)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], "
+         "isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('held', flush=True); "
+         "sys.stdin.readline()", str(database)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        terminal.wait_for("#1 of this session", 30)
+        assert holder.stdout.readline() == "held\n"
+        terminal.press(b"l")
+        terminal.press(b"q")
+        for _ in range(300):  # said once the screen is given back: not in a frame
+            if b"waiting for another tuifeed" in terminal.transcript:
+                break
+            for _ in terminal.frames(0.1):
+                pass
+        holder.stdin.write("\n")  # the other process lets go
+        holder.stdin.flush()
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+        terminal.close(b"")
+    said = bytes(terminal.transcript)
+    assert terminal.exit_status == 0
+    assert said.rindex(b"\x1b[?1049l") < said.index(b"waiting for another tuifeed")
+    assert event_counts(database)["like"] == 1
+
+
 # -- asking the terminal about pictures -------------------------------------------------------
 
 

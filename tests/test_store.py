@@ -179,3 +179,34 @@ def test_a_version_1_database_follows_by_key_after_the_upgrade(tmp_path):
         feed.flush()
         # Its follow was by name, and the demo's creators arrived only after the migration.
         assert feed.store.follows() == {"demo:inkandowl"} == feed.state.followed
+
+
+def test_a_write_waiting_for_another_process_says_so_once_someone_listens(tmp_path,
+                                                                        monkeypatch):
+    """A wait begun while no one could be told (the TUI's screen is Textual's) is said once
+    someone listens (the screen given back at the quit): it went unsaid to the end."""
+    import threading
+
+    from tuifeed.store import connection as store_connection
+
+    path = tmp_path / "held.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(store_connection, "wait_notice", None)
+    said: list[str] = []
+    writer = store_connection.connect(path)
+    waiting = threading.Thread(target=store_connection.begin_writing, args=(writer, path))
+    waiting.start()
+    waiting.join(2.5)  # one busy timeout (2 s) gone by: waiting, and no one told
+    assert waiting.is_alive() and said == []
+    store_connection.wait_notice = said.append  # someone listens now
+    waiting.join(2.5)
+    assert said == [store_connection.WAITING.format(path=path)]
+    holder.execute("COMMIT")
+    waiting.join(30)
+    assert not waiting.is_alive()
+    writer.execute("COMMIT")
+    writer.close()
+    holder.close()
+    assert said == [store_connection.WAITING.format(path=path)]  # once

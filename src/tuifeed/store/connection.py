@@ -89,9 +89,9 @@ def begin_writing(connection: sqlite3.Connection, path: Path | str = "the databa
         except sqlite3.OperationalError as error:
             if not is_busy(error):
                 raise
-            if not said and wait_notice is not None:
+            if not said and wait_notice is not None:  # (said once there is someone to tell)
                 wait_notice(WAITING.format(path=path))
-            said = True
+                said = True
 
 
 @contextmanager

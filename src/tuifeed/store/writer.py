@@ -209,9 +209,9 @@ class EventWriter:
                 if self.busy and not self._give_up.is_set() and (
                         deadline is None or time.monotonic() < deadline):
                     notice = store_connection.wait_notice
-                    if not said and notice is not None:
-                        notice(WAITING.format(path=self._path))
-                    said = True
+                    if not said and notice is not None:  # (once there is someone to tell:
+                        notice(WAITING.format(path=self._path))  # the TUI's screen is
+                        said = True  # given back before it closes)
                     continue
                 return
             self._unwritten = []

@@ -126,6 +126,9 @@ class FeedApp(Playing, Queueing, App[None]):
         self._log_notice = ""
         self._play_job: PlayJob | None = None
         self._playing: PlaybackProgress | None = None  # the last position mpv reported
+        # How a write kept waiting by another process is said once the screen is given back
+        # (run_app's: the CLI's line on standard error), while the app ends.
+        self.wait_notice: Callable[[str], None] | None = None
         self.init_queueing()
         if feed is None:  # the first card comes once the feed is open: keys wait behind it
             self._waiting.append(self._advance_now)
@@ -255,6 +258,11 @@ class FeedApp(Playing, Queueing, App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
+        """The screen is given back by now: a write still waiting for another process's lock
+        (the closing feed's, a fetch's) is said there."""
+        from tuifeed.store import connection
+
+        connection.wait_notice = self.wait_notice
         if self._fetch_job is not None:
             self._fetch_job.cancel()
         self.stop_playback()
@@ -621,6 +629,7 @@ def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None)
             # The image protocol is detected here, before Textual takes over the terminal.
             app = make_app(feed, fetch_on_start=True)
             keep_out_of_full_passes()
+        app.wait_notice = notice
         app.run()
     finally:
         if opening is not None:  # the screen is gone; an opening under way ends first
