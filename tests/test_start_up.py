@@ -298,6 +298,7 @@ def test_quitting_while_another_process_holds_the_database_says_why_it_waits(
     said = bytes(terminal.transcript)
     assert terminal.exit_status == 0
     assert said.rindex(b"\x1b[?1049l") < said.index(b"waiting for another tuifeed")
+    assert b"Ctrl-C" not in said[said.rindex(b"\x1b[?1049l"):]  # (it would not stop it)
     assert event_counts(database)["like"] == 1
 
 

@@ -629,7 +629,8 @@ def run_app(feed: Feed | Callable[[], Feed], probe: TerminalProbe | None = None)
             # The image protocol is detected here, before Textual takes over the terminal.
             app = make_app(feed, fetch_on_start=True)
             keep_out_of_full_passes()
-        app.wait_notice = notice
+        if notice is not None:  # (Ctrl-C does not stop a wait once the app has ended)
+            app.wait_notice = lambda text: notice(text.replace(" (Ctrl-C stops)", ""))
         app.run()
     finally:
         if opening is not None:  # the screen is gone; an opening under way ends first
