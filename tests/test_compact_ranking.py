@@ -159,3 +159,13 @@ def test_items_without_text_are_items_of_empty_text():
     for name in ("ptr", "codes", "rows"):
         assert np.array_equal(getattr(read, name), getattr(empty, name))
     assert bits(read.weights()) == bits(empty.weights())
+
+
+@given(st.sets(st.integers(0, 60)), st.sets(st.integers(-5, 70)))
+def test_an_exploration_draw_leaves_out_exactly_the_excluded_rows(rows, excluded):
+    """The rows left to draw from are those np.isin leaves, in the same order (found by a
+    binary search each, without np.isin's sort)."""
+    ordered = np.array(sorted(rows), dtype=np.int64)
+    left = scorer._without(ordered, excluded)
+    expected = ordered[~np.isin(ordered, list(excluded))] if excluded else ordered
+    assert left.tolist() == expected.tolist()

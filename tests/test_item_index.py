@@ -40,20 +40,26 @@ IDS = st.one_of(st.sampled_from(["", "a", "é", "\ud800", "yt:abc"]), ID_TEXT)  
 
 @SETTINGS
 @given(st.lists(IDS, max_size=40), st.lists(ID_TEXT, max_size=10),
-       st.lists(st.integers(0, 40), max_size=4), st.sampled_from(range(len(WEAK_HASHES))))
-def test_every_lookup_is_the_dicts(ids, others, cuts, weak):
+       st.lists(st.integers(0, 40), max_size=4), st.sampled_from(range(len(WEAK_HASHES))),
+       st.lists(st.booleans(), max_size=5))
+def test_every_lookup_is_the_dicts(ids, others, cuts, weak, asked_between):
     """Ids given in batches (duplicates within a batch and across them): each id, and ids
     never given, is found (or not) at the row a dict gives, one at a time and all at once;
-    the index holds as many keys, in the same order."""
+    the index holds as many keys, in the same order. The table is made when first asked:
+    some batches are asked about as they come (each joins the table made so far), others
+    only with the ones after them (several join at once)."""
     with pytest.MonkeyPatch.context() as patch:
         if WEAK_HASHES[weak] is not None:
             patch.setattr(item_index, "hash", WEAK_HASHES[weak], raising=False)
         held: list[str] = []
         index = ItemIndex(held)
-        for stop in [*sorted(cut for cut in cuts if cut <= len(ids)), len(ids)]:
+        stops = [*sorted(cut for cut in cuts if cut <= len(ids)), len(ids)]
+        for batch, stop in enumerate(stops):
             start = len(held)
             held.extend(ids[start:stop])
             index.add(start)
+            if batch < len(asked_between) and asked_between[batch] and held:
+                assert index.get(held[-1]) == as_dict(held)[held[-1]]
         expected = as_dict(ids)
         asked = ids + others + [item_id + "x" for item_id in ids[:5]] + [None, 3]
         for item_id in asked:
@@ -101,3 +107,37 @@ def test_the_catalogue_finds_its_items_by_id_as_they_arrive():
     assert catalog.index[items[3].id] == len(twice) - 1
     assert "nobody:0" not in catalog.index and catalog.index.get("nobody:0") is None
     assert catalog.item(items[5].id).id == items[5].id
+
+
+def test_threads_asking_at_once_while_the_table_is_made_all_get_their_rows():
+    """The table is made once, by the first thread to ask; the others asking meanwhile wait
+    for it and find their rows (the opening makes it in a thread while the log is read)."""
+    import threading
+
+    ids = [f"pt:{number:06d}" for number in range(30_000)]
+    index = ItemIndex(ids)
+    index.add(0)
+    made = []
+    real = ItemIndex._with
+
+    def counted(self, start, stop):
+        made.append((start, stop))
+        return real(self, start, stop)
+
+    answers: dict[int, list[int]] = {}
+    start = threading.Barrier(4)
+
+    def ask(worker: int) -> None:
+        start.wait()
+        answers[worker] = [index[item_id] for item_id in ids[worker::997]]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ItemIndex, "_with", counted)
+        threads = [threading.Thread(target=ask, args=(worker,)) for worker in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert made == [(0, 30_000)]
+    for worker, rows in answers.items():
+        assert rows == list(range(worker, 30_000, 997))

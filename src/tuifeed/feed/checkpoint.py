@@ -54,6 +54,7 @@ from tuifeed.models import Event, SteeringAction
 from tuifeed.ranking import Catalog, InterestModel, Recipe
 from tuifeed.ranking.catalog import CatalogRows, CodedTexts
 from tuifeed.ranking.item_index import rows_of
+from tuifeed.ranking.item_set import ItemSet
 from tuifeed.ranking.word_term import WordMatrix
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker
@@ -69,10 +70,9 @@ TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in
 CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
-# Caches of the viewer state, made again from its sets when first asked (the seen and
-# disliked masks are put back at once): anything else new in it is something a checkpoint
-# does not keep yet.
-STATE_CACHES = {"_seen_mask", "_unmasked", "_disliked_mask", "_disliked_changes"}
+# Caches of the viewer state, made again from its sets when first asked (the disliked mask
+# is put back at once): anything else new in it is something a checkpoint does not keep yet.
+STATE_CACHES = {"_disliked_mask", "_disliked_changes"}
 TRACKER_FIELDS = {"_watched", "superseded"}
 _code_digest: str | None = None
 
@@ -285,17 +285,19 @@ def _state(archive, facts: dict, catalog: Catalog) -> ViewerState | None:
     if not all(_within(values, len(catalog), 0) for values in rows.values()):
         return None
     state = ViewerState()
+    seen = np.zeros(len(catalog), dtype=bool)
+    seen[rows["seen"]] = True
+    state.seen = ItemSet(catalog.index, ids, seen)
     # Each set made in row order, as learning makes it (and twice as fast at 600k items
     # seen: the ids are read in the order they lie in memory).
-    for name in ("seen", "liked", "disliked", "saved"):
+    for name in ("liked", "disliked", "saved"):
         setattr(state, name, set(map(ids.__getitem__, np.sort(rows[name]).tolist())))
     state.shown = list(map(ids.__getitem__, rows["shown"].tolist()))
     state.followed = set(facts["followed"])
     state.impressions = int(facts["impressions"])
-    for name in ("seen", "disliked"):  # their masks put back at once too (the first
-        mask = np.zeros(len(catalog), dtype=bool)  # ranking's context, made on the UI
-        mask[rows[name]] = True  # thread, looked up 50k ids disliked: 60 ms)
-        setattr(state, f"_{name}_mask", mask)
+    disliked = np.zeros(len(catalog), dtype=bool)  # put back at once too (the first
+    disliked[rows["disliked"]] = True  # ranking's context, made on the UI thread, looked up
+    state._disliked_mask = disliked  # 50k ids disliked: 60 ms)
     return state
 
 
@@ -356,8 +358,7 @@ def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> boo
     field in the state, a full disk)."""
     state, views, model, table = learned.state, learned.views, learned.model, learned.table
     fields = {field.name for field in dataclasses.fields(ViewerState)}
-    if (fields - STATE_CACHES != STATE_FIELDS or not fields >= {"_seen_mask"}
-            or set(vars(views)) != TRACKER_FIELDS):
+    if fields - STATE_CACHES != STATE_FIELDS or set(vars(views)) != TRACKER_FIELDS:
         return False  # something new to keep: better no checkpoint than a partial one
     index = catalog.index
     arrays = {name: getattr(table, name) for name in TABLE_ARRAYS}
@@ -373,8 +374,8 @@ def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> boo
         else:
             return False
     for name in ("seen", "liked", "disliked", "saved", "shown"):
-        rows = rows_of(index, list(getattr(state, name)))  # (a list: in order, and as
-        if (rows < 0).any():  # long as the set)
+        rows = _rows(index, getattr(state, name))
+        if (rows < 0).any():
             return False  # an item the catalogue lacks: nothing to keep it as
         arrays[f"state.{name}"] = rows
     arrays["superseded"] = np.fromiter(views.superseded, np.int64, len(views.superseded))
@@ -388,6 +389,13 @@ def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> boo
     }
     arrays["facts"] = _bytes(facts)
     return _write(path, arrays, wanted)
+
+
+def _rows(index, item_ids) -> np.ndarray:
+    """The row of each id, in order (-1: none): an ItemSet's own rows, ascending."""
+    if isinstance(item_ids, ItemSet) and (rows := item_ids.rows()) is not None:
+        return rows
+    return rows_of(index, list(item_ids))  # (a list: in order, and as long as the set)
 
 
 def _bytes(value) -> np.ndarray:

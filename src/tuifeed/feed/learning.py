@@ -18,6 +18,7 @@ from tuifeed.feed.log import LogView
 from tuifeed.feed.state import RECENT_CARDS, ViewerState
 from tuifeed.models import FOLLOW_KINDS
 from tuifeed.ranking import Catalog, InterestModel, Recipe
+from tuifeed.ranking.item_set import ItemSet
 from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.views import ViewTracker, tracker_of_columns
 
@@ -105,9 +106,9 @@ def viewer_state(log: LogView, steering: SteeringState, catalog: Catalog) -> Vie
         return [code for code, name in enumerate(names) if name in wanted]
 
     seen = np.unique(rows[~np.isin(kinds, codes(*FOLLOW_KINDS))])
-    state.seen = {ids[row] for row in seen.tolist()}
-    state._seen_mask = np.zeros(len(catalog), dtype=bool)
-    state._seen_mask[seen] = True
+    mask = np.zeros(len(catalog), dtype=bool)
+    mask[seen] = True
+    state.seen = ItemSet(catalog.index, ids, mask)
     shown = rows[np.isin(kinds, codes("impression"))]
     state.impressions = len(shown)
     state.shown = [ids[row] for row in shown[-RECENT_CARDS:].tolist()]
