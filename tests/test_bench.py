@@ -142,6 +142,7 @@ def test_bench_command_runs_every_section_quickly(isolated_home):
     (home,) = app["homes"]
     assert home["items"] == home["events"] == 2_000
     assert home["start"]["first_card_s"] > 0 and home["start_ratio"] > 0
+    assert home["start_ratio_median"] > 0
     assert home["keys"]["presses"] == 10 and home["keys"]["card_ms_p99"] > 0
     assert home["peak_mib"] > 0
     assert [row["size"] for row in app["decode"]] == [[90, 160], [480, 360], [1280, 720]]

@@ -37,7 +37,9 @@ from tuifeed.store.writer import INSERT_EVENT
 
 COLUMNS, ROWS = 120, 40
 START_RUNS = 5
-LARGE_START_RUNS = 3  # the first open of a home just written, then two reopens
+# The first open of a home just written, then as many reopens as the demo's start-ups: a
+# best of 2 against a best of 5 (as before) made the large homes' ratio worse by itself.
+LARGE_START_RUNS = START_RUNS + 1
 PRESSES = 200
 KEY_BUDGET = 120.0  # seconds of pressing at most: a slow home gets fewer presses, said so
 QUICK_PRESSES = 10
@@ -351,6 +353,8 @@ def bench_app(seed: int = 0, workdir: str | None = None, quick: bool = False) ->
                                           warm=False)}
             figures["start_ratio"] = (figures["start"]["first_card_s"]
                                       / demo["start"]["first_card_s"])
+            figures["start_ratio_median"] = (figures["start"]["first_card_s_median"]
+                                             / demo["start"]["first_card_s_median"])
             figures["peak_mib"] = max(figures["start"]["peak_mib"], figures["keys"]["peak_mib"])
             result["homes"].append(figures)
             shutil.rmtree(home, ignore_errors=True)
@@ -380,7 +384,8 @@ def report_app(figures: dict) -> list[str]:
         lines.append(
             f"  start-up, {home['items']:,} items and {home['events']:,} events  "
             f"{large['first_card_s']:.2f} s ({large['first_card_s_median']:.2f}) against the "
-            f"demo home: {home['start_ratio']:.2f}x (target {TARGETS['large_start_ratio']}x); "
+            f"demo home: {home['start_ratio']:.2f}x ({home['start_ratio_median']:.2f}x) "
+            f"(target {TARGETS['large_start_ratio']}x); "
             f"the first open after it was written {home['first_open']:.2f} s; "
             f"built in {home['build_s']:.0f} s")
     lines.append(f"  a key (j) to the next card complete, p50 / p99 over "
