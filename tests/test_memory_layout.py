@@ -184,3 +184,27 @@ def test_cards_shown_keep_no_mask_over_the_catalogue(tmp_path, monkeypatch):
     whole, placements = session(tmp_path / "whole")
     assert placements[0].context.candidates.size > 0
     assert slim == whole
+
+
+def test_a_column_takes_a_fresh_array_and_copies_anything_shared():
+    """A catalogue read whole takes each column's array as it is made (no copy); an array
+    that is a view of another's memory (the rows kept for the next open, say) is copied, so
+    a later change to the column never reaches what it was given."""
+    from tuifeed.ranking.catalog import Column
+
+    fresh = np.arange(100, dtype=np.int64) * 3
+    taken = Column(np.int64)
+    taken.extend(fresh)
+    assert taken.values.tolist() == (np.arange(100) * 3).tolist()
+    assert np.shares_memory(taken.values, fresh)  # no copy made
+    taken.extend(np.array([7, 8]))  # and it still grows
+    assert taken.values[-3:].tolist() == [297, 7, 8]
+
+    kept = np.arange(100, dtype=np.int64)
+    copied = Column(np.int64)
+    copied.extend(kept[10:90])  # a view: copied
+    copied.values[0] = -1
+    assert kept[10] == 10 and copied.values[:2].tolist() == [-1, 11]
+    converted = Column(np.int32)
+    converted.extend(kept)  # another type: a new array, made for the column
+    assert converted.values.dtype == np.int32 and converted.values.tolist() == kept.tolist()
