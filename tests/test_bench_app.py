@@ -78,6 +78,49 @@ def test_a_session_of_the_bare_app_presses_keys_until_each_card_shows():
     assert _card(3) == "#3 of this session" and LOADING == "(loading…)"
 
 
+def test_a_key_the_app_never_gets_is_pressed_again_and_counted_lost(tmp_path):
+    """A key that brings no card is not waited for to the end of the bench: after
+    LOST_KEY_WAIT it is pressed again, and the session says how many were lost."""
+    import tuifeed.bench_app as bench_app
+
+    program = tmp_path / "deaf_once.py"
+    program.write_text(textwrap.dedent("""
+        import os, sys, tty
+        tty.setraw(0)
+        card, ignored = 1, False
+        def draw():
+            os.write(1, b"\\x1b[?2026h\\x1b[H\\x1b[2JUp next\\r\\n#%d of this session"
+                        b"\\x1b[?2026l" % card)
+        draw()
+        while True:
+            key = os.read(0, 1)
+            if key in (b"q", b""):
+                break
+            if key == b"j" and not ignored:
+                ignored = True  # the first j is lost on its way
+            elif key == b"j":
+                card += 1
+                draw()
+    """))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bench_app, "LOST_KEY_WAIT", 0.5)
+        figures = session([sys.executable, str(program)], presses=3, pictures=False)
+    assert figures["presses"] == 3 and figures["lost_keys"] == 1
+    assert figures["card_ms_max"] < 500  # timed from the press that arrived
+    report = bench_app.report_app({
+        "terminal": "t", "start": {"bare": _start(), "demo": _start(), "frame_ratio": 1.0,
+                                   "ratio": 1.0},
+        "keys": {"bare": figures, "demo": figures}, "homes": [], "decode": [],
+        "elapsed_s": 1.0})
+    assert any("(1 lost: pressed again)" in line for line in report)
+
+
+def _start() -> dict:
+    return {"runs": 1, "first_frame_s": 0.1, "first_frame_s_median": 0.1,
+            "first_card_s": 0.2, "first_card_s_median": 0.2, "with_picture_s": 0.2,
+            "with_picture_s_median": 0.2, "peak_mib": 1.0}
+
+
 def _lived_in_feed(home, clock, recipe="for-you", size=3000):
     feed = Feed.open(home, clock=clock, seed=7, recipe=recipe,
                      catalogue=synthetic_catalogue(size, 1))
