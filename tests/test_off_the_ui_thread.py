@@ -170,24 +170,36 @@ async def test_compare_ranks_in_a_worker(isolated_home, clock, rankings):
         assert published == sorted(published, reverse=True)  # chronological: newest first
 
 
-@given(st.lists(st.tuples(st.integers(0, 7), st.booleans(), st.booleans()), max_size=40))
-def test_the_disliked_mask_follows_dislikes_undislikes_and_new_items(steps):
-    """The mask kept up to date equals the one made from the set, whenever it is asked for,
-    as dislikes come and go and items arrive (ranking_context asks at every key)."""
+@given(st.lists(st.tuples(st.integers(0, 7), st.booleans(), st.booleans()), max_size=40),
+       st.booleans())
+def test_the_disliked_mask_follows_dislikes_undislikes_and_new_items(steps, by_rows):
+    """The mask handed to a ranking equals the one made from the ids turned down, whenever
+    it is asked for, as dislikes come and go and items arrive (ranking_context asks at every
+    key): held by rows (an ItemSet, as learning and the checkpoint make it) or as ids."""
     from tuifeed.feed.state import ViewerState
     from tuifeed.models import Event
+    from tuifeed.ranking.item_index import ItemIndex
+    from tuifeed.ranking.item_set import ItemSet
 
-    state, index = ViewerState(), {f"v{row}": row for row in range(4)}
+    ids = [f"v{row}" for row in range(4)]
+    index = ItemIndex(ids)
+    index.add(0)
+    state, expected_ids = ViewerState(), set()
+    if by_rows:
+        state.disliked = ItemSet(index, ids, np.zeros(len(ids), dtype=bool))
     for number, (row, dislike, ask) in enumerate(steps):
-        if row >= len(index):  # items arrive
-            index.update({f"v{new}": new for new in range(len(index), row + 1)})
+        while row >= len(ids):  # items arrive
+            ids.append(f"v{len(ids)}")
+            index.add(len(ids) - 1)
         event = Event(id=number + 1, ts=float(number), item_id=f"v{row}",
                       kind="dislike" if dislike else "undislike", value=None, session_id="s")
         state.apply(event, None)  # type: ignore[arg-type]  (no follow: the item is not read)
+        (expected_ids.add if dislike else expected_ids.discard)(f"v{row}")
         if ask:
-            expected = np.zeros(len(index), dtype=bool)
-            expected[[index[item_id] for item_id in state.disliked]] = True
-            assert np.array_equal(state.disliked_mask(index, len(index)), expected)
+            expected = np.zeros(len(ids), dtype=bool)
+            expected[[int(item_id[1:]) for item_id in expected_ids]] = True
+            assert np.array_equal(state.disliked_mask(index, len(ids)), expected)
+            assert set(state.disliked) == expected_ids
 
 
 async def test_history_reads_the_log_in_a_worker_and_filters_there(isolated_home, clock,

@@ -70,9 +70,7 @@ TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in
 CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
-# Caches of the viewer state, made again from its sets when first asked (the disliked mask
-# is put back at once): anything else new in it is something a checkpoint does not keep yet.
-STATE_CACHES = {"_disliked_mask", "_disliked_changes"}
+
 TRACKER_FIELDS = {"_watched", "superseded"}
 _code_digest: str | None = None
 
@@ -285,19 +283,11 @@ def _state(archive, facts: dict, catalog: Catalog) -> ViewerState | None:
     if not all(_within(values, len(catalog), 0) for values in rows.values()):
         return None
     state = ViewerState()
-    seen = np.zeros(len(catalog), dtype=bool)
-    seen[rows["seen"]] = True
-    state.seen = ItemSet(catalog.index, ids, seen)
-    # Each set made in row order, as learning makes it (and twice as fast at 600k items
-    # seen: the ids are read in the order they lie in memory).
-    for name in ("liked", "disliked", "saved"):
-        setattr(state, name, set(map(ids.__getitem__, np.sort(rows[name]).tolist())))
+    for name in ("seen", "liked", "disliked", "saved"):
+        setattr(state, name, ItemSet.of_rows(catalog.index, ids, rows[name]))
     state.shown = list(map(ids.__getitem__, rows["shown"].tolist()))
     state.followed = set(facts["followed"])
     state.impressions = int(facts["impressions"])
-    disliked = np.zeros(len(catalog), dtype=bool)  # put back at once too (the first
-    disliked[rows["disliked"]] = True  # ranking's context, made on the UI thread, looked up
-    state._disliked_mask = disliked  # 50k ids disliked: 60 ms)
     return state
 
 
@@ -358,7 +348,7 @@ def save(path: Path, wanted: dict, learned: LearnedLog, catalog: Catalog) -> boo
     field in the state, a full disk)."""
     state, views, model, table = learned.state, learned.views, learned.model, learned.table
     fields = {field.name for field in dataclasses.fields(ViewerState)}
-    if fields - STATE_CACHES != STATE_FIELDS or set(vars(views)) != TRACKER_FIELDS:
+    if fields != STATE_FIELDS or set(vars(views)) != TRACKER_FIELDS:
         return False  # something new to keep: better no checkpoint than a partial one
     index = catalog.index
     arrays = {name: getattr(table, name) for name in TABLE_ARRAYS}

@@ -106,15 +106,13 @@ def viewer_state(log: LogView, steering: SteeringState, catalog: Catalog) -> Vie
         return [code for code, name in enumerate(names) if name in wanted]
 
     seen = np.unique(rows[~np.isin(kinds, codes(*FOLLOW_KINDS))])
-    mask = np.zeros(len(catalog), dtype=bool)
-    mask[seen] = True
-    state.seen = ItemSet(catalog.index, ids, mask)
+    state.seen = ItemSet.of_rows(catalog.index, ids, seen)
     shown = rows[np.isin(kinds, codes("impression"))]
     state.impressions = len(shown)
     state.shown = [ids[row] for row in shown[-RECENT_CARDS:].tolist()]
     for on, off, attribute in TOGGLES:
-        setattr(state, attribute, {ids[row] for row in _last_on(rows, kinds, codes(on),
-                                                                   codes(off)).tolist()})
+        setattr(state, attribute, ItemSet.of_rows(catalog.index, ids,
+                                                  _last_on(rows, kinds, codes(on), codes(off))))
     creators = catalog.creator_codes[rows]
     state.followed = {catalog.creators[code] for code in
                       _last_on(creators, kinds, codes("follow"), codes("unfollow")).tolist()}

@@ -20,23 +20,19 @@ RECENT_CARDS = 50  # the most a recipe's diversity_window may look back
 class ViewerState:
     """What the event log says about the viewer right now."""
 
-    # Learning and the checkpoint make it an ItemSet: a mask over catalogue rows, which is
-    # what the ranker reads (seen_mask), held as one.
+    # The items seen, liked, turned down and saved. Learning and the checkpoint make each an
+    # ItemSet: a mask over catalogue rows that answers as a set of ids (at a million events,
+    # 612k seen: sets of ids took 0.15 s of each reopen), and the ranker reads masks.
     seen: MutableSet[str] = field(default_factory=set)
-    liked: set[str] = field(default_factory=set)
-    disliked: set[str] = field(default_factory=set)
-    saved: set[str] = field(default_factory=set)
+    liked: MutableSet[str] = field(default_factory=set)
+    disliked: MutableSet[str] = field(default_factory=set)
+    saved: MutableSet[str] = field(default_factory=set)
     followed: set[str] = field(default_factory=set)  # creator keys
     # The last cards shown (impressions that count), oldest first, and how many in all: the
     # diversity penalty and the exploration draw depend on them, so the queue depends only
     # on the log, not on a session's trail, and a reopened home ranks the same.
     shown: list[str] = field(default_factory=list)
     impressions: int = 0
-    # `disliked` as a mask over catalogue rows, kept up to date (disliked_mask): its changes
-    # since last asked, in order.
-    _disliked_mask: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _disliked_changes: list[tuple[str, bool]] = field(default_factory=list, repr=False,
-                                                      compare=False)
 
     def apply(self, event: Event, item: Item) -> None:
         kind, item_id = event.kind, event.item_id
@@ -52,10 +48,8 @@ class ViewerState:
             self.liked.discard(item_id)
         elif kind == "dislike":
             self.disliked.add(item_id)
-            self._disliked_changes.append((item_id, True))
         elif kind == "undislike":
             self.disliked.discard(item_id)
-            self._disliked_changes.append((item_id, False))
         elif kind == "save":
             self.saved.add(item_id)
         elif kind == "unsave":
@@ -67,32 +61,24 @@ class ViewerState:
 
     def seen_mask(self, index: Mapping[str, int], size: int) -> np.ndarray:
         """The items seen, as a (new) mask over the `size` catalogue rows (`index`: an item
-        id's row): a copy of the ItemSet's own, or made from a plain set."""
-        if isinstance(self.seen, ItemSet):
-            return self.seen.mask(size)
-        mask = np.zeros(size, dtype=bool)
-        rows = rows_of(index, self.seen)
-        mask[rows[rows >= 0]] = True
-        return mask
+        id's row)."""
+        return _mask(self.seen, index, size)
 
     def disliked_mask(self, index: Mapping[str, int], size: int) -> np.ndarray:
-        """The items turned down, as a mask over the catalogue rows, kept up to date: it
-        costs the changes since last asked (an item not in the catalogue has no row: it is
-        left out). At 50k items disliked, made at each ranking, it took 60 ms."""
-        mask = self._disliked_mask
-        if mask is None:  # made once from the set
-            mask = np.zeros(size, dtype=bool)
-            rows = rows_of(index, self.disliked)
-            mask[rows[rows >= 0]] = True
-            self._disliked_changes.clear()
-        elif len(mask) < size:  # items arrived: not disliked
-            mask = np.concatenate([mask, np.zeros(size - len(mask), dtype=bool)])
-        for item_id, disliked in self._disliked_changes:
-            if item_id in index:
-                mask[index[item_id]] = disliked
-        self._disliked_changes.clear()
-        self._disliked_mask = mask
-        return mask.copy()
+        """The items turned down, the same way (an item not in the catalogue has no row: it
+        is left out)."""
+        return _mask(self.disliked, index, size)
+
+
+def _mask(item_ids: MutableSet[str], index: Mapping[str, int], size: int) -> np.ndarray:
+    """A new mask over `size` catalogue rows: a copy of an ItemSet's own, or made from a
+    plain set of ids (a state made by hand)."""
+    if isinstance(item_ids, ItemSet):
+        return item_ids.mask(size)
+    mask = np.zeros(size, dtype=bool)
+    rows = rows_of(index, item_ids)
+    mask[rows[rows >= 0]] = True
+    return mask
 
 
 @dataclass(frozen=True)

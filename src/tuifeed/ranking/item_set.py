@@ -1,10 +1,11 @@
 """A set of item ids held as a mask over catalogue rows.
 
 The items a viewer has seen are most of a large log's items (612k of a million): made as a
-Python set of their ids, they took 0.11 s of every reopen, and the ranker reads them as a
-mask anyway (ViewerState.seen_mask). Here the mask is the set: a membership test looks the
-id's row up in the catalogue's index. An id no row holds (an item the catalogue lacks) is
-kept in a set beside the mask, so the set answers as a set of ids would.
+Python set of their ids, they took 0.11 s of every reopen (the liked, disliked and saved
+ones 0.04 s more), and the ranker reads them as masks anyway (ViewerState.seen_mask). Here
+the mask is the set: a membership test looks the id's row up in the catalogue's index. An
+id no row holds (an item the catalogue lacks) is kept in a set beside the mask, so the set
+answers as a set of ids would.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ class ItemSet(MutableSet):
         self._index, self._ids = index, ids  # (the catalogue's own, which only grow)
         self._mask = mask
         self._others: set[str] = set()  # ids without a row when they were added
+
+    @classmethod
+    def of_rows(cls, index: Mapping[str, int], ids: Sequence[str],
+                rows: np.ndarray) -> ItemSet:
+        """The items at these catalogue rows (each below len(ids))."""
+        mask = np.zeros(len(ids), dtype=bool)
+        mask[rows] = True
+        return cls(index, ids, mask)
 
     @classmethod
     def _from_iterable(cls, values: Iterable[str]) -> set[str]:
