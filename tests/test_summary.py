@@ -128,6 +128,23 @@ def test_every_number_quoted_is_the_log_s_the_profile_s_or_yesterday_s(tmp_path)
     assert f"Your steering: mute word cat (hides {cats} items)." in sentences
 
 
+def test_skips_recorded_without_a_showing_are_not_said_to_be_of_the_cards_shown(tmp_path):
+    """Skips signalled by hand (or imported) with fewer showings of the topic: the sentence
+    gives both numbers as they are, never "7 of the 1 cards you were shown"."""
+    clock = VirtualClock()
+    with Feed.open(tmp_path, clock=clock, seed=1) as feed:
+        hiking = by_topic(feed, "hiking", 4)
+        feed.signal(hiking[0], "impression")
+        for item_id in hiking:
+            clock.advance(5)
+            feed.signal(item_id, "skip")
+        feed.flush()
+        sentences = feed.summary()
+    assert ("You skip #hiking within 2 s: 4 times, though only 1 #hiking card was shown "
+            "here (skips recorded by hand or imported count too).") in sentences
+    assert not any("of the 1 #hiking cards" in sentence for sentence in sentences)
+
+
 def test_a_new_viewer_is_told_nothing_is_learned_yet(feed):
     assert feed.summary() == ["Nothing learned yet: watch, like or skip a few videos first."]
 

@@ -76,9 +76,15 @@ def summarise(facts: Facts) -> list[str]:
               if skip.skipped >= SKIPPED_AT_LEAST and 2 * skip.skipped >= skip.shown]
     if habits:
         habit = max(habits, key=lambda s: (s.skipped / s.shown, s.skipped, s.topic))
-        sentences.append(f"You skip #{habit.topic} within {facts.fast_skip_seconds:g} s: "
-                         f"{habit.skipped} of the {habit.shown} #{habit.topic} cards you were "
-                         f"shown.")
+        said = f"You skip #{habit.topic} within {facts.fast_skip_seconds:g} s: "
+        if habit.skipped <= habit.shown:
+            said += (f"{habit.skipped} of the {habit.shown} #{habit.topic} cards you were "
+                     f"shown.")
+        else:  # skips recorded without a showing: by `tuifeed signal`, or imported
+            cards = "card was" if habit.shown == 1 else "cards were"
+            said += (f"{habit.skipped} times, though only {habit.shown} #{habit.topic} "
+                     f"{cards} shown here (skips recorded by hand or imported count too).")
+        sentences.append(said)
     if facts.recent_cards and facts.top_topic is not None:
         sentences.append(f"Of your last {facts.recent_cards} cards, {facts.top_cards} were "
                          f"#{facts.top_topic} ({facts.top_cards / facts.recent_cards:.0%}).")
