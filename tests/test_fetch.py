@@ -238,6 +238,47 @@ async def test_quitting_during_a_slow_fetch_cancels_it(server, isolated_home, cl
         released.set()
 
 
+def test_a_cancelled_fetch_stops_waiting_for_another_processs_lock(server, isolated_home,
+                                                                    clock):
+    """Quitting cancels the fetch (FetchJob.cancel), and the app's end waits for its thread.
+    A fetch whose write waits for another process's lock gives the write up once cancelled,
+    instead of keeping the prompt until that process lets go (it waited 20 s of 20 held);
+    what it fetched comes again with the next fetch."""
+    from test_faults import hold_lock
+
+    from tuifeed.tui.fetcher import FetchJob
+
+    server.handle("/quick.xml", lambda request: (200, {"Content-Type": YOUTUBE},
+                                                 youtube_feed(4, 2)))
+    feed = Feed.open(isolated_home, clock=clock, seed=1)
+    feed.add_source(server.url("/quick.xml"), name="quick", kind="rss")
+    before = len(feed.catalog)
+    feed.flush()
+    holder = hold_lock(isolated_home / "tuifeed.db", 120)
+    posted: list = []
+    job = FetchJob(feed, posted.append)
+    thread = threading.Thread(target=job.run)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 30
+        while server.hits.get("/quick.xml", 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2.5)  # past the busy timeout: its write waits for the lock
+        assert thread.is_alive()
+        job.cancel()
+        thread.join(timeout=30)
+        assert not thread.is_alive() and holder.poll() is None  # done while still held
+    finally:
+        holder.kill()
+        holder.wait()
+        thread.join()
+    feed.close()
+    with Feed.open(isolated_home, clock=clock, seed=1) as again:
+        assert len(again.catalog) == before  # nothing half-stored
+        assert [report.new for report in again.fetch()
+                if report.name == "quick"] == [2]  # the next fetch brings its two
+
+
 async def test_a_fetch_cut_short_still_records_the_sources_it_finished(server, isolated_home,
                                                                         clock):
     """How each fetch went is written together at the end, and also when the fetch is

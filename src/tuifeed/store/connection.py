@@ -4,6 +4,7 @@ SQLite error means for the viewer (damage, or only a busy, read-only or full dat
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +17,23 @@ WAITING = "waiting for another tuifeed to finish writing to {path} (Ctrl-C stops
 wait_notice: Callable[[str], None] | None = None
 
 
+class Connection(sqlite3.Connection):
+    """An SQLite connection whose waiting writes can be given up (see begin_writing)."""
+
+    # Set, a write that has to wait for another process gives up (WriteAbandoned) instead:
+    # a fetch cancelled at the quit must not keep the prompt for as long as a lock is held.
+    give_up: threading.Event | None = None
+
+
+class WriteAbandoned(sqlite3.OperationalError):
+    """A write that would have waited for another process was given up (its connection's
+    give_up is set)."""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with the settings every tuifeed connection shares."""
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                                 factory=Connection)
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
@@ -80,7 +95,9 @@ def store_failure(error: sqlite3.Error, path: Path) -> TuifeedError:
 
 def begin_writing(connection: sqlite3.Connection, path: Path | str = "the database") -> None:
     """BEGIN IMMEDIATE, waiting for as long as another process writes (saying so once, through
-    wait_notice): a busy database only delays a write."""
+    wait_notice): a busy database only delays a write. Unless the connection's give_up is
+    set: then a write that finds the database busy raises WriteAbandoned (within
+    BUSY_TIMEOUT_MS of it being set)."""
     said = False
     while True:
         try:
@@ -89,6 +106,10 @@ def begin_writing(connection: sqlite3.Connection, path: Path | str = "the databa
         except sqlite3.OperationalError as error:
             if not is_busy(error):
                 raise
+            give_up = getattr(connection, "give_up", None)
+            if give_up is not None and give_up.is_set():
+                raise WriteAbandoned(f"gave up waiting for another tuifeed to finish writing "
+                                     f"to {path}") from error
             if not said and wait_notice is not None:  # (said once there is someone to tell)
                 wait_notice(WAITING.format(path=path))
                 said = True

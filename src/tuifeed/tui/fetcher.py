@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,9 @@ class FetchJob:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._cancelled = False
+        # Cancelled, its writes stop waiting for another process's lock: the loop cannot
+        # cancel a write blocked on the lock, and the app's end waits for this thread.
+        self._give_up = threading.Event()
 
     def run(self) -> None:
         """The worker's body: fetch with a connection of its own, then read what arrived.
@@ -49,6 +53,7 @@ class FetchJob:
 
         feed = self.feed
         store = Store.attach(feed.locations.database)
+        store.connection.give_up = self._give_up
         loop = asyncio.new_event_loop()
         try:
             self._task = loop.create_task(fetch_sources(
@@ -71,6 +76,7 @@ class FetchJob:
 
     def cancel(self) -> None:
         self._cancelled = True
+        self._give_up.set()
         loop, task = self._loop, self._task
         if loop is not None and task is not None:
             try:
