@@ -71,3 +71,17 @@ def test_the_mask_handed_out_is_a_copy():
     mask = held.mask(2)
     held.add("a")
     assert not mask.any() and held.mask(2).tolist() == [True, False]
+
+
+def test_a_copy_is_a_set_of_its_own():
+    import copy
+
+    ids = ["a", "b", "c"]
+    index = ItemIndex(ids)
+    index.add(0)
+    held = ItemSet(index, ids, np.array([True, False, False]))
+    held.add("elsewhere")  # no row: kept beside the mask
+    for copied in (copy.copy(held), copy.deepcopy(held)):
+        copied.add("b")
+        copied.discard("elsewhere")
+        assert copied == {"a", "b"} and held == {"a", "elsewhere"}

@@ -7,9 +7,10 @@ binary search for the hash and a comparison of the id found with the one asked f
 answers exactly as the dict did: the row of the last item given with that id, or nothing.
 `rows_of` looks up many ids at once, in numpy (a log of a million events at open).
 
-The table is made when first asked, not when ids are added: at a million items it takes
-0.17 s, and the first card of a reopened home needs no lookup (its ranking reads masks kept
-with the model), so the first ranking that does (Up next's, in its worker) makes it.
+The table is made when first asked (or by `ready`), not when ids are added: at a million
+items it takes 0.17 s, and Feed.open has a thread of its own make it while the log and the
+model are read. The first ranking's context (the cards shown last, on the UI thread) waits
+for it if it is not done.
 """
 
 from __future__ import annotations

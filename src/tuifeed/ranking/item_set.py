@@ -10,6 +10,7 @@ answers as a set of ids would.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping, MutableSet, Sequence
 
 import numpy as np
@@ -22,8 +23,11 @@ class ItemSet(MutableSet):
 
     def __init__(self, index: Mapping[str, int], ids: Sequence[str], mask: np.ndarray) -> None:
         self._index, self._ids = index, ids  # (the catalogue's own, which only grow)
-        self._mask = mask
+        self._mask = mask  # replaced whole when it grows: read it once (see _copy)
         self._others: set[str] = set()  # ids without a row when they were added
+        # Changes come from the UI thread's events, and from any thread that settles the
+        # others in (a worker copying the mask): one at a time, so none is lost.
+        self._lock = threading.Lock()
 
     @classmethod
     def of_rows(cls, index: Mapping[str, int], ids: Sequence[str],
@@ -45,28 +49,40 @@ class ItemSet(MutableSet):
         if self._others and item_id in self._others:
             return True
         row = self._row(item_id) if isinstance(item_id, str) else -1
-        return 0 <= row < len(self._mask) and bool(self._mask[row])
+        mask = self._mask
+        return 0 <= row < len(mask) and bool(mask[row])
 
     def add(self, item_id: str) -> None:
+        with self._lock:
+            self._add(item_id)
+
+    def _add(self, item_id: str) -> None:
         row = self._row(item_id)
         if row < 0:
             self._others.add(item_id)
             return
         if row >= len(self._mask):  # replaced whole: a reader elsewhere sees one or the other
-            self._mask = self._copy(row + 1)
-        self._mask[row] = True
+            grown = self._copy(row + 1)
+            grown[row] = True
+            self._mask = grown
+        else:
+            self._mask[row] = True
 
     def discard(self, item_id: str) -> None:
-        self._others.discard(item_id)
-        row = self._row(item_id)
-        if 0 <= row < len(self._mask):
-            self._mask[row] = False
+        with self._lock:
+            self._others.discard(item_id)
+            row = self._row(item_id)
+            if 0 <= row < len(self._mask):
+                self._mask[row] = False
 
     def _settle(self) -> None:
         """Ids held without a row that the catalogue has now go into the mask."""
-        for item_id in [item_id for item_id in self._others if item_id in self._index]:
-            self._others.discard(item_id)
-            self.add(item_id)
+        if not self._others:
+            return
+        with self._lock:
+            for item_id in [item_id for item_id in self._others if item_id in self._index]:
+                self._others.discard(item_id)
+                self._add(item_id)
 
     def __len__(self) -> int:
         self._settle()
@@ -78,6 +94,15 @@ class ItemSet(MutableSet):
         yield from map(self._ids.__getitem__, np.flatnonzero(self._mask).tolist())
         yield from list(self._others)
 
+    def __copy__(self) -> ItemSet:
+        """Another set of the same ids, its own from here on (over the same catalogue)."""
+        copied = ItemSet(self._index, self._ids, self._copy(len(self._mask)))
+        copied._others = set(self._others)
+        return copied
+
+    def __deepcopy__(self, memo: dict) -> ItemSet:
+        return self.__copy__()  # (the catalogue's index and ids are shared, never copied)
+
     def __repr__(self) -> str:
         return f"ItemSet({len(self)} items)"
 
@@ -87,8 +112,9 @@ class ItemSet(MutableSet):
         return self._copy(size)
 
     def _copy(self, size: int) -> np.ndarray:
-        mask = np.zeros(max(size, len(self._mask)), dtype=bool)
-        mask[: len(self._mask)] = self._mask
+        held = self._mask  # (once: the UI thread may put a longer one in meanwhile)
+        mask = np.zeros(max(size, len(held)), dtype=bool)
+        mask[: len(held)] = held
         return mask[:size]
 
     def rows(self) -> np.ndarray | None:
