@@ -78,36 +78,51 @@ def test_a_session_of_the_bare_app_presses_keys_until_each_card_shows():
     assert _card(3) == "#3 of this session" and LOADING == "(loading…)"
 
 
+# A program drawing "card" frames as the apps do (synchronized output): each j shows the next
+# card, except the first, which FIRST_KEY handles ("lost": dropped; "slow": 1 s late).
+CARDS_PROGRAM = """
+import os, sys, time, tty
+tty.setraw(0)
+card, first = 1, True
+def draw():
+    os.write(1, b"\\x1b[?2026h\\x1b[H\\x1b[2JUp next\\r\\n#%d of this session"
+                b"\\x1b[?2026l" % card)
+draw()
+while True:
+    key = os.read(0, 1)
+    if key in (b"q", b""):
+        break
+    if key != b"j":
+        continue
+    if first:
+        first = False
+        if sys.argv[1] == "lost":
+            continue
+        time.sleep(1.0)
+    card += 1
+    draw()
+"""
+
+
+def _cards_session(tmp_path, first_key: str) -> dict:
+    import tuifeed.bench_app as bench_app
+
+    program = tmp_path / "cards.py"
+    program.write_text(CARDS_PROGRAM)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bench_app, "LOST_KEY_WAIT", 0.5)
+        return session([sys.executable, str(program), first_key], presses=3, pictures=False)
+
+
 def test_a_key_the_app_never_gets_is_pressed_again_and_counted_lost(tmp_path):
     """A key that brings no card is not waited for to the end of the bench: after
     LOST_KEY_WAIT it is pressed again, and the session says how many were lost."""
-    import tuifeed.bench_app as bench_app
+    from tuifeed.bench_app import report_app
 
-    program = tmp_path / "deaf_once.py"
-    program.write_text(textwrap.dedent("""
-        import os, sys, tty
-        tty.setraw(0)
-        card, ignored = 1, False
-        def draw():
-            os.write(1, b"\\x1b[?2026h\\x1b[H\\x1b[2JUp next\\r\\n#%d of this session"
-                        b"\\x1b[?2026l" % card)
-        draw()
-        while True:
-            key = os.read(0, 1)
-            if key in (b"q", b""):
-                break
-            if key == b"j" and not ignored:
-                ignored = True  # the first j is lost on its way
-            elif key == b"j":
-                card += 1
-                draw()
-    """))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bench_app, "LOST_KEY_WAIT", 0.5)
-        figures = session([sys.executable, str(program)], presses=3, pictures=False)
+    figures = _cards_session(tmp_path, "lost")
     assert figures["presses"] == 3 and figures["lost_keys"] == 1
     assert figures["card_ms_max"] >= 500  # timed from the first press: the wait is counted
-    report = bench_app.report_app({
+    report = report_app({
         "terminal": "t", "start": {"bare": _start(), "demo": _start(), "frame_ratio": 1.0,
                                    "ratio": 1.0},
         "keys": {"bare": figures, "demo": figures}, "homes": [], "decode": [],
@@ -119,31 +134,7 @@ def test_a_slow_key_is_not_counted_lost_and_the_cards_after_it_stay_in_step(tmp_
     """A key slower than LOST_KEY_WAIT is pressed again too; when its card comes after all,
     it is timed from its own press, not counted lost, and the card the second press brought
     is passed over, so every later key is matched with its own card."""
-    import tuifeed.bench_app as bench_app
-
-    program = tmp_path / "slow_once.py"
-    program.write_text(textwrap.dedent("""
-        import os, time, tty
-        tty.setraw(0)
-        card, slow = 1, True
-        def draw():
-            os.write(1, b"\\x1b[?2026h\\x1b[H\\x1b[2JUp next\\r\\n#%d of this session"
-                        b"\\x1b[?2026l" % card)
-        draw()
-        while True:
-            key = os.read(0, 1)
-            if key in (b"q", b""):
-                break
-            if key == b"j":
-                if slow:
-                    time.sleep(1.0)  # the first key's card comes late
-                    slow = False
-                card += 1
-                draw()
-    """))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bench_app, "LOST_KEY_WAIT", 0.5)
-        figures = session([sys.executable, str(program)], presses=3, pictures=False)
+    figures = _cards_session(tmp_path, "slow")
     assert figures["presses"] == 3 and figures["lost_keys"] == 0
     assert figures["card_ms_max"] >= 1000  # the slow one, timed whole
     assert figures["card_ms_p50"] < 1000  # the others, each from its own press
