@@ -79,7 +79,7 @@ def test_a_session_of_the_bare_app_presses_keys_until_each_card_shows():
 
 
 # A program drawing "card" frames as the apps do (synchronized output): each j shows the next
-# card, except the first, which FIRST_KEY handles ("lost": dropped; "slow": 1 s late).
+# card, except the first, as its argument says ("lost": dropped; "slow": its card 1 s late).
 CARDS_PROGRAM = """
 import os, sys, time, tty
 tty.setraw(0)
