@@ -21,7 +21,7 @@ class Connection(sqlite3.Connection):
     """An SQLite connection whose waiting writes can be given up (see begin_writing)."""
 
     # Set, a write that has to wait for another process gives up (WriteAbandoned) instead:
-    # a fetch cancelled at the quit must not keep the prompt for as long as a lock is held.
+    # a fetch cancelled at the quit must not go on waiting for as long as a lock is held.
     give_up: threading.Event | None = None
 
 

@@ -42,7 +42,7 @@ class FetchJob:
         self._task: asyncio.Task | None = None
         self._cancelled = False
         # Cancelled, its writes stop waiting for another process's lock: the loop cannot
-        # cancel a write blocked on the lock, and the app's end waits for this thread.
+        # cancel a write blocked on the lock, and the thread would outlive the session.
         self._give_up = threading.Event()
 
     def run(self) -> None:
