@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tuifeed.store.array_file import read_arrays, read_note, write_arrays
+from tuifeed.store.array_file import read_arrays, write_arrays
 
 DTYPES = st.sampled_from(["<i8", "<i4", "|b1", "<f8", "|u1", ">i8", "<u8", "<f4"])
 ARRAYS = st.dictionaries(
@@ -33,7 +33,7 @@ def test_arrays_come_back_as_written_each_in_memory_of_its_own(tmp_path_factory,
     path = tmp_path_factory.mktemp("arrays") / "kept"
     note = {"events": len(arrays), "names": sorted(arrays)}
     written(path, arrays, note)
-    assert read_note(path) == note
+    assert read_arrays(path, note=note)[0] == note
     told, back = read_arrays(path)
     assert told == note and list(back) == list(arrays)  # in order
     for name, value in arrays.items():
@@ -86,7 +86,7 @@ def test_a_note_holding_any_text_comes_back(tmp_path):
     note = {"recipe": "caf\udce9 \x1b[31m", "events": 2 ** 62, "none": None}
     path = tmp_path / "kept"
     written(path, {"x": np.ones(3)}, note)
-    assert read_note(path) == note and read_arrays(path)[0] == note
+    assert read_arrays(path, note=note)[0] == note and read_arrays(path)[0] == note
 
 
 def test_a_file_kept_for_another_note_is_not_read_through(tmp_path):

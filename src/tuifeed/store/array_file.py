@@ -7,12 +7,12 @@ state (best of 3). Here each array is read once, straight into its own memory, a
 checksum of 64-bit sums is checked as it comes: 29 and 13 ms.
 
 The file: a magic line, the header's length (8 bytes, little-endian), the header (JSON: a
-note, which read_note reads alone, and each array's name, dtype, shape and size, in the
-order they follow), then each array's bytes padded to a multiple of 8, then the checksum
-(8 bytes). Nothing pickled: an array of objects cannot be written. Reading refuses
-anything out of shape (another magic, sizes that do not add up to the file's, a checksum
-that differs: a truncated or damaged file) with a ValueError, before allocating more than
-the file holds.
+note, which read_arrays can compare before reading any array, and each array's name,
+dtype, shape and size, in the order they follow), then each array's bytes padded to a
+multiple of 8, then the checksum (8 bytes). Nothing pickled: an array of objects cannot
+be written. Reading refuses anything out of shape (another magic, sizes that do not add up
+to the file's, a checksum that differs: a truncated or damaged file) with a ValueError,
+before allocating more than the file holds.
 
 The checksum covers the header and every array: it catches a truncation, any byte changed
 or zeroed, and arrays swapped; unlike a CRC it can miss changes that cancel out in a sum (two
@@ -39,7 +39,7 @@ MAX_HEADER = 1 << 24  # bytes: a header longer than that is not one of ours
 
 def write_arrays(handle: BinaryIO, arrays: Mapping[str, np.ndarray], note=None) -> None:
     """Write `arrays` to `handle`, with `note` (anything JSON holds: what they are, read
-    alone by read_note); raises ValueError for an array of objects, OSError for a full disk."""
+    first by read_arrays); raises ValueError for an array of objects, OSError for a full disk."""
     values = {name: np.require(value, requirements="C") for name, value in arrays.items()}
     if any(value.dtype.hasobject for value in values.values()):
         raise ValueError("arrays of objects are not written")
@@ -55,12 +55,6 @@ def write_arrays(handle: BinaryIO, arrays: Mapping[str, np.ndarray], note=None) 
         handle.write(bytes(_padding(len(data))))
         total = _mixed(total, _sum(data))
     handle.write(_LENGTH.pack(total))
-
-
-def read_note(path: os.PathLike | str):
-    """The note written with the arrays, read alone (unchecked: read_arrays checks it)."""
-    with open(path, "rb") as handle:
-        return _header(handle)[0]["note"]
 
 
 _ANY = object()
