@@ -70,7 +70,6 @@ TEXT_FIELDS = {"texts", "text_runs", "text_separator"}  # CatalogRows' texts, in
 CODED_FIELDS = {"sources", "languages"}  # a few distinct texts: kept as codes (CodedTexts)
 TABLE_ARRAYS = ("ids", "ts", "values", "kinds", "sessions", "item_rows", "undone")
 STATE_FIELDS = {"seen", "liked", "disliked", "saved", "followed", "shown", "impressions"}
-
 TRACKER_FIELDS = {"_watched", "superseded"}
 _code_digest: str | None = None
 

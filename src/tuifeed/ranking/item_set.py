@@ -42,8 +42,7 @@ class ItemSet(MutableSet):
         return set(values)  # what `a - b`, `a & b` give: a plain set
 
     def _row(self, item_id: str) -> int:
-        row = self._index.get(item_id)
-        return -1 if row is None else row
+        return self._index.get(item_id, -1)
 
     def __contains__(self, item_id: object) -> bool:
         if self._others and item_id in self._others:
