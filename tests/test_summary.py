@@ -145,6 +145,25 @@ def test_skips_recorded_without_a_showing_are_not_said_to_be_of_the_cards_shown(
     assert not any("of the 1 #hiking cards" in sentence for sentence in sentences)
 
 
+@pytest.mark.parametrize("cards", [1, 2])
+def test_the_last_cards_sentence_agrees_with_its_numbers(tmp_path, cards):
+    """One card: "Your last card was #x", never "Of your last 1 cards"; one of two on the
+    main topic: "1 was", never "1 were"."""
+    with Feed.open(tmp_path, clock=VirtualClock(), seed=1) as feed:
+        shown = [feed.next() for _ in range(cards)]
+        feed.flush()
+        sentences = feed.summary()
+    main = [item.topics[0] for item in shown]
+    if cards == 1:
+        assert f"Your last card was #{main[0]}." in sentences
+    else:
+        (topic, count), = Counter(main).most_common(1)
+        verb = "was" if count == 1 else "were"
+        assert f"Of your last 2 cards, {count} {verb} #{topic} ({count / 2:.0%})." in sentences
+    assert not any("last 1 cards" in sentence or " 1 were " in sentence
+                   for sentence in sentences)
+
+
 def test_a_new_viewer_is_told_nothing_is_learned_yet(feed):
     assert feed.summary() == ["Nothing learned yet: watch, like or skip a few videos first."]
 

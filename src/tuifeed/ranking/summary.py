@@ -86,8 +86,16 @@ def summarise(facts: Facts) -> list[str]:
                      f"{cards} shown here (skips recorded by hand or imported count too).")
         sentences.append(said)
     if facts.recent_cards and facts.top_topic is not None:
-        sentences.append(f"Of your last {facts.recent_cards} cards, {facts.top_cards} were "
-                         f"#{facts.top_topic} ({facts.top_cards / facts.recent_cards:.0%}).")
+        sentences.append(_recent_sentence(facts.recent_cards, facts.top_cards,
+                                          facts.top_topic))
     if facts.steering:
         sentences.append(f"Your steering: {'; '.join(facts.steering)}.")
     return sentences
+
+
+def _recent_sentence(cards: int, top: int, topic: str) -> str:
+    """What the last cards were mostly about, in words that agree with the numbers."""
+    if cards == 1:
+        return f"Your last card was #{topic}."
+    verb = "was" if top == 1 else "were"
+    return f"Of your last {cards} cards, {top} {verb} #{topic} ({top / cards:.0%})."
