@@ -2,6 +2,7 @@
 
 import io
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -73,6 +74,50 @@ async def test_queue_panel_lists_what_comes_next(isolated_home, clock):
         assert upcoming[0].item.title[:20] in panel_text
         await pilot.press("j")
         assert app.feed.current == upcoming[0].item
+
+
+async def test_up_next_drawn_line_by_line_is_the_whole_list_drawn_at_once(isolated_home,
+                                                                       clock):
+    """Up next draws each line from parts it keeps (a `j` moves entries up a place); every
+    line must be what Textual draws for the whole list at once, after keys, a title that
+    changed under the same id, a narrower panel and another theme."""
+    from textual.visual import Visual, visualize
+
+    def check(panel: QueuePanel) -> None:
+        width, height = panel.size
+        whole = Visual.to_strips(panel, visualize(panel, panel.render()), width, height,
+                                 panel.visual_style)
+        for y in range(height):
+            expected = whole[y] if y < len(whole) else None
+            line = panel.render_line(y)
+            if expected is None:
+                assert not line.text.strip()
+            else:
+                assert list(line) == list(expected), y
+
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await app.settle_queue()
+        panel = app.query_one(QueuePanel)
+        check(panel)
+        for _ in range(3):
+            await pilot.press("j")
+            await app.settle_queue()
+            await pilot.pause()
+            check(panel)
+        entry = panel._queue[1]
+        retitled = replace(entry, item=replace(entry.item, title="[b]Retitled[/b] \x1b[31m"))
+        panel.show([panel._queue[0], retitled, *panel._queue[2:]])
+        await pilot.pause()
+        check(panel)
+        assert "[b]Retitled[/b]" in panel.render_line(2).text
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        check(panel)
+        app.theme = "textual-light"
+        await pilot.pause()
+        check(panel)
+        await pilot.press("q")
 
 
 async def wheel(pilot, event_class) -> None:
