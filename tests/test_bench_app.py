@@ -67,6 +67,31 @@ def test_the_terminal_answers_queries_and_reads_bracketed_frames(tmp_path):
     assert terminal.peak_mib > 0
 
 
+def test_the_peak_memory_counts_what_the_program_holds_as_it_quits(tmp_path):
+    """tuifeed learns its whole log again as it quits: the peak is read until the program
+    ends, not only before `q` was sent (then, 481 MiB was reported at 1M items where the
+    process went up to ~600)."""
+    program = tmp_path / "quits_big.py"
+    program.write_text(textwrap.dedent("""\
+        import os, time, tty
+        tty.setraw(0)
+        os.write(1, b"\\x1b[1;1Hready")
+        os.read(0, 1)  # q
+        held = bytearray(300 * 1024 * 1024)
+        for page in range(0, len(held), 4096):
+            held[page] = 1  # resident, not only reserved
+        time.sleep(0.3)
+    """))
+    terminal = Terminal([sys.executable, str(program)], {"PATH": "/usr/bin:/bin"}, 40, 3)
+    try:
+        terminal.wait_for("ready", 30)
+    finally:
+        terminal.close()
+    assert terminal.exit_status == 0
+    assert terminal.running_peak_mib < 100
+    assert terminal.peak_mib >= 300
+
+
 def test_a_session_of_the_bare_app_presses_keys_until_each_card_shows():
     figures = session(bare_command(), presses=3, pictures=False)
     assert figures["presses"] == 3
@@ -143,7 +168,7 @@ def test_a_slow_key_is_not_counted_lost_and_the_cards_after_it_stay_in_step(tmp_
 def _start() -> dict:
     return {"runs": 1, "first_frame_s": 0.1, "first_frame_s_median": 0.1,
             "first_card_s": 0.2, "first_card_s_median": 0.2, "with_picture_s": 0.2,
-            "with_picture_s_median": 0.2, "peak_mib": 1.0}
+            "with_picture_s_median": 0.2, "peak_mib": 1.0, "running_peak_mib": 1.0}
 
 
 def _lived_in_feed(home, clock, recipe="for-you", size=3000):

@@ -159,7 +159,7 @@ class Terminal:
         self._ready: deque[Frame] = deque()  # completed, not yet handed out
         self._last_read = self.started
         self.rusage = None
-        self.peak_kib = 0.0
+        self.peak_kib = self.running_peak_kib = 0.0
         self.exit_status: int | None = None
         self.transcript = bytearray()  # everything read, for a failure's message
 
@@ -253,14 +253,19 @@ class Terminal:
 
     def close(self, quit_keys: bytes = b"q", timeout: float = 60.0) -> None:
         """Quit with `quit_keys` (the program's own way out), reading what it draws meanwhile,
-        after noting its peak memory; killed if it does not end within `timeout` seconds."""
-        self.peak_kib = _peak_kib(self.process.pid)
+        noting its peak memory before the keys and until it ends (what it does as it quits
+        counts: tuifeed learns its whole log again then); killed if it does not end within
+        `timeout` seconds."""
+        self.running_peak_kib = self.peak_kib = _peak_kib(self.process.pid)
         try:
             os.write(self.master, quit_keys)
         except OSError:
             pass
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
+            # A high-water mark: read until the program ends, it holds the whole run's peak
+            # (once the program has ended, the kernel no longer gives it).
+            self.peak_kib = max(self.peak_kib, _peak_kib(self.process.pid))
             pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
             if pid:
                 self.exit_status, self.rusage = os.waitstatus_to_exitcode(status), usage
@@ -276,10 +281,16 @@ class Terminal:
 
     @property
     def peak_mib(self) -> float:
-        """The program's peak resident memory so far (MiB), as the kernel counts it for its
-        own image (VmHWM). Not rusage's ru_maxrss: that counts the memory of this process,
-        which the child was forked from before it started the program."""
+        """The program's peak resident memory (MiB), as the kernel counts it for its own
+        image (VmHWM), until it ended (once closed). Not rusage's ru_maxrss: that counts the
+        memory of this process, which the child was forked from before it started the
+        program."""
         return self.peak_kib / 1024
+
+    @property
+    def running_peak_mib(self) -> float:
+        """The peak before the quitting keys were sent (MiB)."""
+        return self.running_peak_kib / 1024
 
 
 def _peak_kib(pid: int) -> float:
