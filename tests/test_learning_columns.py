@@ -185,3 +185,35 @@ def assert_seen_mask(state: ViewerState, catalog) -> None:
     expected = np.zeros(len(catalog), dtype=bool)
     expected[[catalog.index[item_id] for item_id in state.seen]] = True
     assert np.array_equal(state.seen_mask(catalog.index, len(catalog)), expected)
+
+
+VIEW_EVENTS = st.lists(st.tuples(
+    st.sampled_from(["dwell", "play", "watch", "impression", "like"]),
+    st.integers(0, 1),  # session
+    st.sampled_from([0, 1, 2, -1, -2, 2_000_000_000]),  # catalogue rows; < 0 not in it
+), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VIEW_EVENTS)
+def test_the_views_in_columns_are_the_views_event_by_event(shapes):
+    """Many events over few sessions and items (a dwell and a play of another item in one
+    view, items not in the catalogue, a row near the top of the range): the columns' rule
+    names the very dwells, and the very items watched since the last dwell, that the tracker
+    fed one event at a time does."""
+    from tuifeed.models import Event
+    from tuifeed.ranking.views import superseded_dwells, tracker_of_columns
+
+    events = [Event(id=number, ts=float(number), item_id=f"i{item}", kind=kind,
+                    session_id=f"s{session}")
+              for number, (kind, session, item) in enumerate(shapes, start=1)]
+    reference = superseded_dwells(events)
+    tracker = tracker_of_columns(
+        np.array([event.id for event in events], np.int64),
+        np.array([kind == "dwell" for kind, _, _ in shapes], bool),
+        np.array([kind in ("play", "watch") for kind, _, _ in shapes], bool),
+        np.array([session for _, session, _ in shapes], np.int32),
+        np.array([item for _, _, item in shapes], np.int64),
+        lambda code: f"s{code}", lambda position: events[position].item_id)
+    assert tracker.superseded == reference.superseded
+    assert tracker._watched == reference._watched

@@ -63,21 +63,36 @@ def tracker_of_columns(ids: np.ndarray, dwell: np.ndarray, played: np.ndarray,
     count = len(ids)
     if count == 0:
         return tracker
+    # (At a million events each array here is 8 MB: the ones done with go at once, since
+    # this runs as the app quits, beside everything it holds.)
     order = np.argsort(sessions, kind="stable")  # each session's events together, in order
     session, is_dwell = sessions[order], dwell[order]
-    starts = np.flatnonzero(np.r_[True, session[1:] != session[:-1]])
+    changed = np.r_[True, session[1:] != session[:-1]]
+    del session
+    starts = np.flatnonzero(changed)
     lengths = np.diff(np.r_[starts, count])
     before = np.cumsum(is_dwell) - is_dwell  # dwells before each event, over all sessions
     view = before - np.repeat(before[starts], lengths)  # ... within its session
-    fresh = np.r_[True, (session[1:] != session[:-1]) | (view[1:] != view[:-1])]
-    stretch = np.cumsum(fresh) - 1  # one number per (session, view)
-    # Items numbered 0..distinct-1, so a (stretch, item) key fits an int64 up to 3e9 events.
-    item = np.unique(items, return_inverse=True)[1].reshape(count)[order]
-    width = int(item.max()) + 1
-    keys = stretch * width + item
+    del before
+    changed[1:] |= view[1:] != view[:-1]
+    stretch = np.cumsum(changed) - 1  # one number per (session, view)
+    del changed
+    # Items as their keys less the least: a (stretch, item) key fits an int64 while events
+    # times (catalogue rows + items not in it) stay under 9.2e18.
+    low = int(items.min())
+    keys = stretch * (int(items.max()) - low + 1)
+    del stretch
+    keys += items[order] - low
     is_played = played[order]
-    superseded = is_dwell.astype(bool) & np.isin(keys, keys[is_played])
-    tracker.superseded = set(ids[order][superseded].tolist())
+    played_keys = np.unique(keys[is_played])  # few: a dwell is looked up among them
+    dwelling = np.flatnonzero(is_dwell)
+    dwell_keys = keys[dwelling]
+    del keys
+    at = np.searchsorted(played_keys, dwell_keys)
+    found = at < len(played_keys)
+    found[found] = played_keys[at[found]] == dwell_keys[found]
+    tracker.superseded = set(ids[order[dwelling[found]]].tolist())
+    del dwelling, dwell_keys, at, found
     views = np.repeat(view[starts + lengths - 1] + is_dwell[starts + lengths - 1], lengths)
     for position in order[is_played & (view == views)].tolist():  # since the last dwell
         tracker._watched.setdefault(name_of_session(int(sessions[position])), set()).add(
