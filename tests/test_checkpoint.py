@@ -170,6 +170,27 @@ def test_an_open_from_what_was_kept_reads_no_item_and_no_event(tmp_path, monkeyp
                                                               "dwell"]
 
 
+def test_the_log_read_after_a_close_is_the_sessions_whole_log(tmp_path):
+    """The close learns the whole log again for what it keeps, and that log takes the place
+    of the one read at open (so the two are not held side by side): what the feed lists
+    after it is every event, undone ones apart, as the database has them."""
+    clock = VirtualClock()
+    with Feed.open(tmp_path, clock=clock, flush_interval=0.05) as feed:
+        play(feed, clock, [("next", 3.0, 0), ("like", 2.0, 0), ("next", 9.0, 0)])
+    with Feed.open(tmp_path, clock=clock, flush_interval=0.05) as feed:  # from the checkpoint
+        play(feed, clock, [("like", 1.0, 0), ("next", 4.0, 0)])
+        feed.undo_event(feed.events[-1].id)
+        shown = [(event.id, event.kind, event.item_id) for event in feed.events]
+        undone = [event.id for event in feed.undone_events]
+    with sqlite3.connect(tmp_path / "tuifeed.db") as connection:
+        logged = connection.execute(
+            "SELECT id, kind, item_id FROM events WHERE id NOT IN "
+            "(SELECT event_id FROM event_undos) ORDER BY id").fetchall()
+    assert undone and [(event.id, event.kind, event.item_id) for event in feed.events] \
+        == logged == shown + [logged[-1]]  # and the dwell the close recorded
+    assert [event.id for event in feed.undone_events] == undone
+
+
 def _home_with_a_session(home: Path) -> VirtualClock:
     clock = VirtualClock()
     with Feed.open(home, clock=clock, seed=1, flush_interval=0.05) as feed:

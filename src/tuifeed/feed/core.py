@@ -697,6 +697,14 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         whole = checkpoint.extended(table, added, undone, self.catalog.index)
         if len(whole) != wanted["events"] or len(whole) and whole.ids[-1] != wanted["newest"]:
             return  # another process deleted events meanwhile (retention): learn anew
+        # The whole log is this session's log (no other process wrote: see above): it takes
+        # the place of the one read at open, so the two are not held side by side while the
+        # whole is learned (~40 MB each at a million events; this runs as the app quits).
+        del table
+        self._read_at_open = (whole, version, from_checkpoint)
+        self._log = LogColumns(whole, self.catalog)
+        self.events = EventsView(self._log, undone=False)
+        self.undone_events = EventsView(self._log, undone=True)
         learned = checkpoint.learn(whole, self.catalog, self.recipe,
                                    SteeringState.replay(steering))
         checkpoint.save(self._checkpoint, wanted, learned, self.catalog)

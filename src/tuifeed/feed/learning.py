@@ -39,10 +39,9 @@ def counted(log: LogView) -> np.ndarray:
 def views(log: LogView, item_at: Callable[[int], str]) -> ViewTracker:
     """The view tracker fed with every event that counts, in log order."""
     kept = np.flatnonzero(counted(log))
-    rows = log.rows[kept]
+    keys = log.rows[kept]  # (a copy of its own)
     # An item not in the catalogue still has its views: it is keyed by its id, apart.
-    unknown = rows < 0
-    keys = rows.copy()
+    unknown = keys < 0
     if unknown.any():
         names = [item_at(int(position)) for position in kept[unknown].tolist()]
         codes = {name: code for code, name in enumerate(dict.fromkeys(names))}
