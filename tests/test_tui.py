@@ -120,6 +120,39 @@ async def test_up_next_drawn_line_by_line_is_the_whole_list_drawn_at_once(isolat
         await pilot.press("q")
 
 
+async def test_text_selected_in_up_next_is_drawn_where_it_was_selected(isolated_home, clock):
+    """Dragging the mouse over Up next's first line selects its text and draws the selection
+    there alone; once cleared, no line keeps it (the lines Up next keeps are drawn without
+    any selection)."""
+    app = open_app(isolated_home, clock)
+    async with app.run_test(size=SNAPSHOT_SIZE) as pilot:
+        await app.settle_queue()
+        panel = app.query_one(QueuePanel)
+        for y in range(4):
+            panel.render_line(y)  # drawn and kept before any selection
+        background = {segment.style.bgcolor for y in range(4)
+                      for segment in panel.render_line(y)}
+        assert len(background) == 1  # the panel's own
+
+        def marked(y: int) -> str:  # the text drawn on another background: the selection's
+            return "".join(segment.text for segment in panel.render_line(y)
+                           if segment.style.bgcolor not in background)
+
+        start = panel.content_region.offset - panel.region.offset
+        await pilot.mouse_down(panel, offset=(start.x + 3, start.y))
+        await pilot.hover(panel, offset=(start.x + 9, start.y))
+        await pilot.mouse_up(panel, offset=(start.x + 9, start.y))
+        await pilot.pause()
+        text = app.screen.get_selected_text()
+        assert text and text.strip() in panel.render().plain.splitlines()[0]
+        assert marked(0) == text
+        assert not any(marked(y) for y in range(1, 4))
+        app.screen.clear_selection()
+        await pilot.pause()
+        assert not any(marked(y) for y in range(4))
+        await pilot.press("q")
+
+
 async def wheel(pilot, event_class) -> None:
     card = pilot.app.query_one(VideoCard)
     card.post_message(event_class(card, 10, 5, 0, 1, 0, False, False, False))

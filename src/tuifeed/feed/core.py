@@ -702,11 +702,14 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         # whole is learned (~40 MB each at a million events; this runs as the app quits).
         del table
         self._read_at_open = (whole, version, from_checkpoint)
-        self._log = LogColumns(whole, self.catalog)
-        self.events = EventsView(self._log, undone=False)
-        self.undone_events = EventsView(self._log, undone=True)
-        learned = checkpoint.learn(whole, self.catalog, self.recipe,
-                                   SteeringState.replay(steering))
+        self._log = self.events = self.undone_events = None  # (made over the whole, below)
+        try:
+            learned = checkpoint.learn(whole, self.catalog, self.recipe,
+                                       SteeringState.replay(steering))
+        finally:
+            self._log = LogColumns(whole, self.catalog)
+            self.events = EventsView(self._log, undone=False)
+            self.undone_events = EventsView(self._log, undone=True)
         checkpoint.save(self._checkpoint, wanted, learned, self.catalog)
 
     def _rescue(self, records: list, problem: str) -> None:

@@ -51,7 +51,7 @@ class QueuePanel(Widget):
     def on_resize(self) -> None:
         # Taller now: ask the app for a longer queue, whose extra entries are not news (no •).
         if self.screen is self.app.screen and len(self._queue) < self.fits(0):
-            self._queue = []
+            self._queue, self._lines_cache = [], None
             self.app.refresh_queue()  # type: ignore[attr-defined]
 
     def show(self, queue: list[Ranked]) -> None:
@@ -76,6 +76,8 @@ class QueuePanel(Widget):
         rest (and its second line) are drawn as before, one line higher. (Drawn whole, the
         list took 6.4 ms a draw at 120x40, two draws a key; 5.2 ms now, most of it Textual's
         own work on each line: border, padding, colours.)"""
+        if self.text_selection is not None:  # text selected with the mouse: drawn over the
+            return super().render_line(y)  # whole list, as Textual draws it (nothing kept)
         width = self.size.width
         if self._lines_cache is None or self._lines_cache[0] != width:
             self._lines_cache = (width, self._lines(max(width, 10))
@@ -87,7 +89,8 @@ class QueuePanel(Widget):
             key = (part.plain, tuple(part.spans), str(part.style), left, style)
             strip = self._strips.get(key)
             if strip is None:
-                drawn = Visual.to_strips(self, visualize(self, part), left, 1, style)
+                drawn = Visual.to_strips(self, visualize(self, part), left, 1, style,
+                                         apply_selection=False)
                 strip = self._strips[key] = drawn[0] if drawn else Strip([])
             strips.append(strip)
             left -= strip.cell_length
