@@ -42,13 +42,13 @@ def add_per_code(target: np.ndarray, codes: np.ndarray, weights: np.ndarray | No
 
 
 def _codes_of_one(ptr: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
-    """A CSR matrix's codes of the one row given, when one is given and its codes are
-    distinct (else None: summed the general way)."""
+    """A CSR matrix's codes of the one row given, when one is given and they are few (else
+    None: summed the general way). add_per_code sums them as the general way would."""
     if len(rows) != 1:
         return None
     row = int(rows[0])
     own = codes[ptr[row]: ptr[row + 1]]
-    return own if len(own) <= FEW_CODES and len(set(own.tolist())) == len(own) else None
+    return own if len(own) <= FEW_CODES else None
 
 
 @dataclass(frozen=True)
@@ -288,10 +288,7 @@ class InterestModel:
             matrix = catalog.word_matrix
             words = _codes_of_one(matrix.ptr, matrix.codes, item_rows)
             if words is not None:  # one item: its own words (the same sums, see add_per_code)
-                for part, values in (("short", short), ("long", long)):
-                    add_per_code(getattr(self, f"word_{part}"), words,
-                                 np.repeat(values[on_items], len(words)))
-                add_per_code(self.word_support, words)
+                self._add_to_codes("word", words, short[on_items], long[on_items])
             else:
                 self.word_short += matrix.totals(item_rows, short[on_items])
                 self.word_long += matrix.totals(item_rows, long[on_items])
@@ -303,10 +300,7 @@ class InterestModel:
         topics = (None if forgotten or not on_topics.any()
                   else _codes_of_one(catalog.topic_ptr, catalog.topic_codes, rows[on_topics]))
         if topics is not None:  # one item: its own topics (the same sums, see add_per_code)
-            for part, values in (("short", short), ("long", long)):
-                add_per_code(getattr(self, f"topic_{part}"), topics,
-                             np.repeat(values[on_topics], len(topics)))
-            add_per_code(self.topic_support, topics)
+            self._add_to_codes("topic", topics, short[on_topics], long[on_topics])
         elif on_topics.any():
             topic_rows, topic_times = rows[on_topics], times[on_topics]
 
@@ -326,6 +320,15 @@ class InterestModel:
             self.topic_short += sums[0]
             self.topic_long += sums[1]
             self.topic_support += np.rint(sums[2]).astype(np.int64)
+
+    def _add_to_codes(self, family: str, codes: np.ndarray, short: np.ndarray,
+                      long: np.ndarray) -> None:
+        """One item's short and long parts (one value each) added at each of its codes in
+        the family, and its support counted there."""
+        for part, values in (("short", short), ("long", long)):
+            add_per_code(getattr(self, f"{family}_{part}"), codes,
+                         np.repeat(values, len(codes)))
+        add_per_code(getattr(self, f"{family}_support"), codes)
 
     def _per_topic(self, rows: np.ndarray, parts: Iterable[np.ndarray]) -> np.ndarray:
         """Each part summed per topic: shape (parts, topics)."""
