@@ -131,11 +131,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         learned = checkpoint.load(self._checkpoint, self._opened_as, self.catalog, recipe)
         table = learned.table if learned else store.event_table(self.catalog.index)
         self._read_at_open = (table, self.catalog.version, learned is not None)
-        # The whole log as columns, read straight from the store and kept up to date from
-        # here on: learning, History, the sparklines and Why this? read it (feed/log.py).
-        self._log = LogColumns(table, self.catalog)
-        self.events = EventsView(self._log, undone=False)  # what counts, in log order
-        self.undone_events = EventsView(self._log, undone=True)
+        self._keep_log(table)
         if learned is None:
             self._relearn()
         else:
@@ -707,10 +703,15 @@ class Feed(Catalogue, Explaining, Playing, Steering):
             learned = checkpoint.learn(whole, self.catalog, self.recipe,
                                        SteeringState.replay(steering))
         finally:
-            self._log = LogColumns(whole, self.catalog)
-            self.events = EventsView(self._log, undone=False)
-            self.undone_events = EventsView(self._log, undone=True)
+            self._keep_log(whole)
         checkpoint.save(self._checkpoint, wanted, learned, self.catalog)
+
+    def _keep_log(self, table) -> None:
+        """The whole log as columns, from this table and kept up to date from here on:
+        learning, History, the sparklines and Why this? read it (feed/log.py)."""
+        self._log = LogColumns(table, self.catalog)
+        self.events = EventsView(self._log, undone=False)  # what counts, in log order
+        self.undone_events = EventsView(self._log, undone=True)
 
     def _rescue(self, records: list, problem: str) -> None:
         """Save records the database would not take as an export file, and say where."""
