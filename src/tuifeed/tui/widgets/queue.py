@@ -67,8 +67,8 @@ class QueuePanel(Widget):
 
     def render(self) -> Text:
         """Up next as one text (what render_line draws, line by line)."""
-        lines = [Text("").join(parts) for parts in self._lines(max(self.content_size.width, 10))]
-        return Text("\n").join(lines) if lines else Text("The queue is empty.", "dim")
+        lines = self._lines(max(self.content_size.width, 10))
+        return Text("\n").join(Text("").join(parts) for parts in lines)
 
     def render_line(self, y: int) -> Strip:
         """Line `y`, each of its parts drawn once per text and width. A `j` moves every
@@ -80,8 +80,7 @@ class QueuePanel(Widget):
             return super().render_line(y)  # whole list, as Textual draws it (nothing kept)
         width = self.size.width
         if self._lines_cache is None or self._lines_cache[0] != width:
-            self._lines_cache = (width, self._lines(max(width, 10))
-                                 or [(Text("The queue is empty.", "dim"),)])
+            self._lines_cache = (width, self._lines(max(width, 10)))
         lines = self._lines_cache[1]
         parts = lines[y] if y < len(lines) else ()
         style, left, strips = self.visual_style, width, []
@@ -100,7 +99,7 @@ class QueuePanel(Widget):
 
     def _lines(self, width: int) -> list[tuple[Text, ...]]:
         """Each line's parts: a title line is its rank and the rest, truncated to `width`
-        together; a creator's line is one part."""
+        together; a creator's line is one part (an empty queue: one line saying so)."""
         lines = []
         for entry in self._queue:
             rank = Text(f"{entry.rank:>2} ", "dim")
@@ -115,7 +114,7 @@ class QueuePanel(Widget):
                           f"{clock_time(entry.item.duration)}{topic}", "dim")
             byline.truncate(width, overflow="ellipsis")
             lines += [(rank, title), (byline,)]
-        return lines
+        return lines or [(Text("The queue is empty.", "dim"),)]
 
     @staticmethod
     def _marker(change: int | None, explore: bool) -> Text:
