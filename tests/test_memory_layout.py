@@ -106,7 +106,7 @@ def test_sources_and_languages_as_codes_are_coded_as_the_texts_are(batches):
 HOLES = """
 import sys
 import numpy as np
-from tuifeed.heap import temporaries_returned
+from tuifeed.heap import free_pages_returned, temporaries_returned
 
 def resident():
     with open("/proc/self/status") as status:
@@ -129,6 +129,16 @@ elif sys.argv[1] == "after opening":  # as rankings do between what drawing keep
     with temporaries_returned() as done:
         pass
     kept = opening()
+elif sys.argv[1].startswith("blocks under the threshold"):  # a session's: 2 MiB each
+    with temporaries_returned() as done:
+        pass
+    kept, passing = [], []
+    for _ in range(25):
+        passing.append(np.ones(1 << 18))
+        kept.append(np.ones(25_000))
+    del passing
+    if sys.argv[1].endswith("handed back"):
+        assert free_pages_returned()
 else:
     kept = opening()
 print(resident() - before)
@@ -151,6 +161,22 @@ def test_large_arrays_freed_leave_no_resident_holes():
     assert grown["glibc's own"] > 60  # 25 holes of 4 MiB stay resident
     assert grown["fixed"] < 15  # only the small arrays kept
     assert grown["after opening"] < 15  # and so afterwards, for a million-item column
+
+
+def test_a_sessions_freed_blocks_are_handed_back_before_the_quits_learning():
+    """Blocks under the threshold a session freed between ones it keeps stay resident until
+    handed back, as Feed.close does before learning the whole log again (heap.py)."""
+    import platform
+    import subprocess
+    import sys
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("not glibc")
+    grown = {mode: float(subprocess.run([sys.executable, "-c", HOLES, mode], check=True,
+                                        capture_output=True, text=True).stdout)
+             for mode in ("blocks under the threshold", "blocks under the threshold, handed back")}
+    assert grown["blocks under the threshold"] > 40  # 25 freed holes of 2 MiB stay resident
+    assert grown["blocks under the threshold, handed back"] < 15
 
 
 def test_cards_shown_keep_no_mask_over_the_catalogue(tmp_path, monkeypatch):

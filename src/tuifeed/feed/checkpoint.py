@@ -298,7 +298,10 @@ def learn(table: EventTable, catalog: Catalog, recipe: Recipe,
     """What an open learns from this table: the very job Feed._relearn runs
     (feed/relearning.py)."""
     log = LogColumns(table, catalog)
-    snapshot = LogSnapshot.of(log.columns(), log.item_reader(), steering, catalog)
+    # The log is this function's own, and nothing changes it while it learns: no copies of
+    # its flags and rows (LogSnapshot.of) beside all the quitting app holds.
+    snapshot = LogSnapshot(log.columns(), log.item_reader(), steering, catalog,
+                           catalog.version)
     learned = LearningJob(0, snapshot, recipe).run()
     return LearnedLog(table, learned.views, learned.model, learned.state)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from tuifeed.clock import LAST, Clock, SystemClock, in_window, iso_utc, stored_time
 from tuifeed.errors import TuifeedError
-from tuifeed.heap import temporaries_returned
+from tuifeed.heap import free_pages_returned, temporaries_returned
 from tuifeed.feed.catalogue import Catalogue
 from tuifeed.feed.evidence import LogStrengths
 from tuifeed.feed.explaining import Explaining
@@ -699,6 +699,7 @@ class Feed(Catalogue, Explaining, Playing, Steering):
         del table
         self._read_at_open = (whole, version, from_checkpoint)
         self._log = self.events = self.undone_events = None  # (made over the whole, below)
+        free_pages_returned()  # the session's freed blocks: not kept beside the learning's
         try:
             learned = checkpoint.learn(whole, self.catalog, self.recipe,
                                        SteeringState.replay(steering))

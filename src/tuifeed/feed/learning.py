@@ -84,9 +84,8 @@ def learned_model(catalog: Catalog, recipe: Recipe, log: LogView, mask: np.ndarr
                   forgotten) -> InterestModel:
     """InterestModel.rebuild over the events of the mask, in log order."""
     model = InterestModel(catalog, recipe)
-    picked = np.flatnonzero(mask)
-    model.rebuild_rows(log.rows[picked], log.ts[picked], list(log.kind_names),
-                       log.kinds[picked], log.values[picked], forgotten)
+    model.rebuild_rows(log.rows[mask], log.ts[mask], list(log.kind_names), log.kinds[mask],
+                       log.values[mask], forgotten)
     return model
 
 
@@ -95,8 +94,7 @@ def viewer_state(log: LogView, steering: SteeringState, catalog: Catalog) -> Vie
     that the steering lets exist (follows and unfollows always do)."""
     follows = of_kinds(log, FOLLOW_KINDS)
     applied = counted(log) & (log.rows >= 0) & (follows | in_steering(log, steering))
-    picked = np.flatnonzero(applied)
-    rows, kinds = log.rows[picked], log.kinds[picked]
+    rows, kinds = log.rows[applied], log.kinds[applied]
     names = list(log.kind_names)
     ids = catalog.ids
     state = ViewerState()
@@ -104,7 +102,7 @@ def viewer_state(log: LogView, steering: SteeringState, catalog: Catalog) -> Vie
     def codes(*wanted: str) -> list[int]:
         return [code for code, name in enumerate(names) if name in wanted]
 
-    seen = np.unique(rows[~np.isin(kinds, codes(*FOLLOW_KINDS))])
+    seen = _distinct_rows(rows[~np.isin(kinds, codes(*FOLLOW_KINDS))], len(catalog))
     state.seen = ItemSet.of_rows(catalog.index, ids, seen)
     shown = rows[np.isin(kinds, codes("impression"))]
     state.impressions = len(shown)
@@ -124,3 +122,10 @@ def _last_on(keys: np.ndarray, kinds: np.ndarray, on: list[int], off: list[int])
     keys, kinds = keys[toggles][::-1], kinds[toggles][::-1]
     unique, last = np.unique(keys, return_index=True)  # first from the end: the last
     return unique[np.isin(kinds[last], on)]
+
+
+def _distinct_rows(rows: np.ndarray, size: int) -> np.ndarray:
+    """np.unique of catalogue rows, by marking them (np.unique sorts a copy of a million)."""
+    marked = np.zeros(size, dtype=bool)
+    marked[rows] = True
+    return np.flatnonzero(marked)

@@ -41,6 +41,15 @@ def add_per_code(target: np.ndarray, codes: np.ndarray, weights: np.ndarray | No
         target += np.bincount(codes, weights, minlength=len(target))
 
 
+def _unless_all(mask: np.ndarray) -> np.ndarray | None:
+    """The mask, or None when it keeps everything (nothing to copy)."""
+    return None if mask.all() else mask
+
+
+def _kept(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    return values if mask is None else values[mask]
+
+
 def _codes_of_one(ptr: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     """A CSR matrix's codes of the one row given, when one is given and they are few (else
     None: summed the general way). add_per_code sums them as the general way would."""
@@ -269,57 +278,62 @@ class InterestModel:
         add_per_code(self.creator_long, creators, long)
         add_per_code(self.creator_support, creators)
         add_per_code(self.creator_impressions, creators[impressions])
+        del creators
+        # The other families learn from the events on items: narrowed to them once (no copy
+        # when every event is on an item, as in most logs: this runs as the app quits).
         on_items = ~creator_only
-        if families_on_items and on_items.any():  # length, source, language, words
-            item_rows = rows[on_items]
-            bands = catalog.length_band[item_rows]
-            known = bands >= 0
-            sources = catalog.source_codes[item_rows]
-            languages = catalog.language_codes[item_rows]
-            spoken = languages >= 0  # an item of unknown language teaches no language
+        if not on_items.any():
+            return
+        if not on_items.all():
+            rows, times = rows[on_items], times[on_items]
+            short, long = short[on_items], long[on_items]
+        if families_on_items:  # length, source, language, words
+            bands = catalog.length_band[rows]
+            known = _unless_all(bands >= 0)
+            languages = catalog.language_codes[rows]
+            spoken = _unless_all(languages >= 0)  # an item of no known language teaches none
             for family, codes, size, kept in (
-                    ("band", bands[known], LENGTH_BANDS, known),
-                    ("source", sources, len(catalog.source_names), slice(None)),
-                    ("language", languages[spoken], len(catalog.language_names), spoken)):
+                    ("band", _kept(bands, known), LENGTH_BANDS, known),
+                    ("source", catalog.source_codes[rows], len(catalog.source_names), None),
+                    ("language", _kept(languages, spoken), len(catalog.language_names),
+                     spoken)):
                 for part, values in (("short", short), ("long", long)):
                     getattr(self, f"{family}_{part}")[:] += np.bincount(
-                        codes, values[on_items][kept], minlength=size)
+                        codes, _kept(values, kept), minlength=size)
                 getattr(self, f"{family}_support")[:] += np.bincount(codes, minlength=size)
+                del codes
+            del bands, known, languages, spoken
             matrix = catalog.word_matrix
-            words = _codes_of_one(matrix.ptr, matrix.codes, item_rows)
+            words = _codes_of_one(matrix.ptr, matrix.codes, rows)
             if words is not None:  # one item: its own words (the same sums, see add_per_code)
-                self._add_to_codes("word", words, short[on_items], long[on_items])
+                self._add_to_codes("word", words, short, long)
             else:
-                self.word_short += matrix.totals(item_rows, short[on_items])
-                self.word_long += matrix.totals(item_rows, long[on_items])
-                self.word_support += np.rint(matrix.totals(item_rows, np.ones(len(item_rows)))
+                self.word_short += matrix.totals(rows, short)
+                self.word_long += matrix.totals(rows, long)
+                self.word_support += np.rint(matrix.totals(rows, np.ones(len(rows)))
                                              ).astype(np.int64)
-            # Done with: a whole log's learning runs as the app quits, beside all it holds.
-            del item_rows, bands, known, sources, languages, spoken
-        on_topics = on_items
-        topics = (None if forgotten or not on_topics.any()
-                  else _codes_of_one(catalog.topic_ptr, catalog.topic_codes, rows[on_topics]))
+        topics = (None if forgotten
+                  else _codes_of_one(catalog.topic_ptr, catalog.topic_codes, rows))
         if topics is not None:  # one item: its own topics (the same sums, see add_per_code)
-            self._add_to_codes("topic", topics, short[on_topics], long[on_topics])
-        elif on_topics.any():
-            topic_rows, topic_times = rows[on_topics], times[on_topics]
+            self._add_to_codes("topic", topics, short, long)
+            return
 
-            def parts(kept: np.ndarray | slice = slice(None)) -> Iterator[np.ndarray]:
-                """Short, long and a count, each made as it is summed (8 MB apiece at a
-                million events, and this runs as the app quits)."""
-                for part in (short, long, None):
-                    values = np.ones(len(topic_rows)) if part is None else part[on_topics]
-                    yield values[kept]
+        def parts(kept: np.ndarray | None = None) -> Iterator[np.ndarray]:
+            """Short, long and a count, each as it is summed (8 MB apiece at a million
+            events)."""
+            for part in (short, long, None):
+                values = np.ones(len(rows)) if part is None else part
+                yield _kept(values, kept)
 
-            sums = self._per_topic(topic_rows, parts())
-            for topic, moment in (forgotten or {}).items():
-                code = catalog.topic_index.get(topic)
-                if code is not None:  # only what came after the forget counts for it
-                    kept = topic_times > moment
-                    sums[:, code] = self._per_topic(topic_rows[kept], parts(kept))[:, code]
-            self.topic_short += sums[0]
-            self.topic_long += sums[1]
-            self.topic_support += np.rint(sums[2]).astype(np.int64)
+        sums = self._per_topic(rows, parts())
+        for topic, moment in (forgotten or {}).items():
+            code = catalog.topic_index.get(topic)
+            if code is not None:  # only what came after the forget counts for it
+                kept = times > moment
+                sums[:, code] = self._per_topic(rows[kept], parts(kept))[:, code]
+        self.topic_short += sums[0]
+        self.topic_long += sums[1]
+        self.topic_support += np.rint(sums[2]).astype(np.int64)
 
     def _add_to_codes(self, family: str, codes: np.ndarray, short: np.ndarray,
                       long: np.ndarray) -> None:
