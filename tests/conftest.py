@@ -36,7 +36,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # The files whose tests take longest (a benchmark each: 40-90 s on this 2-core machine),
-# run first: the suite's two processes each take a file at a time, and one of these taken
+# run first: the suite's processes each take a file at a time, and one of these taken
 # last kept the other process idle for a minute at the end.
 LONGEST_FIRST = ("test_bench.py", "test_taste.py", "test_bench_command.py")
 

@@ -34,8 +34,8 @@ from tuifeed.locations import Locations
 from tuifeed.models import Event, EventUndo, Item
 from tuifeed.ranking import Catalog, Context, InterestModel, Ranked, Recipe, load_recipe, rank
 from tuifeed.ranking.catalog import creator_key
-from tuifeed.ranking.steering import SteeringState
 from tuifeed.ranking.item_index import rows_of
+from tuifeed.ranking.steering import SteeringState
 from tuifeed.signals import check_signal
 from tuifeed.sources.demo import install_demo
 from tuifeed.store.sources import ensure_sources

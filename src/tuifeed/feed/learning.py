@@ -102,7 +102,7 @@ def viewer_state(log: LogView, steering: SteeringState, catalog: Catalog) -> Vie
     def codes(*wanted: str) -> list[int]:
         return [code for code, name in enumerate(names) if name in wanted]
 
-    seen = _distinct_rows(rows[~np.isin(kinds, codes(*FOLLOW_KINDS))], len(catalog))
+    seen = rows[~np.isin(kinds, codes(*FOLLOW_KINDS))]  # of_rows marks them: no sort needed
     state.seen = ItemSet.of_rows(catalog.index, ids, seen)
     shown = rows[np.isin(kinds, codes("impression"))]
     state.impressions = len(shown)
@@ -123,9 +123,3 @@ def _last_on(keys: np.ndarray, kinds: np.ndarray, on: list[int], off: list[int])
     unique, last = np.unique(keys, return_index=True)  # first from the end: the last
     return unique[np.isin(kinds[last], on)]
 
-
-def _distinct_rows(rows: np.ndarray, size: int) -> np.ndarray:
-    """np.unique of catalogue rows, by marking them (np.unique sorts a copy of a million)."""
-    marked = np.zeros(size, dtype=bool)
-    marked[rows] = True
-    return np.flatnonzero(marked)

@@ -47,6 +47,7 @@ def _unless_all(mask: np.ndarray) -> np.ndarray | None:
 
 
 def _kept(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """The values the mask keeps (all of them, uncopied, for None)."""
     return values if mask is None else values[mask]
 
 
@@ -301,7 +302,6 @@ class InterestModel:
                     getattr(self, f"{family}_{part}")[:] += np.bincount(
                         codes, _kept(values, kept), minlength=size)
                 getattr(self, f"{family}_support")[:] += np.bincount(codes, minlength=size)
-                del codes
             del bands, known, languages, spoken
             matrix = catalog.word_matrix
             words = _codes_of_one(matrix.ptr, matrix.codes, rows)
