@@ -122,4 +122,3 @@ def _last_on(keys: np.ndarray, kinds: np.ndarray, on: list[int], off: list[int])
     keys, kinds = keys[toggles][::-1], kinds[toggles][::-1]
     unique, last = np.unique(keys, return_index=True)  # first from the end: the last
     return unique[np.isin(kinds[last], on)]
-
