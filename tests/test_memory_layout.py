@@ -145,19 +145,25 @@ print(resident() - before)
 """
 
 
-def test_large_arrays_freed_leave_no_resident_holes():
-    """Arrays of megabytes freed between small ones that stay (as opening leaves them, and
-    as rankings in workers leave them between what the UI thread draws) go back to the
-    system while a feed opens and after (heap.py)."""
+def grown_by(*modes: str) -> dict[str, float]:
+    """How much HOLES's process grew (MiB) in each mode, each in a process of its own
+    (skipped where the allocator is not glibc's)."""
     import platform
     import subprocess
     import sys
 
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc")
-    grown = {mode: float(subprocess.run([sys.executable, "-c", HOLES, mode], check=True,
-                                        capture_output=True, text=True).stdout)
-             for mode in ("fixed", "glibc's own", "after opening")}
+    return {mode: float(subprocess.run([sys.executable, "-c", HOLES, mode], check=True,
+                                       capture_output=True, text=True).stdout)
+            for mode in modes}
+
+
+def test_large_arrays_freed_leave_no_resident_holes():
+    """Arrays of megabytes freed between small ones that stay (as opening leaves them, and
+    as rankings in workers leave them between what the UI thread draws) go back to the
+    system while a feed opens and after (heap.py)."""
+    grown = grown_by("fixed", "glibc's own", "after opening")
     assert grown["glibc's own"] > 60  # 25 holes of 4 MiB stay resident
     assert grown["fixed"] < 15  # only the small arrays kept
     assert grown["after opening"] < 15  # and so afterwards, for a million-item column
@@ -166,15 +172,7 @@ def test_large_arrays_freed_leave_no_resident_holes():
 def test_a_sessions_freed_blocks_are_handed_back_before_the_quits_learning():
     """Blocks under the threshold a session freed between ones it keeps stay resident until
     handed back, as Feed.close does before learning the whole log again (heap.py)."""
-    import platform
-    import subprocess
-    import sys
-
-    if platform.libc_ver()[0] != "glibc":
-        pytest.skip("not glibc")
-    grown = {mode: float(subprocess.run([sys.executable, "-c", HOLES, mode], check=True,
-                                        capture_output=True, text=True).stdout)
-             for mode in ("blocks under the threshold", "blocks under the threshold, handed back")}
+    grown = grown_by("blocks under the threshold", "blocks under the threshold, handed back")
     assert grown["blocks under the threshold"] > 40  # 25 freed holes of 2 MiB stay resident
     assert grown["blocks under the threshold, handed back"] < 15
 
