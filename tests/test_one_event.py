@@ -40,8 +40,9 @@ def learned(catalog: Catalog, events: list[Event], at_once: bool) -> InterestMod
     model = InterestModel(catalog, load_recipe("for-you"))
     if at_once:
         model.rebuild(events, {})
-    for event in [] if at_once else events:
-        model.add(event)
+    else:
+        for event in events:
+            model.add(event)
     return model
 
 
